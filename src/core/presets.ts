@@ -1,0 +1,33 @@
+/**
+ * Named training recipes. A preset overrides a subset of the run config and names the
+ * architecture it trains. tfjs-free, so the UI can list presets.
+ */
+export interface PresetInfo {
+  label: string;
+  description: string;
+  /** Config values this preset sets; everything else comes from the defaults. */
+  overrides: {
+    epochs: number;
+    stepsPerEpoch: number;
+    checkpointEvery: number;
+    batchSize: number;
+    lr: number;
+  };
+}
+
+export const PRESETS = {
+  seed: {
+    label: 'Seed (Keras original)',
+    description:
+      'The original Keras recipe: dense G 100→256→512→1024→784 and D 784→1024→512→256→1, ' +
+      'LeakyReLU 0.2, dropout 0.3 in D, Adam 2e-4 / β1 0.5, label smoothing 0.9. ' +
+      'One "epoch" is 128 steps of batch 128, as in the original script.',
+    overrides: { epochs: 200, stepsPerEpoch: 128, checkpointEvery: 20, batchSize: 128, lr: 2e-4 },
+  },
+} satisfies Record<string, PresetInfo>;
+
+export type PresetName = keyof typeof PRESETS;
+
+export function isPresetName(name: string): name is PresetName {
+  return Object.prototype.hasOwnProperty.call(PRESETS, name);
+}
