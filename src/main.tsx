@@ -1,0 +1,25 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { parseConfigFromSearch } from './core/config';
+import { App } from './ui/App';
+import { createLabActions } from './ui/labActions';
+import { createLabStore } from './ui/labStore';
+import { LabContext } from './ui/useLab';
+import { createWorkerClient } from './ui/workerClient';
+import './ui/lab.css';
+
+// The worker and store live outside React so StrictMode's double effects cannot start two workers.
+const store = createLabStore(parseConfigFromSearch(location.search));
+const client = createWorkerClient(store);
+const actions = createLabActions(store, client);
+client.init(store.getState().form.config.backend);
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html needs a <div id="root"> for the lab to render into.');
+createRoot(root).render(
+  <StrictMode>
+    <LabContext value={{ store, actions }}>
+      <App />
+    </LabContext>
+  </StrictMode>,
+);

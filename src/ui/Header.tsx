@@ -1,0 +1,18 @@
+import { ConfigFields } from './ConfigFields';
+import { RunControls } from './RunControls';
+import { RunProgress } from './RunProgress';
+import { SetupSelects } from './SetupSelects';
+
+export function Header() {
+  return (
+    <header className="lab-header">
+      <div className="header-bar">
+        <h1 className="title">MNIST GAN Lab</h1>
+        <SetupSelects />
+        <RunControls />
+        <RunProgress />
+      </div>
+      <ConfigFields />
+    </header>
+  );
+}

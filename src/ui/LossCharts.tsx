@@ -1,0 +1,118 @@
+import {
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ReferenceLine,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import type { ChartPoint } from './lossSeries';
+import { useLabState } from './useLab';
+
+// Colours readable on both the light and the dark background.
+const D_COLOUR = '#e0603a';
+const G_COLOUR = '#3b82d6';
+const CHART_HEIGHT = 190;
+const MARGIN = { top: 8, right: 16, bottom: 18, left: 8 };
+const TOOLTIP_STYLE = {
+  background: 'var(--surface)',
+  border: '1px solid var(--border)',
+  color: 'var(--text)',
+  fontVariantNumeric: 'tabular-nums',
+};
+
+/**
+ * Losses and D's beliefs per step. The charts get the store's downsampled points (bucket means,
+ * at most a few hundred), which keep their identity until new losses arrive.
+ */
+export function LossCharts() {
+  const points = useLabState((s) => s.chart);
+  const empty = points.length === 0;
+
+  return (
+    <div className="charts" data-testid="loss-chart">
+      <figure className="chart">
+        <figcaption className="chart-title">Losses</figcaption>
+        <p className="hint">
+          Binary cross-entropy of D (telling real from generated) and of G (fooling D). In a
+          healthy run neither goes to 0: they settle and wobble as the two push against each other.
+        </p>
+        <div className="chart-frame">
+          <LineChart responsive style={{ width: '100%', height: CHART_HEIGHT }} data={points} margin={MARGIN}>
+            <CartesianGrid strokeDasharray="3 3" />
+            <StepAxis />
+            <YAxis
+              width={56}
+              domain={[0, 'auto']}
+              tickFormatter={formatLoss}
+              label={{ value: 'loss (BCE)', angle: -90, position: 'insideLeft', offset: 10 }}
+            />
+            <Tooltip isAnimationActive={false} contentStyle={TOOLTIP_STYLE} formatter={formatTooltip} labelFormatter={formatStepLabel} />
+            <Legend verticalAlign="top" height={24} />
+            <Line type="linear" dataKey="dLoss" name="D loss" stroke={D_COLOUR} strokeWidth={1.5} dot={false} isAnimationActive={false} />
+            <Line type="linear" dataKey="gLoss" name="G loss" stroke={G_COLOUR} strokeWidth={1.5} dot={false} isAnimationActive={false} />
+          </LineChart>
+          {empty && <EmptyChart />}
+        </div>
+      </figure>
+      <figure className="chart">
+        <figcaption className="chart-title">What D believes</figcaption>
+        <p className="hint">
+          D(x): the discriminator's average belief that real digits are real. D(G(z)): the same
+          for generated digits. Both near 0.5 means D can no longer tell them apart.
+        </p>
+        <div className="chart-frame">
+          <LineChart responsive style={{ width: '100%', height: CHART_HEIGHT }} data={points} margin={MARGIN}>
+            <CartesianGrid strokeDasharray="3 3" />
+            <StepAxis />
+            <YAxis
+              width={56}
+              domain={[0, 1]}
+              ticks={[0, 0.25, 0.5, 0.75, 1]}
+              label={{ value: 'D output (0–1)', angle: -90, position: 'insideLeft', offset: 10 }}
+            />
+            <ReferenceLine y={0.5} stroke="var(--muted)" strokeDasharray="4 4" />
+            <Tooltip isAnimationActive={false} contentStyle={TOOLTIP_STYLE} formatter={formatTooltip} labelFormatter={formatStepLabel} />
+            <Legend verticalAlign="top" height={24} />
+            <Line type="linear" dataKey="dReal" name="D(x), real" stroke={D_COLOUR} strokeWidth={1.5} dot={false} isAnimationActive={false} />
+            <Line type="linear" dataKey="dFake" name="D(G(z)), generated" stroke={G_COLOUR} strokeWidth={1.5} dot={false} isAnimationActive={false} />
+          </LineChart>
+          {empty && <EmptyChart />}
+        </div>
+      </figure>
+    </div>
+  );
+}
+
+function StepAxis() {
+  return (
+    <XAxis
+      dataKey="step"
+      type="number"
+      domain={[0, 'dataMax']}
+      allowDecimals={false}
+      tickFormatter={(step: number) => String(Math.round(step))}
+      label={{ value: 'step', position: 'insideBottom', offset: -10 }}
+    />
+  );
+}
+
+function EmptyChart() {
+  return <p className="chart-empty">Curves appear after the first logged training steps.</p>;
+}
+
+function formatLoss(value: number): string {
+  return value.toFixed(2);
+}
+
+function formatTooltip(value: unknown): string {
+  return typeof value === 'number' ? value.toFixed(3) : String(value);
+}
+
+function formatStepLabel(step: unknown): string {
+  return typeof step === 'number' ? `step ${Math.round(step)}` : String(step);
+}
+
+export type { ChartPoint };

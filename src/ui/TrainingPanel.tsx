@@ -1,0 +1,16 @@
+import { DataProgress } from './DataProgress';
+import { LossCharts } from './LossCharts';
+import { RunStats } from './RunStats';
+
+export function TrainingPanel() {
+  return (
+    <section className="panel training-panel" aria-labelledby="training-title">
+      <h2 id="training-title" className="panel-title">
+        Training
+      </h2>
+      <RunStats />
+      <DataProgress />
+      <LossCharts />
+    </section>
+  );
+}

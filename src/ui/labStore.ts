@@ -1,0 +1,89 @@
+/**
+ * The one store the page reads. Worker events go in through `dispatch`; the state is published
+ * at most once per animation frame. Grid pixels and loss points stay in buffers here, outside
+ * React state; the state only carries their version numbers, and the chart's downsampled points
+ * are derived from the loss buffer when a frame is published.
+ */
+import type { ParsedConfig } from '../core/config';
+import type { WorkerEvent } from '../worker/protocol';
+import { createFrameStore, type FrameScheduler, type FrameStore } from './frameStore';
+import { DIGIT_SIZE } from './gridImage';
+import {
+  initialLabState,
+  protocolProblem,
+  reduceEvent,
+  runStarted,
+  type LabState,
+} from './labState';
+import { LossSeries } from './lossSeries';
+
+/** Enough points for a chart a few hundred pixels wide. */
+export const MAX_CHART_POINTS = 600;
+
+export interface GridPixels {
+  version: number;
+  pixels: Uint8ClampedArray;
+  rows: number;
+  cols: number;
+}
+
+export interface LabStore extends FrameStore<LabState> {
+  dispatch(event: WorkerEvent): void;
+  /** Starts a new run in the state and empties the loss and grid buffers. */
+  beginRun(runId: string): void;
+  readonly losses: LossSeries;
+  /** The latest grid's pixels, or null before the first grid of the current run. */
+  gridPixels(): GridPixels | null;
+}
+
+export function createLabStore(parsed: ParsedConfig, schedule?: FrameScheduler): LabStore {
+  const losses = new LossSeries();
+  let grid: GridPixels | null = null;
+  let gridVersion = 0;
+
+  const store = createFrameStore<LabState>(initialLabState(parsed), {
+    schedule,
+    beforePublish(next, previous) {
+      if (next.lossVersion === previous.lossVersion) return next;
+      return { ...next, chart: losses.downsample(MAX_CHART_POINTS) };
+    },
+  });
+
+  return {
+    ...store,
+    losses,
+    gridPixels: () => grid,
+    beginRun(runId) {
+      losses.clear();
+      grid = null;
+      store.setState((s) => runStarted(s, runId), { urgent: true });
+    },
+    dispatch(event) {
+      const current = store.getState().run?.runId;
+      if (event.type === 'losses') {
+        if (event.runId !== current || event.points.length === 0) return;
+        losses.append(event.points);
+        store.setState((s) => ({ ...s, lossVersion: s.lossVersion + 1 }));
+        return;
+      }
+      if (event.type === 'grid') {
+        if (event.runId !== current) return;
+        const { runId, epoch, step, rows, cols, pixels } = event;
+        const expected = rows * cols * DIGIT_SIZE * DIGIT_SIZE;
+        if (pixels.length !== expected) {
+          const message =
+            `The worker sent a ${rows}x${cols} grid of ${pixels.length} bytes; ` +
+            `it needs ${expected} (784 per digit), so it was not drawn.`;
+          store.setState((s) => protocolProblem(s, message));
+          return;
+        }
+        gridVersion += 1;
+        grid = { version: gridVersion, pixels, rows, cols };
+        const info = { runId, epoch, step, rows, cols, version: gridVersion };
+        store.setState((s) => ({ ...s, grid: info }));
+        return;
+      }
+      store.setState((s) => reduceEvent(s, event));
+    },
+  };
+}
