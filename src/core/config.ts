@@ -129,21 +129,33 @@ export function parseConfig(input: Record<string, RawValue>): ParsedConfig {
 
 /** Reads a config from a URL query string such as `?preset=seed&epochs=3`. */
 export function parseConfigFromSearch(search: string): ParsedConfig {
-  const params = new URLSearchParams(search);
   const input: Record<string, string> = {};
-  for (const [key, value] of params) input[key] = value;
+  for (const pair of search.replace(/^\?/, '').split('&')) {
+    if (pair === '') continue;
+    const [key, value = ''] = pair.split('=', 2).map((part) => decodeQueryPart(part));
+    input[key] = value;
+  }
   return parseConfig(input);
+}
+
+function decodeQueryPart(part: string): string {
+  try {
+    return decodeURIComponent(part.replace(/\+/g, ' '));
+  } catch {
+    return part;
+  }
 }
 
 /** The query string that reproduces a config: only values that differ from the preset's. */
 export function configToSearch(config: RunConfig): string {
   const base: RunConfig = { ...DEFAULT_CONFIG, ...PRESETS[config.preset].overrides };
-  const params = new URLSearchParams();
-  params.set('preset', config.preset);
+  const pairs = [`preset=${encodeURIComponent(config.preset)}`];
   for (const key of CONFIG_KEYS) {
-    if (key !== 'preset' && config[key] !== base[key]) params.set(key, String(config[key]));
+    if (key !== 'preset' && config[key] !== base[key]) {
+      pairs.push(`${key}=${encodeURIComponent(String(config[key]))}`);
+    }
   }
-  return `?${params.toString()}`;
+  return `?${pairs.join('&')}`;
 }
 
 export function totalSteps(config: RunConfig): number {

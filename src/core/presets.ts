@@ -2,6 +2,15 @@
  * Named training recipes. A preset overrides a subset of the run config and names the
  * architecture it trains. tfjs-free, so the UI can list presets.
  */
+import { type NetworkSpec, SEED_DISCRIMINATOR, SEED_GENERATOR } from './architecture';
+
+export interface AdamSettings {
+  beta1: number;
+  beta2: number;
+  /** Passed explicitly: tfjs' default on WebGL would be 1e-4. */
+  epsilon: number;
+}
+
 export interface PresetInfo {
   label: string;
   description: string;
@@ -13,6 +22,11 @@ export interface PresetInfo {
     batchSize: number;
     lr: number;
   };
+  generator: NetworkSpec;
+  discriminator: NetworkSpec;
+  adam: AdamSettings;
+  /** D's target for real digits (0.9: one-sided label smoothing). Fakes are 0, G aims at 1. */
+  realTarget: number;
 }
 
 export const PRESETS = {
@@ -23,6 +37,10 @@ export const PRESETS = {
       'LeakyReLU 0.2, dropout 0.3 in D, Adam 2e-4 / β1 0.5, label smoothing 0.9. ' +
       'One "epoch" is 128 steps of batch 128, as in the original script.',
     overrides: { epochs: 200, stepsPerEpoch: 128, checkpointEvery: 20, batchSize: 128, lr: 2e-4 },
+    generator: SEED_GENERATOR,
+    discriminator: SEED_DISCRIMINATOR,
+    adam: { beta1: 0.5, beta2: 0.999, epsilon: 1e-7 },
+    realTarget: 0.9,
   },
 } satisfies Record<string, PresetInfo>;
 

@@ -3,6 +3,9 @@
  * can be logged and replayed in tests. tfjs-free: the UI imports it with `import type`.
  */
 import type { BackendChoice, BackendName, RunConfig } from '../core/config';
+import type { LossPoint } from '../core/lossPoint';
+
+export type { LossPoint };
 
 /** Page → worker. */
 export type Command =
@@ -14,16 +17,6 @@ export type Command =
   | { type: 'stop'; runId: string }
   /** The page has drawn the last grid; the worker may send the next one. */
   | { type: 'grid-ack'; runId: string };
-
-export interface LossPoint {
-  step: number;
-  dLoss: number;
-  gLoss: number;
-  /** Mean D(x) over the real half of the batch: D's belief that real digits are real. */
-  dReal: number;
-  /** Mean D(G(z)) over the fake half: D's belief that generated digits are real. */
-  dFake: number;
-}
 
 export type DataFile = 'train-images' | 'train-labels' | 'test-images' | 'test-labels';
 

@@ -1,0 +1,166 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parameterCount } from './architecture';
+import {
+  type Gan,
+  allocateStepInputs,
+  createGan,
+  discriminatorStep,
+  discriminatorTargets,
+  disposeGan,
+  drawStepInputs,
+  generate,
+  generatorStep,
+  generatorTargets,
+  bceWithLogits,
+  trainStep,
+} from './gan';
+import type { MnistSplit } from './mnistIdx';
+import { forward } from './network';
+import { PRESETS } from './presets';
+import { Rng } from './rng';
+
+/** Small random "digits" so the step runs on real-shaped data without loading MNIST. */
+function syntheticData(count: number, seed: number): MnistSplit {
+  const rng = new Rng(seed);
+  const pixels = new Uint8Array(count * 784);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = rng.nextFloat() < 0.2 ? 255 : 0;
+  const labels = new Uint8Array(count);
+  return { count, pixels, labels };
+}
+
+function snapshot(params: tf.Variable[]): Float32Array[] {
+  return params.map((p) => p.dataSync() as Float32Array);
+}
+
+function changed(before: Float32Array[], after: Float32Array[]): boolean[] {
+  return before.map((b, i) => b.some((value, j) => value !== after[i][j]));
+}
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('seed preset', () => {
+  it('has the original parameter counts', () => {
+    expect(parameterCount(PRESETS.seed.generator)).toBe(1_486_352);
+    expect(parameterCount(PRESETS.seed.discriminator)).toBe(1_460_225);
+    const gan = createGan('seed', 1, 2e-4);
+    expect(gan.generator.countParams()).toBe(1_486_352);
+    expect(gan.discriminator.countParams()).toBe(1_460_225);
+    disposeGan(gan);
+  });
+
+  it('passes Adam 2e-4 / 0.5 / 0.999 / 1e-7 and smooths real labels to 0.9', () => {
+    expect(PRESETS.seed.adam).toEqual({ beta1: 0.5, beta2: 0.999, epsilon: 1e-7 });
+    expect(PRESETS.seed.overrides.lr).toBe(2e-4);
+    expect(Array.from(discriminatorTargets(3, PRESETS.seed.realTarget))).toEqual([
+      0.9, 0.9, 0.9, 0, 0, 0,
+    ].map(Math.fround));
+    expect(Array.from(generatorTargets(3))).toEqual([1, 1, 1]);
+  });
+
+  it('computes the functional forward pass like the Layers model', () => {
+    const gan = createGan('seed', 3, 2e-4);
+    const noise = new Rng(9).fillNormal(new Float32Array(4 * 100));
+    const ours = generate(gan, noise);
+    const theirs = gan.generator.predict(tf.tensor2d(noise, [4, 100])) as tf.Tensor;
+    expect(tf.max(tf.abs(tf.sub(ours, theirs))).dataSync()[0]).toBeLessThan(1e-6);
+    const images = ours.dataSync();
+    expect(Math.max(...images)).toBeLessThanOrEqual(1);
+    expect(Math.min(...images)).toBeGreaterThanOrEqual(-1);
+    const logits = forward(gan.preset.discriminator, gan.dParams, ours as tf.Tensor2D, {
+      logits: true,
+    });
+    const probabilities = gan.discriminator.predict(ours) as tf.Tensor;
+    expect(
+      tf.max(tf.abs(tf.sub(tf.sigmoid(logits), probabilities))).dataSync()[0],
+    ).toBeLessThan(1e-6);
+    disposeGan(gan);
+  });
+
+  it('computes binary cross-entropy and its gradient from logits', () => {
+    const logits = tf.tensor2d([[2], [-1], [0.5]]);
+    const targets = tf.tensor2d([[0.9], [0], [1]]);
+    const p = tf.sigmoid(logits).dataSync();
+    const y = [0.9, 0, 1];
+    const expected =
+      -y.reduce((sum, t, i) => sum + t * Math.log(p[i]) + (1 - t) * Math.log(1 - p[i]), 0) / 3;
+    expect(bceWithLogits(logits, targets).dataSync()[0]).toBeCloseTo(expected, 5);
+    const grad = tf.grad((l: tf.Tensor) => bceWithLogits(l as tf.Tensor2D, targets))(logits);
+    Array.from(grad.dataSync()).forEach((g, i) => expect(g).toBeCloseTo((p[i] - y[i]) / 3, 6));
+  });
+});
+
+describe('training step', () => {
+  const batch = 2;
+  const data = syntheticData(64, 5);
+  let gan: Gan;
+
+  beforeAll(() => {
+    gan = createGan('seed', 11, 2e-4);
+  });
+
+  it('a D step changes only D, a G step only G', () => {
+    const inputs = drawStepInputs(allocateStepInputs(gan.preset.discriminator, batch), data,
+      gan.preset.discriminator, 11, 1);
+    const g0 = snapshot(gan.gParams);
+    const d0 = snapshot(gan.dParams);
+    discriminatorStep(gan, inputs).dispose();
+    const g1 = snapshot(gan.gParams);
+    const d1 = snapshot(gan.dParams);
+    expect(changed(g0, g1).some(Boolean)).toBe(false);
+    expect(changed(d0, d1).every(Boolean)).toBe(true);
+    generatorStep(gan, inputs).dispose();
+    const g2 = snapshot(gan.gParams);
+    const d2 = snapshot(gan.dParams);
+    expect(changed(d1, d2).some(Boolean)).toBe(false);
+    expect(changed(g1, g2).every(Boolean)).toBe(true);
+    expect(gan.dOptimizer.iterations).toBe(1);
+    expect(gan.gOptimizer.iterations).toBe(1);
+  });
+
+  it('keeps the tensor count flat: 50 steps leave as many tensors as 1', () => {
+    const inputs = allocateStepInputs(gan.preset.discriminator, batch);
+    const run = (step: number) => {
+      drawStepInputs(inputs, data, gan.preset.discriminator, 11, step);
+      trainStep(gan, inputs).dispose();
+    };
+    run(2);
+    const afterOne = tf.memory().numTensors;
+    for (let step = 3; step <= 52; step++) run(step);
+    expect(tf.memory().numTensors).toBe(afterOne);
+  });
+});
+
+describe('reproducibility', () => {
+  it('two runs with the same seed give bitwise identical weights on cpu', () => {
+    const data = syntheticData(32, 8);
+    const runOnce = () => {
+      const gan = createGan('seed', 21, 2e-4);
+      const inputs = allocateStepInputs(gan.preset.discriminator, 4);
+      const losses: number[] = [];
+      for (let step = 1; step <= 3; step++) {
+        drawStepInputs(inputs, data, gan.preset.discriminator, 21, step);
+        const out = trainStep(gan, inputs);
+        losses.push(...out.dataSync());
+        out.dispose();
+      }
+      const weights = [...snapshot(gan.gParams), ...snapshot(gan.dParams)];
+      disposeGan(gan);
+      return { losses, weights };
+    };
+    const a = runOnce();
+    const b = runOnce();
+    expect(a.losses.every(Number.isFinite)).toBe(true);
+    expect(b.losses).toEqual(a.losses);
+    a.weights.forEach((w, i) => expect(Buffer.from(b.weights[i].buffer).equals(Buffer.from(w.buffer))).toBe(true));
+    const c = (() => {
+      const gan = createGan('seed', 22, 2e-4);
+      const w = snapshot(gan.gParams)[0];
+      disposeGan(gan);
+      return w;
+    })();
+    expect(Buffer.from(c.buffer).equals(Buffer.from(a.weights[0].buffer))).toBe(false);
+  });
+});

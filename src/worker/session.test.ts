@@ -1,0 +1,121 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../core/config';
+import type { MnistSplit } from '../core/mnistIdx';
+import { Rng } from '../core/rng';
+import type { Command, WorkerEvent } from './protocol';
+import { TrainingSession, type WorkerEnvironment } from './session';
+
+function split(count: number, seed: number): MnistSplit {
+  const rng = new Rng(seed);
+  const pixels = new Uint8Array(count * 784);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = rng.nextFloat() < 0.2 ? 255 : 0;
+  return { count, pixels, labels: new Uint8Array(count) };
+}
+
+function harness(loadError?: Error) {
+  const events: WorkerEvent[] = [];
+  let listener: ((event: WorkerEvent) => void) | null = null;
+  const env: WorkerEnvironment = {
+    probeBackends: () => ({ available: ['cpu'] }),
+    selectBackend: async () => {
+      await tf.setBackend('cpu');
+      return { backend: 'cpu' };
+    },
+    loadData: async (onProgress) => {
+      onProgress('train-images', 10, 20, false);
+      onProgress('train-images', 20, 20, true);
+      if (loadError) throw loadError;
+      return { train: split(40, 1), test: split(10, 2) };
+    },
+    now: () => performance.now(),
+    yieldToEvents: () => new Promise((resolve) => setImmediate(resolve)),
+  };
+  const session = new TrainingSession(env, (event) => {
+    events.push(event);
+    listener?.(event);
+  });
+  const send = (command: Command) => session.handleMessage(command);
+  const waitFor = (predicate: (event: WorkerEvent) => boolean) =>
+    new Promise<WorkerEvent>((resolve) => {
+      const found = events.find(predicate);
+      if (found) return resolve(found);
+      listener = (event) => {
+        if (predicate(event)) resolve(event);
+      };
+    });
+  return { events, send, waitFor, session };
+}
+
+const tiny = parseConfig({ backend: 'cpu', epochs: 2, stepsPerEpoch: 2, batchSize: 2, logEvery: 1, seed: 3 }).config;
+
+describe('training session', () => {
+  it('answers init with the backend that runs', async () => {
+    const h = harness();
+    await h.send({ type: 'init', requestId: 7, backend: 'auto' });
+    expect(h.events).toEqual([{ type: 'ready', requestId: 7, backend: 'cpu', available: ['cpu'], notice: undefined }]);
+  });
+
+  it('trains a tiny run to the end, reporting data, losses, progress and grids', async () => {
+    const h = harness();
+    const done = h.send({ type: 'start', runId: 'r1', config: tiny });
+    // The page acks every grid, as the UI does after drawing it.
+    const acker = setInterval(() => {
+      void h.send({ type: 'grid-ack', runId: 'r1' });
+    }, 5);
+    await done;
+    clearInterval(acker);
+    const types = h.events.map((e) => e.type);
+    expect(types[0]).toBe('data-progress');
+    expect(types).toContain('started');
+    expect(h.events.at(-1)).toEqual({ type: 'stopped', runId: 'r1', step: 4, reason: 'completed' });
+    const points = h.events.flatMap((e) => (e.type === 'losses' ? e.points : []));
+    expect(points.map((p) => p.step)).toEqual([1, 2, 3, 4]);
+    for (const p of points) {
+      expect([p.dLoss, p.gLoss, p.dReal, p.dFake].every(Number.isFinite)).toBe(true);
+      expect(p.dReal).toBeGreaterThan(0);
+      expect(p.dReal).toBeLessThan(1);
+    }
+    const progress = h.events.filter((e) => e.type === 'progress');
+    expect(progress.at(-1)).toMatchObject({ step: 4, epoch: 2 });
+    const grids = h.events.filter((e) => e.type === 'grid');
+    expect(grids.length).toBeGreaterThanOrEqual(2);
+    const last = grids.at(-1)!;
+    if (last.type !== 'grid') throw new Error('unreachable');
+    expect(last.pixels.length).toBe(100 * 784);
+    expect(new Set(last.pixels).size).toBeGreaterThan(10);
+    expect(h.events.some((e) => e.type === 'error')).toBe(false);
+  });
+
+  it('pauses between steps and resumes where it stopped', async () => {
+    const h = harness();
+    const config = { ...tiny, epochs: 50 };
+    const done = h.send({ type: 'start', runId: 'r2', config });
+    await h.waitFor((e) => e.type === 'progress' && e.step >= 1);
+    await h.send({ type: 'pause', runId: 'r2' });
+    const paused = await h.waitFor((e) => e.type === 'paused');
+    const stepsBefore = h.events.filter((e) => e.type === 'losses').length;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(h.events.filter((e) => e.type === 'losses').length).toBe(stepsBefore);
+    await h.send({ type: 'resume', runId: 'r2' });
+    await h.waitFor((e) => e.type === 'progress' && paused.type === 'paused' && e.step > paused.step);
+    await h.send({ type: 'stop', runId: 'r2' });
+    await done;
+    expect(h.events.at(-1)).toMatchObject({ type: 'stopped', runId: 'r2', reason: 'stopped' });
+  });
+
+  it('reports a failed download as a data error and stops', async () => {
+    const h = harness(new Error('the server answered 404'));
+    await h.send({ type: 'start', runId: 'r3', config: tiny });
+    expect(h.events).toContainEqual(expect.objectContaining({ type: 'error', runId: 'r3', code: 'training' }));
+    expect(h.events.at(-1)).toMatchObject({ type: 'stopped', reason: 'error' });
+  });
+
+  it('rejects an invalid config with a config error', async () => {
+    const h = harness();
+    await h.send({ type: 'start', runId: 'r4', config: { ...tiny, lr: -1 } });
+    expect(h.events).toEqual([
+      expect.objectContaining({ type: 'error', code: 'config', message: expect.stringContaining('lr') }),
+    ]);
+  });
+});

@@ -1,0 +1,39 @@
+/// <reference lib="webworker" />
+/**
+ * The training worker's entry: binds messages to the session. Everything else lives in
+ * session.ts (testable in Node), backends.ts and mnistLoader.ts.
+ */
+import { probeBackends, selectBackend } from './backends';
+import { loadMnist } from './mnistLoader';
+import type { Command } from './protocol';
+import { TrainingSession } from './session';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+/** A macrotask turn without setTimeout's 4 ms clamp, so queued commands get handled. */
+const channel = new MessageChannel();
+const waiting: (() => void)[] = [];
+channel.port1.onmessage = () => waiting.shift()?.();
+function yieldToEvents(): Promise<void> {
+  return new Promise((resolve) => {
+    waiting.push(resolve);
+    channel.port2.postMessage(null);
+  });
+}
+
+const baseUrl = new URL(import.meta.env.BASE_URL, self.location.origin).href;
+
+const session = new TrainingSession(
+  {
+    probeBackends,
+    selectBackend,
+    loadData: (onProgress) => loadMnist(baseUrl, onProgress),
+    now: () => performance.now(),
+    yieldToEvents,
+  },
+  (event, transfer) => self.postMessage(event, transfer ?? []),
+);
+
+self.onmessage = (message: MessageEvent<Command>) => {
+  void session.handleMessage(message.data);
+};
