@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG, configToSearch, parseConfig, parseConfigFromSearch, totalSteps } from './config';
+
+describe('config', () => {
+  it('defaults to the seed preset: 200 epochs of 128 steps, checkpoints every 20', () => {
+    expect(DEFAULT_CONFIG).toMatchObject({
+      preset: 'seed',
+      epochs: 200,
+      stepsPerEpoch: 128,
+      checkpointEvery: 20,
+      batchSize: 128,
+      lr: 2e-4,
+    });
+    expect(totalSteps(DEFAULT_CONFIG)).toBe(25_600);
+  });
+
+  it('reads the documented URL parameters', () => {
+    const { config, problems } = parseConfigFromSearch(
+      '?preset=seed&backend=wasm&epochs=3&stepsPerEpoch=2&checkpointEvery=1&batchSize=16&lr=0.001&seed=7',
+    );
+    expect(problems).toEqual([]);
+    expect(config).toMatchObject({ backend: 'wasm', epochs: 3, stepsPerEpoch: 2, checkpointEvery: 1, batchSize: 16, lr: 0.001, seed: 7 });
+  });
+
+  it('names every unknown key and invalid value', () => {
+    const { config, problems } = parseConfigFromSearch('?epochs=abc&bogus=1&batchSize=0&lr=-2&backend=cuda&preset=big&seed=1.5');
+    expect(problems.map((p) => p.key).sort()).toEqual(['backend', 'batchSize', 'bogus', 'epochs', 'lr', 'preset', 'seed']);
+    expect(problems.find((p) => p.key === 'epochs')?.message).toBe('epochs must be a number, got "abc".');
+    expect(problems.find((p) => p.key === 'bogus')?.message).toMatch(/Unknown setting "bogus"/);
+    expect(problems.find((p) => p.key === 'seed')?.message).toMatch(/whole number/);
+    expect(config.epochs).toBe(200);
+  });
+
+  it('round-trips through the URL', () => {
+    const { config } = parseConfig({ epochs: 5, lr: 0.0003, seed: 9, backend: 'cpu' });
+    const search = configToSearch(config);
+    expect(search).toBe('?preset=seed&backend=cpu&epochs=5&lr=0.0003&seed=9');
+    expect(parseConfigFromSearch(search)).toEqual({ config, problems: [] });
+  });
+});
