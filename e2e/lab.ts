@@ -1,0 +1,97 @@
+/**
+ * Test helpers: open the lab in Chromium, record what goes wrong on the page, read the
+ * `data-testid` readouts.
+ */
+import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
+import { inject } from 'vitest';
+import { launchChromium } from '../scripts/labBrowser';
+
+export { launchChromium };
+
+export interface Lab {
+  page: Page;
+  /** Uncaught errors and console errors of the page and its workers, in order. */
+  problems: string[];
+  close(): Promise<void>;
+}
+
+/** The favicon request is the browser's, not the app's: a missing icon is not an app error. */
+function isFaviconMiss(message: ConsoleMessage): boolean {
+  return message.location().url.endsWith('/favicon.ico');
+}
+
+/** Opens `pathAndQuery` (e.g. `/?backend=cpu`) of the served app in a fresh context. */
+export async function openLab(browser: Browser, pathAndQuery: string): Promise<Lab> {
+  const context: BrowserContext = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+  });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`uncaught: ${error.stack ?? error.message}`));
+  page.on('console', (message) => {
+    if (message.type() !== 'error' || isFaviconMiss(message)) return;
+    const where = message.worker() ? 'worker' : 'page';
+    problems.push(`console.error (${where}): ${message.text()}`);
+  });
+  page.on('crash', () => problems.push('the page crashed'));
+  await page.goto(new URL(pathAndQuery, inject('labUrl')).href);
+  return { page, problems, close: () => context.close() };
+}
+
+/** The first number in a readout's text ("Epoch 3 / 200" → 3), or NaN if there is none. */
+export function firstNumber(text: string | null | undefined): number {
+  const match = /-?\d[\d,]*(?:\.\d+)?/.exec(text ?? '');
+  return match ? Number(match[0].replace(/,/g, '')) : Number.NaN;
+}
+
+export function byTestId(page: Page, testId: string) {
+  return page.locator(`[data-testid="${testId}"]`);
+}
+
+export async function readNumber(page: Page, testId: string): Promise<number> {
+  return firstNumber(await byTestId(page, testId).first().textContent());
+}
+
+/** The readouts that explain where a run stands; attached to timeout failures. */
+export async function describeLab(lab: Lab): Promise<string> {
+  const ids = ['status-epoch', 'status-step', 'status-backend', 'steps-per-second', 'error-message'];
+  const lines = await Promise.all(
+    ids.map(async (id) => {
+      const element = byTestId(lab.page, id).first();
+      const text = (await element.count()) > 0 ? await element.textContent() : '(absent)';
+      return `  ${id}: ${text?.trim()}`;
+    }),
+  );
+  const problems = lab.problems.length > 0 ? lab.problems.join('\n  ') : '(none)';
+  return `${lines.join('\n')}\n  page problems: ${problems}`;
+}
+
+/** Waits until the readout's first number is at least `min`; fails with the lab's state. */
+export async function waitForNumber(
+  lab: Lab,
+  testId: string,
+  min: number,
+  timeoutMs: number,
+): Promise<number> {
+  try {
+    await lab.page.waitForFunction(
+      ({ testId, min }) => {
+        const text = document.querySelector(`[data-testid="${testId}"]`)?.textContent ?? '';
+        const match = /-?\d[\d,]*(?:\.\d+)?/.exec(text);
+        return match !== null && Number(match[0].replace(/,/g, '')) >= min;
+      },
+      { testId, min },
+      { timeout: timeoutMs, polling: 250 },
+    );
+  } catch (error) {
+    throw new Error(
+      `${testId} did not reach ${min} within ${timeoutMs / 1000} s.\n${await describeLab(lab)}`,
+      { cause: error },
+    );
+  }
+  return readNumber(lab.page, testId);
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,66 @@
+/**
+ * Serving the built app and driving it in Chromium, shared by the e2e tests and the screenshot
+ * script.
+ */
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { preview } from 'vite';
+
+/** Chromium from the distribution (apt); playwright's own browser downloads are not used. */
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export async function launchChromium() {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM_PATH}. Install it with \`apt-get install -y chromium\`.`,
+    );
+  }
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (address && typeof address === 'object') resolve(address.port);
+        else reject(new Error('Could not find a free TCP port.'));
+      });
+    });
+  });
+}
+
+export interface PreviewServer {
+  /** The app's URL, ending in `/`. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the built `dist/` of the project at `root` with `vite preview` (the production headers:
+ * COOP/COEP, MNIST) on a free port.
+ */
+export async function startPreview(root: string): Promise<PreviewServer> {
+  if (!existsSync(join(root, 'dist', 'index.html'))) {
+    throw new Error('dist/index.html is missing: run `npm run build` first.');
+  }
+  const port = await freePort();
+  const server = await preview({
+    root,
+    logLevel: 'warn',
+    preview: { host: '127.0.0.1', port, strictPort: true, open: false },
+  });
+  return { url: `http://127.0.0.1:${port}/`, close: () => server.close() };
+}
