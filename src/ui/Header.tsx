@@ -10,8 +10,11 @@ export function Header() {
         <h1 className="title">MNIST GAN Lab</h1>
         <SetupSelects />
         <RunControls />
-        <RunProgress />
+        <p className="keyboard-hint">
+          <kbd>Space</kbd> train · pause · resume
+        </p>
       </div>
+      <RunProgress />
       <ConfigFields />
     </header>
   );

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { DataProgress } from './DataProgress';
 import { DIGIT_SIZE, digitGridToRgba } from './gridImage';
 import { useLab, useLabState } from './useLab';
 
@@ -9,6 +10,7 @@ import { useLab, useLabState } from './useLab';
 export function LiveGrid() {
   const { store, actions } = useLab();
   const grid = useLabState((s) => s.grid);
+  const hasRun = useLabState((s) => s.run !== null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
 
   const rows = grid?.rows ?? 10;
@@ -26,7 +28,7 @@ export function LiveGrid() {
       const image = digitGridToRgba(buffer.pixels, buffer.rows, buffer.cols);
       context.putImageData(new ImageData(image.data, image.width, image.height), 0, 0);
     }
-    actions.gridDrawn(grid.runId);
+    actions.gridDrawn(grid);
   }, [grid, rows, cols, store, actions]);
 
   return (
@@ -56,10 +58,16 @@ export function LiveGrid() {
             }
           />
           {!grid && (
-            <p className="grid-placeholder">
-              No digits yet. Click Train and the generator's attempts appear here as it learns:
-              noise at first, then blobs, then digits.
-            </p>
+            <div className="grid-placeholder">
+              {hasRun ? (
+                <DataProgress />
+              ) : (
+                <p>
+                  No digits yet. Click Train and the generator's attempts appear here as it
+                  learns: noise at first, then blobs, then digits.
+                </p>
+              )}
+            </div>
           )}
         </div>
         <figcaption className="grid-caption">

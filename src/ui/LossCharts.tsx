@@ -8,14 +8,16 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import type { ChartPoint } from './lossSeries';
 import { useLabState } from './useLab';
 
 // Colours readable on both the light and the dark background.
 const D_COLOUR = '#e0603a';
 const G_COLOUR = '#3b82d6';
 const CHART_HEIGHT = 190;
+const CHART_STYLE = { width: '100%', height: CHART_HEIGHT };
 const MARGIN = { top: 8, right: 16, bottom: 18, left: 8 };
+// Hundreds of points redrawn as they arrive: no animation, no dots.
+const LINE = { type: 'linear', strokeWidth: 1.5, dot: false, isAnimationActive: false } as const;
 const TOOLTIP_STYLE = {
   background: 'var(--surface)',
   border: '1px solid var(--border)',
@@ -40,7 +42,7 @@ export function LossCharts() {
           healthy run neither goes to 0: they settle and wobble as the two push against each other.
         </p>
         <div className="chart-frame">
-          <LineChart responsive style={{ width: '100%', height: CHART_HEIGHT }} data={points} margin={MARGIN}>
+          <LineChart responsive style={CHART_STYLE} data={points} margin={MARGIN}>
             <CartesianGrid strokeDasharray="3 3" />
             <StepAxis />
             <YAxis
@@ -49,10 +51,10 @@ export function LossCharts() {
               tickFormatter={formatLoss}
               label={{ value: 'loss (BCE)', angle: -90, position: 'insideLeft', offset: 10 }}
             />
-            <Tooltip isAnimationActive={false} contentStyle={TOOLTIP_STYLE} formatter={formatTooltip} labelFormatter={formatStepLabel} />
-            <Legend verticalAlign="top" height={24} />
-            <Line type="linear" dataKey="dLoss" name="D loss" stroke={D_COLOUR} strokeWidth={1.5} dot={false} isAnimationActive={false} />
-            <Line type="linear" dataKey="gLoss" name="G loss" stroke={G_COLOUR} strokeWidth={1.5} dot={false} isAnimationActive={false} />
+            <ChartTooltip />
+            <Legend verticalAlign="top" height={24} itemSorter={null} />
+            <Line {...LINE} dataKey="dLoss" name="D loss" stroke={D_COLOUR} />
+            <Line {...LINE} dataKey="gLoss" name="G loss" stroke={G_COLOUR} />
           </LineChart>
           {empty && <EmptyChart />}
         </div>
@@ -64,7 +66,7 @@ export function LossCharts() {
           for generated digits. Both near 0.5 means D can no longer tell them apart.
         </p>
         <div className="chart-frame">
-          <LineChart responsive style={{ width: '100%', height: CHART_HEIGHT }} data={points} margin={MARGIN}>
+          <LineChart responsive style={CHART_STYLE} data={points} margin={MARGIN}>
             <CartesianGrid strokeDasharray="3 3" />
             <StepAxis />
             <YAxis
@@ -74,10 +76,10 @@ export function LossCharts() {
               label={{ value: 'D output (0–1)', angle: -90, position: 'insideLeft', offset: 10 }}
             />
             <ReferenceLine y={0.5} stroke="var(--muted)" strokeDasharray="4 4" />
-            <Tooltip isAnimationActive={false} contentStyle={TOOLTIP_STYLE} formatter={formatTooltip} labelFormatter={formatStepLabel} />
-            <Legend verticalAlign="top" height={24} />
-            <Line type="linear" dataKey="dReal" name="D(x), real" stroke={D_COLOUR} strokeWidth={1.5} dot={false} isAnimationActive={false} />
-            <Line type="linear" dataKey="dFake" name="D(G(z)), generated" stroke={G_COLOUR} strokeWidth={1.5} dot={false} isAnimationActive={false} />
+            <ChartTooltip />
+            <Legend verticalAlign="top" height={24} itemSorter={null} />
+            <Line {...LINE} dataKey="dReal" name="D(x), real" stroke={D_COLOUR} />
+            <Line {...LINE} dataKey="dFake" name="D(G(z)), generated" stroke={G_COLOUR} />
           </LineChart>
           {empty && <EmptyChart />}
         </div>
@@ -99,6 +101,17 @@ function StepAxis() {
   );
 }
 
+function ChartTooltip() {
+  return (
+    <Tooltip
+      isAnimationActive={false}
+      contentStyle={TOOLTIP_STYLE}
+      formatter={formatTooltip}
+      labelFormatter={formatStepLabel}
+    />
+  );
+}
+
 function EmptyChart() {
   return <p className="chart-empty">Curves appear after the first logged training steps.</p>;
 }
@@ -114,5 +127,3 @@ function formatTooltip(value: unknown): string {
 function formatStepLabel(step: unknown): string {
   return typeof step === 'number' ? `step ${Math.round(step)}` : String(step);
 }
-
-export type { ChartPoint };

@@ -10,7 +10,9 @@ export function RunStats() {
   const backend = run?.backend ?? workerBackend;
   const backendText = backend ?? (workerStatus === 'starting' ? 'checking…' : 'none');
   const eta =
-    run?.status === 'running' ? formatDuration(etaSeconds(run.step, run.totalSteps, run.stepsPerSecond)) : '—';
+    run?.status === 'running'
+      ? formatDuration(etaSeconds(run.step, run.totalSteps, run.stepsPerSecond))
+      : '—';
 
   return (
     <dl className="stats">

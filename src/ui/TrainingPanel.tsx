@@ -1,4 +1,3 @@
-import { DataProgress } from './DataProgress';
 import { LossCharts } from './LossCharts';
 import { RunStats } from './RunStats';
 
@@ -9,7 +8,6 @@ export function TrainingPanel() {
         Training
       </h2>
       <RunStats />
-      <DataProgress />
       <LossCharts />
     </section>
   );

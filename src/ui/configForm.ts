@@ -1,6 +1,6 @@
 /**
  * The editable run settings before Train: the text in each field, the problems with it, and the
- * last valid config. Validation is `parseConfig` from core, the same one the URL and the worker use.
+ * last valid config. Validation is core's `parseConfig`, the one the URL and the worker use too.
  */
 import { parseConfig, type BackendChoice, type RunConfig } from '../core/config';
 import { PRESETS, type PresetName } from '../core/presets';
@@ -47,7 +47,11 @@ export function chooseBackend(form: ConfigForm, backend: BackendChoice): ConfigF
   return { ...form, config: { ...form.config, backend } };
 }
 
-function reparse(form: ConfigForm, preset: PresetName, fields: Record<FieldKey, string>): ConfigForm {
+function reparse(
+  form: ConfigForm,
+  preset: PresetName,
+  fields: Record<FieldKey, string>,
+): ConfigForm {
   const { config: parsed, problems: found } = parseConfig({
     preset,
     backend: form.config.backend,
@@ -59,13 +63,9 @@ function reparse(form: ConfigForm, preset: PresetName, fields: Record<FieldKey, 
   for (const problem of found) {
     const key = problem.key as FieldKey;
     problems[key] = problem.message;
-    setField(config, key, form.config[key]);
+    config[key] = form.config[key];
   }
   return { config, fields, problems };
-}
-
-function setField(config: RunConfig, key: FieldKey, value: number): void {
-  config[key] = value;
 }
 
 function fieldsOf(config: RunConfig): Record<FieldKey, string> {

@@ -16,7 +16,10 @@ describe('digitGridToRgba', () => {
     expect(image.width).toBe(84);
     expect(image.height).toBe(56);
 
-    const rgbaAt = (x: number, y: number) => Array.from(image.data.slice((y * 84 + x) * 4, (y * 84 + x) * 4 + 4));
+    const rgbaAt = (x: number, y: number) => {
+      const offset = (y * image.width + x) * 4;
+      return Array.from(image.data.slice(offset, offset + 4));
+    };
     expect(rgbaAt(0, 0)).toEqual([0, 0, 0, 255]);
     expect(rgbaAt(28 * 2 + 3, 10)).toEqual([20, 20, 20, 255]);
     expect(rgbaAt(28 + 1, 28 + 1)).toEqual([40, 40, 40, 255]);

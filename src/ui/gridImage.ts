@@ -18,7 +18,8 @@ export function digitGridToRgba(pixels: Uint8ClampedArray, rows: number, cols: n
   const expected = rows * cols * DIGIT_PIXELS;
   if (pixels.length !== expected) {
     throw new Error(
-      `A ${rows}x${cols} digit grid needs ${expected} grey bytes, but the worker sent ${pixels.length}.`,
+      `A ${rows}x${cols} digit grid needs ${expected} grey bytes, ` +
+        `but the worker sent ${pixels.length}.`,
     );
   }
   const width = cols * DIGIT_SIZE;

@@ -60,7 +60,8 @@ describe('lab actions', () => {
     const { actions, worker, ready } = setup();
     ready();
     actions.toggle();
-    worker().emit({ type: 'started', runId: 'run-1', backend: 'cpu', totalSteps: 4, config: parseConfigFromSearch('').config });
+    const { config } = parseConfigFromSearch('');
+    worker().emit({ type: 'started', runId: 'run-1', backend: 'cpu', totalSteps: 4, config });
     actions.toggle();
     expect(worker().posted.at(-1)).toEqual({ type: 'pause', runId: 'run-1' });
     worker().emit({ type: 'paused', runId: 'run-1', step: 1 });
@@ -84,14 +85,19 @@ describe('lab actions', () => {
     expect(worker().posted.at(-1)).toEqual({ type: 'init', requestId: 2, backend: 'wasm' });
   });
 
-  it('acknowledges a drawn grid of the current run', () => {
+  it('acknowledges each drawn grid of the current run once', () => {
     const { actions, worker, ready } = setup();
     ready();
     actions.train();
-    actions.gridDrawn('run-1');
-    expect(worker().posted.at(-1)).toEqual({ type: 'grid-ack', runId: 'run-1' });
-    actions.gridDrawn('old-run');
-    expect(worker().posted.at(-1)).toEqual({ type: 'grid-ack', runId: 'run-1' });
+    const grid = { runId: 'run-1', epoch: 1, step: 2, rows: 10, cols: 10, version: 1 };
+    const acks = () => worker().posted.filter((command) => command.type === 'grid-ack');
+    actions.gridDrawn(grid);
+    actions.gridDrawn(grid);
+    expect(acks()).toEqual([{ type: 'grid-ack', runId: 'run-1' }]);
+    actions.gridDrawn({ ...grid, runId: 'old-run', version: 2 });
+    expect(acks()).toHaveLength(1);
+    actions.gridDrawn({ ...grid, version: 3 });
+    expect(acks()).toHaveLength(2);
   });
 });
 

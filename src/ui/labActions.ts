@@ -17,6 +17,7 @@ import {
   isRunActive,
   noticeDismissed,
   requestSent,
+  type GridInfo,
   type LabState,
 } from './labState';
 import type { LabStore } from './labStore';
@@ -34,8 +35,8 @@ export interface LabActions {
   chooseBackend(backend: BackendChoice): void;
   dismissErrors(): void;
   dismissNotice(id: number): void;
-  /** The live grid has drawn the latest grid of `runId`; the worker may send the next one. */
-  gridDrawn(runId: string): void;
+  /** The live grid has drawn `grid`; the worker may send the next one. Once per grid. */
+  gridDrawn(grid: GridInfo): void;
 }
 
 export interface LabEnvironment {
@@ -71,6 +72,8 @@ export function createLabActions(
     if (isFormValid(form)) environment.replaceSearch(configToSearch(form.config));
     return form;
   }
+
+  let lastAckedGrid = 0;
 
   function runCommand(type: 'pause' | 'resume' | 'stop'): void {
     const run = store.getState().run;
@@ -112,9 +115,14 @@ export function createLabActions(
     dismissNotice(id) {
       store.setState((state) => noticeDismissed(state, id), { urgent: true });
     },
-    gridDrawn(runId) {
+    gridDrawn(grid) {
+      // Effects can run twice for one grid (StrictMode, remounts); the worker expects one ack.
+      if (grid.version <= lastAckedGrid) return;
+      lastAckedGrid = grid.version;
       const run = store.getState().run;
-      if (run && isRunActive(run) && run.runId === runId) client.send({ type: 'grid-ack', runId });
+      if (run && isRunActive(run) && run.runId === grid.runId) {
+        client.send({ type: 'grid-ack', runId: grid.runId });
+      }
     },
   };
   return actions;

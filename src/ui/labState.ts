@@ -208,7 +208,9 @@ export function reduceEvent(state: LabState, event: WorkerEvent): LabState {
 export function workerCrashed(state: LabState, detail: string): LabState {
   const run = state.run;
   const stoppedRun: RunState | null =
-    run && isRunActive(run) ? { ...run, status: 'stopped', pending: null, stopReason: 'error' } : run;
+    run && isRunActive(run)
+      ? { ...run, status: 'stopped', pending: null, stopReason: 'error' }
+      : run;
   return addError(
     { ...state, run: stoppedRun, worker: { ...state.worker, status: 'crashed' } },
     { source: 'worker', message: `The training worker crashed: ${detail}` },

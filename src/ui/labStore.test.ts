@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, parseConfigFromSearch } from '../core/config';
 import type { LossPoint, WorkerEvent } from '../worker/protocol';
 import type { FrameScheduler } from './frameStore';
-import { initSent, workerCrashed } from './labState';
+import { initSent, requestSent, workerCrashed } from './labState';
 import { MAX_CHART_POINTS, createLabStore } from './labStore';
 
 function setup(search = '') {
@@ -17,6 +17,10 @@ function setup(search = '') {
 }
 
 const config = { ...DEFAULT_CONFIG, epochs: 2, stepsPerEpoch: 4 };
+
+function progress(runId: string, step: number): WorkerEvent {
+  return { type: 'progress', runId, step, epoch: 1, stepsPerSecond: 3, elapsedMs: 1 };
+}
 
 function points(from: number, count: number): LossPoint[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -44,7 +48,7 @@ describe('lab store', () => {
     store.subscribe(() => (renders += 1));
     store.dispatch({ type: 'started', runId: 'r1', backend: 'wasm', totalSteps: 8, config });
     for (let step = 1; step <= 5; step += 1) {
-      store.dispatch({ type: 'progress', runId: 'r1', step, epoch: 1, stepsPerSecond: 3, elapsedMs: 1 });
+      store.dispatch(progress('r1', step));
     }
     expect(pending).toHaveLength(1);
     expect(renders).toBe(0);
@@ -57,7 +61,7 @@ describe('lab store', () => {
     const { store, runFrame } = setup();
     store.beginRun('r1');
     store.dispatch({ type: 'started', runId: 'r1', backend: 'cpu', totalSteps: 8, config });
-    store.setState((s) => ({ ...s, run: s.run && { ...s.run, pending: 'pause' } }), { urgent: true });
+    store.setState((s) => requestSent(s, 'pause'), { urgent: true });
     expect(store.getSnapshot().run?.status).toBe('running');
     store.dispatch({ type: 'paused', runId: 'r1', step: 3 });
     runFrame();
@@ -68,7 +72,7 @@ describe('lab store', () => {
     const { store, runFrame } = setup();
     store.beginRun('r2');
     const stale: WorkerEvent[] = [
-      { type: 'progress', runId: 'r1', step: 99, epoch: 9, stepsPerSecond: 1, elapsedMs: 1 },
+      progress('r1', 99),
       { type: 'losses', runId: 'r1', points: points(0, 3) },
       { type: 'stopped', runId: 'r1', step: 99, reason: 'completed' },
     ];
@@ -89,7 +93,7 @@ describe('lab store', () => {
     expect(chart.length).toBeGreaterThan(0);
     expect(chart.length).toBeLessThanOrEqual(MAX_CHART_POINTS);
 
-    store.dispatch({ type: 'progress', runId: 'r1', step: 4000, epoch: 1, stepsPerSecond: 3, elapsedMs: 1 });
+    store.dispatch(progress('r1', 4000));
     runFrame();
     expect(store.getSnapshot().chart).toBe(chart);
 
@@ -110,7 +114,9 @@ describe('lab store', () => {
     expect(store.gridPixels()?.version).toBe(grid!.version);
     expect(store.gridPixels()?.pixels).toBe(pixels);
 
-    store.dispatch({ type: 'grid', runId: 'r1', epoch: 2, step: 8, pixels: new Uint8ClampedArray(5), rows: 10, cols: 10 });
+    const short = new Uint8ClampedArray(5);
+    const grid = { runId: 'r1', epoch: 2, step: 8, pixels: short, rows: 10, cols: 10 };
+    store.dispatch({ type: 'grid', ...grid });
     runFrame();
     expect(store.getSnapshot().grid?.epoch).toBe(1);
     expect(store.getSnapshot().errors.at(-1)?.message).toMatch(/grid of 5 bytes/);
@@ -143,7 +149,7 @@ describe('lab store', () => {
   it('shows worker errors, and a new run clears them but not URL problems', () => {
     const { store, runFrame } = setup('?epochs=x');
     store.beginRun('r1');
-    store.dispatch({ type: 'error', runId: 'r1', code: 'data', message: 'MNIST could not be loaded.' });
+    store.dispatch({ type: 'error', runId: 'r1', code: 'data', message: 'MNIST did not load.' });
     runFrame();
     expect(store.getSnapshot().errors.map((e) => e.message)).toHaveLength(2);
     store.beginRun('r2');

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   etaSeconds,
+  formatBytes,
   formatDuration,
-  formatMegabytes,
   formatPercent,
   formatStepsPerSecond,
 } from './units';
@@ -41,7 +41,8 @@ describe('number formats', () => {
     expect(formatStepsPerSecond(0)).toBe('0.00 steps/s');
     expect(formatStepsPerSecond(Number.NaN)).toBe('0.00 steps/s');
     expect(formatStepsPerSecond(250.4)).toBe('250 steps/s');
-    expect(formatMegabytes(9_912_422)).toBe('9.9 MB');
+    expect(formatBytes(9_912_422)).toBe('9.9 MB');
+    expect(formatBytes(28_881)).toBe('28.9 kB');
     expect(formatPercent(0.375)).toBe('37.5 %');
     expect(formatPercent(2)).toBe('100.0 %');
   });

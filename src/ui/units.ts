@@ -14,13 +14,18 @@ export function formatDuration(seconds: number | null): string {
 }
 
 /** Seconds left at the current speed, or null while the speed is unknown. */
-export function etaSeconds(step: number, totalSteps: number, stepsPerSecond: number): number | null {
+export function etaSeconds(
+  step: number,
+  totalSteps: number,
+  stepsPerSecond: number,
+): number | null {
   if (!(stepsPerSecond > 0) || !Number.isFinite(stepsPerSecond)) return null;
   return Math.max(0, totalSteps - step) / stepsPerSecond;
 }
 
-/** "12.3 MB" (decimal megabytes, as download sizes are usually given). */
-export function formatMegabytes(bytes: number): string {
+/** "9.9 MB", or "28.9 kB" for small files (decimal units, as download sizes are given). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 100_000) return `${(bytes / 1e3).toFixed(1)} kB`;
   return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
