@@ -115,8 +115,8 @@ describe('lab store', () => {
     expect(store.gridPixels()?.pixels).toBe(pixels);
 
     const short = new Uint8ClampedArray(5);
-    const grid = { runId: 'r1', epoch: 2, step: 8, pixels: short, rows: 10, cols: 10 };
-    store.dispatch({ type: 'grid', ...grid });
+    const badGrid = { runId: 'r1', epoch: 2, step: 8, pixels: short, rows: 10, cols: 10 };
+    store.dispatch({ type: 'grid', ...badGrid });
     runFrame();
     expect(store.getSnapshot().grid?.epoch).toBe(1);
     expect(store.getSnapshot().errors.at(-1)?.message).toMatch(/grid of 5 bytes/);
