@@ -82,14 +82,17 @@ function prepareAll(root: string): Promise<Map<MnistFile, string>> {
   ).then((entries) => new Map(entries));
 }
 
-/** Matches `${base}mnist/<name>.gz` and returns <name>, or null. */
-function requestedFile(url: string | undefined, base: string): MnistFile | null {
-  if (!url) return null;
-  const path = url.split('?')[0].split('#')[0];
+/**
+ * For a request under `${base}mnist/`: the MNIST file it names, or 'unknown'. For any other
+ * request: null.
+ */
+function requestedFile(url: string | undefined, base: string): MnistFile | 'unknown' | null {
+  const path = (url ?? '').split('?')[0].split('#')[0];
   const prefix = `${base}${MNIST_URL_DIR}`;
-  if (!path.startsWith(prefix) || !path.endsWith('.gz')) return null;
-  const name = path.slice(prefix.length, -'.gz'.length);
-  return (MNIST_FILES as readonly string[]).includes(name) ? (name as MnistFile) : null;
+  if (!path.startsWith(prefix)) return null;
+  const name = path.slice(prefix.length).replace(/\.gz$/, '');
+  const known = path.endsWith('.gz') && (MNIST_FILES as readonly string[]).includes(name);
+  return known ? (name as MnistFile) : 'unknown';
 }
 
 type Locate = (name: MnistFile) => Promise<string>;
@@ -103,6 +106,12 @@ function mnistMiddleware(base: string, headers: Record<string, string>, locate: 
   return (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => {
     const name = requestedFile(req.url, base);
     if (!name || (req.method !== 'GET' && req.method !== 'HEAD')) return next();
+    if (name === 'unknown') {
+      // Not the SPA's index.html: a wrong data URL should fail as a missing file.
+      res.statusCode = 404;
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      return void res.end(`Not found. The MNIST files are ${MNIST_FILES.join(', ')} (each .gz).\n`);
+    }
     locate(name)
       .then(async (file) => {
         const { size } = await stat(file);
