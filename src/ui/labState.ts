@@ -266,17 +266,6 @@ export function noticeDismissed(state: LabState, id: number): LabState {
   return { ...state, notices: state.notices.filter((notice) => notice.id !== id) };
 }
 
-/** Every message the alert should show now: errors, then field problems unless dismissed. */
-export function alertMessages(state: LabState): string[] {
-  const messages = state.errors.map((error) => error.message);
-  if (!state.fieldProblemsDismissed) {
-    for (const message of Object.values(state.form.problems)) {
-      if (message) messages.push(message);
-    }
-  }
-  return messages;
-}
-
 function updateRun(state: LabState, runId: string, update: (run: RunState) => RunState): LabState {
   if (!state.run || state.run.runId !== runId) return state;
   return { ...state, run: update(state.run) };
