@@ -1,6 +1,7 @@
 /**
  * The training loop, top to bottom: draw a step's inputs, run the step, read the losses back
- * every `logEvery` steps (never per step: reading waits for the device), report progress,
+ * every `logEvery` steps (never per step: reading waits for the device), report progress
+ * after every step (steps/s is measured over the read-back windows),
  * and hand each finished epoch to the caller. Pause and stop are cooperative, checked between
  * steps. No worker or DOM globals: the caller supplies time and yielding.
  */
@@ -93,19 +94,22 @@ export async function runTraining(
     if (now > windowStart) stepsPerSecond = (windowSteps * 1000) / (now - windowStart);
     windowStart = now;
     windowSteps = 0;
+  };
+
+  const report = (step: number) =>
     hooks.onProgress({
       step,
       epoch: Math.floor(step / config.stepsPerEpoch),
       stepsPerSecond,
-      elapsedMs: now - started,
+      elapsedMs: hooks.now() - started,
     });
-  };
 
   try {
     for (let step = startStep + 1; step <= total; step++) {
       await hooks.yieldToEvents();
       if (!(await hooks.continueWhenUnpaused())) {
         await flush(step - 1);
+        report(step - 1);
         return 'stopped';
       }
       drawStepInputs(inputs, data, gan.preset.discriminator, config.seed, step);
@@ -113,6 +117,7 @@ export async function runTraining(
       windowSteps++;
       const epochDone = step % config.stepsPerEpoch === 0;
       if (pending.length >= config.logEvery || epochDone || step === total) await flush(step);
+      report(step);
       if (epochDone) await hooks.onEpochEnd(step / config.stepsPerEpoch, step);
     }
     return 'completed';
