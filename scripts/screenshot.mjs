@@ -1,6 +1,7 @@
 /**
  * `npm run screenshot`: serves the built app (run `npm run build` first), trains a small run in
  * Chromium and saves docs/screenshot.png (1280x900) once a few epochs are done.
+ * SCREENSHOT_RUN (a query string) and SCREENSHOT_EPOCHS override the run and the wait.
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -15,9 +16,10 @@ const { module: labBrowser } = await runnerImport(join(root, 'scripts/labBrowser
 });
 const { launchChromium, startPreview } = labBrowser;
 const output = join(root, 'docs', 'screenshot.png');
-const RUN = '?backend=wasm&epochs=20&stepsPerEpoch=16&batchSize=64';
-const EPOCHS_BEFORE_SHOT = 4;
-const TIMEOUT_MS = 10 * 60_000;
+// The seed preset as a user starts it; digits take shape after a few of its 128-step epochs.
+const RUN = process.env.SCREENSHOT_RUN ?? '?preset=seed&backend=wasm';
+const EPOCHS_BEFORE_SHOT = Number(process.env.SCREENSHOT_EPOCHS ?? 8);
+const TIMEOUT_MS = 30 * 60_000;
 
 const server = await startPreview(root);
 const browser = await launchChromium();
