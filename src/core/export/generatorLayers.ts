@@ -1,0 +1,178 @@
+/**
+ * A generator as the exporters see it: an inference-time chain of layers with their weights,
+ * read either from a network description plus its weights or from a tf.layers model (including
+ * an imported one). Layers that are the identity at inference (dropout, the input layer) are
+ * dropped here, so writers only meet layers that compute something. tfjs is used for types only.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { type NetworkSpec, parameterShapes } from '../architecture';
+
+export type ExportLayer =
+  /** x·kernel + bias; kernel row-major [inputSize, units] as tf.layers stores it. */
+  | { kind: 'dense'; inputSize: number; units: number; kernel: Float32Array; bias: Float32Array | null }
+  | { kind: 'leakyRelu'; alpha: number }
+  | { kind: 'relu' }
+  | { kind: 'tanh' }
+  | { kind: 'sigmoid' };
+
+export interface ExportNetwork {
+  inputSize: number;
+  outputSize: number;
+  layers: ExportLayer[];
+}
+
+/** A network description with its weights (kernel, bias per dense layer, as parameterShapes). */
+export interface SpecWithWeights {
+  spec: NetworkSpec;
+  weights: Float32Array[];
+}
+
+export type GeneratorSource = SpecWithWeights | tf.LayersModel;
+
+type Layer = tf.LayersModel['layers'][number];
+
+export function isSpecWithWeights(source: GeneratorSource): source is SpecWithWeights {
+  return 'spec' in source && 'weights' in source;
+}
+
+function assertNever(value: never): never {
+  throw new Error(`Unexpected layer ${JSON.stringify(value)}.`);
+}
+
+export function networkFromSpec({ spec, weights }: SpecWithWeights): ExportNetwork {
+  const shapes = parameterShapes(spec);
+  if (weights.length !== shapes.length) {
+    throw new Error(
+      `The ${spec.name} has ${shapes.length} weight tensors but ${weights.length} were given.`,
+    );
+  }
+  shapes.forEach((shape, i) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (weights[i].length !== size) {
+      throw new Error(
+        `Weight tensor ${i} of the ${spec.name} should hold ${size} values ([${shape.join(', ')}]) ` +
+          `but holds ${weights[i].length}.`,
+      );
+    }
+  });
+  const layers: ExportLayer[] = [];
+  let width = spec.inputSize;
+  let param = 0;
+  for (const layer of spec.layers) {
+    switch (layer.kind) {
+      case 'dense':
+        layers.push({
+          kind: 'dense',
+          inputSize: width,
+          units: layer.units,
+          kernel: weights[param++],
+          bias: weights[param++],
+        });
+        width = layer.units;
+        break;
+      case 'leakyRelu':
+        layers.push({ kind: 'leakyRelu', alpha: layer.alpha });
+        break;
+      case 'dropout':
+        break;
+      case 'tanh':
+      case 'sigmoid':
+        layers.push({ kind: layer.kind });
+        break;
+      default:
+        assertNever(layer);
+    }
+  }
+  return { inputSize: spec.inputSize, outputSize: width, layers };
+}
+
+/** Layers that compute nothing at inference. */
+const IDENTITY_LAYERS = new Set([
+  'InputLayer',
+  'Dropout',
+  'AlphaDropout',
+  'GaussianDropout',
+  'GaussianNoise',
+  'SpatialDropout1D',
+]);
+
+function activationLayers(activation: unknown, where: string): ExportLayer[] {
+  switch (activation ?? 'linear') {
+    case 'linear':
+      return [];
+    case 'relu':
+      return [{ kind: 'relu' }];
+    case 'tanh':
+      return [{ kind: 'tanh' }];
+    case 'sigmoid':
+      return [{ kind: 'sigmoid' }];
+    default:
+      throw new Error(`${where} uses the activation "${String(activation)}", which the export does not convert yet.`);
+  }
+}
+
+/** Reads a chain model's layers and weights (the weights are copied). */
+export async function networkFromLayersModel(model: tf.LayersModel): Promise<ExportNetwork> {
+  if (model.inputs.length !== 1 || model.outputs.length !== 1) {
+    throw new Error(
+      `The model has ${model.inputs.length} inputs and ${model.outputs.length} outputs; a generator has one of each.`,
+    );
+  }
+  const inputShape = model.inputs[0].shape;
+  if (inputShape.length !== 2 || typeof inputShape[1] !== 'number') {
+    throw new Error(`The model's input has shape [${inputShape.join(', ')}]; [batch, values] expected.`);
+  }
+  const inputSize = inputShape[1];
+  const layers: ExportLayer[] = [];
+  let width = inputSize;
+  let previous: Layer | null = null;
+  for (const layer of model.layers) {
+    const className = layer.getClassName();
+    const where = `Layer "${layer.name}" (${className})`;
+    const inbound = layer.inboundNodes.flatMap((node) => node.inboundLayers);
+    if (previous !== null && (inbound.length !== 1 || inbound[0] !== previous)) {
+      throw new Error(`${where} does not follow the previous layer; only chains of layers are exported.`);
+    }
+    previous = layer;
+    const config = layer.getConfig();
+    if (IDENTITY_LAYERS.has(className)) continue;
+    switch (className) {
+      case 'Dense': {
+        const [kernel, bias] = layer.getWeights();
+        const [rows, units] = kernel.shape;
+        if (kernel.shape.length !== 2 || rows !== width) {
+          throw new Error(`${where} has a kernel of shape [${kernel.shape.join(', ')}] after a layer of width ${width}.`);
+        }
+        layers.push({
+          kind: 'dense',
+          inputSize: rows,
+          units,
+          kernel: new Float32Array(await kernel.data()),
+          bias: bias ? new Float32Array(await bias.data()) : null,
+        });
+        layers.push(...activationLayers(config.activation, where));
+        width = units;
+        break;
+      }
+      case 'LeakyReLU':
+        layers.push({ kind: 'leakyRelu', alpha: Number(config.alpha ?? 0.3) });
+        break;
+      case 'ReLU':
+        if (config.maxValue != null) {
+          throw new Error(`${where} caps its output at ${String(config.maxValue)}, which the export does not convert yet.`);
+        }
+        layers.push({ kind: 'relu' });
+        break;
+      case 'Activation':
+        layers.push(...activationLayers(config.activation, where));
+        break;
+      default:
+        throw new Error(`${where}: the export does not convert ${className} layers yet.`);
+    }
+  }
+  return { inputSize, outputSize: width, layers };
+}
+
+export async function exportNetwork(source: GeneratorSource): Promise<ExportNetwork> {
+  return isSpecWithWeights(source) ? networkFromSpec(source) : networkFromLayersModel(source);
+}

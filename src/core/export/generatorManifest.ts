@@ -1,0 +1,128 @@
+/**
+ * What travels with an exported generator: where it came from (preset, epoch, step, seed), what
+ * it expects and produces, and its quality where known. Written as `manifest.json` into the
+ * TF.js zip and as metadata_props into the ONNX model. tfjs-free.
+ */
+import { LATENT_SIZE } from '../architecture';
+import { IMAGE_SIDE, IMAGE_SIZE } from '../mnistIdx';
+import { ImportError } from './importError';
+
+export const MANIFEST_FORMAT = 'mnist-gan-lab/generator';
+export const MANIFEST_FORMAT_VERSION = 1;
+export const PRODUCER_NAME = 'MNIST GAN Lab';
+export const PIXEL_RANGE: [number, number] = [-1, 1];
+
+/** Facts about a generator the caller knows; every field is optional. */
+export interface GeneratorInfo {
+  preset?: string;
+  epoch?: number;
+  step?: number;
+  seed?: number;
+  /** Quality metrics of this checkpoint, e.g. { fd: 12.3, score: 8.1 }. */
+  metrics?: Record<string, number>;
+}
+
+export interface GeneratorManifest {
+  format: typeof MANIFEST_FORMAT;
+  formatVersion: number;
+  producer: string;
+  preset: string | null;
+  epoch: number | null;
+  step: number | null;
+  seed: number | null;
+  /** Input: `latentSize` values per sample, drawn from a standard normal distribution. */
+  latentSize: number;
+  noise: 'standard normal';
+  /** Output: `outputSize` values per sample, a row-major 28x28 image. */
+  outputSize: number;
+  imageShape: [number, number];
+  /** Output value range: -1 is the background (black), 1 the pen stroke (white). */
+  pixelRange: [number, number];
+  metrics: Record<string, number>;
+}
+
+export function makeManifest(info: GeneratorInfo = {}): GeneratorManifest {
+  return {
+    format: MANIFEST_FORMAT,
+    formatVersion: MANIFEST_FORMAT_VERSION,
+    producer: PRODUCER_NAME,
+    preset: info.preset ?? null,
+    epoch: info.epoch ?? null,
+    step: info.step ?? null,
+    seed: info.seed ?? null,
+    latentSize: LATENT_SIZE,
+    noise: 'standard normal',
+    outputSize: IMAGE_SIZE,
+    imageShape: [IMAGE_SIDE, IMAGE_SIDE],
+    pixelRange: [...PIXEL_RANGE],
+    metrics: { ...(info.metrics ?? {}) },
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function optionalNumber(raw: Record<string, unknown>, key: string): number | null {
+  const value = raw[key];
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new ImportError(`manifest.json has an invalid ${key}: a number expected, found ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
+
+/**
+ * Reads a manifest.json written by this lab (or a compatible one). Fields other files may omit
+ * get this lab's values; fields that are present must be right.
+ */
+export function parseManifest(text: string): GeneratorManifest {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new ImportError('manifest.json in the zip is not valid JSON; re-export the generator or remove the file from the zip.');
+  }
+  if (!isRecord(raw) || raw.format !== MANIFEST_FORMAT) {
+    throw new ImportError(
+      `manifest.json is not a generator manifest of this lab (format "${MANIFEST_FORMAT}" expected); ` +
+        'remove it from the zip to import the model alone.',
+    );
+  }
+  const version = optionalNumber(raw, 'formatVersion') ?? MANIFEST_FORMAT_VERSION;
+  if (version > MANIFEST_FORMAT_VERSION) {
+    throw new ImportError(
+      `manifest.json has format version ${version}, newer than this lab reads (${MANIFEST_FORMAT_VERSION}); ` +
+        'open the file in a newer version of the lab.',
+    );
+  }
+  const latentSize = optionalNumber(raw, 'latentSize') ?? LATENT_SIZE;
+  const outputSize = optionalNumber(raw, 'outputSize') ?? IMAGE_SIZE;
+  if (latentSize !== LATENT_SIZE || outputSize !== IMAGE_SIZE) {
+    throw new ImportError(
+      `manifest.json describes a generator from ${latentSize} noise values to ${outputSize} pixels; ` +
+        `this lab samples ${LATENT_SIZE} → ${IMAGE_SIZE}.`,
+    );
+  }
+  const range = raw.pixelRange;
+  if (range !== undefined && !(Array.isArray(range) && range[0] === PIXEL_RANGE[0] && range[1] === PIXEL_RANGE[1])) {
+    throw new ImportError(
+      `manifest.json gives the pixel range ${JSON.stringify(range)}; this lab reads generators whose ` +
+        'output lies in [-1, 1].',
+    );
+  }
+  const metrics: Record<string, number> = {};
+  if (isRecord(raw.metrics)) {
+    for (const [key, value] of Object.entries(raw.metrics)) {
+      if (typeof value === 'number' && Number.isFinite(value)) metrics[key] = value;
+    }
+  }
+  const manifest = makeManifest({ metrics });
+  manifest.formatVersion = version;
+  if (typeof raw.producer === 'string') manifest.producer = raw.producer;
+  if (typeof raw.preset === 'string') manifest.preset = raw.preset;
+  manifest.epoch = optionalNumber(raw, 'epoch');
+  manifest.step = optionalNumber(raw, 'step');
+  manifest.seed = optionalNumber(raw, 'seed');
+  return manifest;
+}
