@@ -175,6 +175,7 @@ export function generatorStep(gan: Gan, inputs: StepInputs): tf.Tensor1D {
         dropoutMasks: masks,
         logits: true,
         inputNeedsGrad: true,
+        paramsNeedGrad: false,
       });
       return bceWithLogits(logits, targets);
     })(gan.gParams);

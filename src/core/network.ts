@@ -78,6 +78,17 @@ function denseOnData(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2
   return op(w, b);
 }
 
+/** x·w + b where w and b are held fixed (D inside G's update): only x gets a gradient. */
+function denseFixed(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
+  const op = tf.customGrad((xv) => {
+    return {
+      value: tf.add(tf.matMul(xv as tf.Tensor2D, w), b),
+      gradFunc: (dy) => tf.matMul(dy as tf.Tensor2D, tf.transpose(w)),
+    };
+  }) as unknown as (x: tf.Tensor2D) => tf.Tensor2D;
+  return op(x);
+}
+
 export interface ForwardOptions {
   /**
    * One inverted-dropout mask per dropout layer, shaped like that layer's input, or
@@ -88,6 +99,8 @@ export interface ForwardOptions {
   logits?: boolean;
   /** Whether gradients must flow to the input (false for data, true for G's output into D). */
   inputNeedsGrad?: boolean;
+  /** False when the parameters are held fixed (D while G learns): their gradients are skipped. */
+  paramsNeedGrad?: boolean;
 }
 
 /** The network applied to `x` with the given parameters (kernel, bias per dense layer). */
@@ -101,12 +114,14 @@ export function forward(
   let param = 0;
   let dropout = 0;
   let onData = !options.inputNeedsGrad;
+  const fixed = options.paramsNeedGrad === false;
   spec.layers.forEach((layer, index) => {
     switch (layer.kind) {
       case 'dense': {
         const w = params[param++] as tf.Tensor2D;
         const b = params[param++] as tf.Tensor1D;
-        h = onData ? denseOnData(h, w, b) : denseOp(h, w, b);
+        if (fixed) h = onData ? tf.add(tf.matMul(h, w), b) : denseFixed(h, w, b);
+        else h = onData ? denseOnData(h, w, b) : denseOp(h, w, b);
         onData = false;
         break;
       }

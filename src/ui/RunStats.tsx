@@ -5,9 +5,11 @@ import { useLabState } from './useLab';
 export function RunStats() {
   const run = useLabState((s) => s.run);
   const workerBackend = useLabState((s) => s.worker.backend);
+  const workerDetail = useLabState((s) => s.worker.backendDetail);
   const workerStatus = useLabState((s) => s.worker.status);
 
   const backend = run?.backend ?? workerBackend;
+  const detail = run?.backendDetail ?? workerDetail;
   const backendText = backend ?? (workerStatus === 'starting' ? 'checking…' : 'none');
   const eta =
     run?.status === 'running'
@@ -36,6 +38,7 @@ export function RunStats() {
         <dt>Where it runs</dt>
         <dd className="counter" data-testid="status-backend">
           Backend: {backendText}
+          {detail && <span className="backend-detail">{detail}</span>}
         </dd>
       </div>
     </dl>

@@ -28,6 +28,8 @@ export interface RunState {
   config: RunConfig;
   totalSteps: number;
   backend: BackendName | null;
+  /** What runs underneath the backend ("SIMD, 2 threads", the WebGL renderer…). */
+  backendDetail: string | null;
   step: number;
   epoch: number;
   stepsPerSecond: number;
@@ -38,6 +40,7 @@ export interface RunState {
 export interface WorkerInfo {
   status: 'starting' | 'ready' | 'failed' | 'crashed';
   backend: BackendName | null;
+  backendDetail: string | null;
   available: BackendName[];
   /** The init we wait for; answers to older ones are ignored. */
   initRequestId: number;
@@ -91,7 +94,7 @@ export function initialLabState(parsed: ParsedConfig): LabState {
     message: problem.message,
   }));
   return {
-    worker: { status: 'starting', backend: null, available: [], initRequestId: 0 },
+    worker: { status: 'starting', backend: null, backendDetail: null, available: [], initRequestId: 0 },
     form: formFromConfig(parsed.config),
     fieldProblemsDismissed: false,
     run: null,
@@ -119,6 +122,7 @@ export function reduceEvent(state: LabState, event: WorkerEvent): LabState {
           ...state.worker,
           status: 'ready',
           backend: event.backend,
+          backendDetail: event.backendDetail,
           available: event.available,
         },
       };
@@ -149,6 +153,7 @@ export function reduceEvent(state: LabState, event: WorkerEvent): LabState {
         ...run,
         status: run.status === 'loading' ? 'running' : run.status,
         backend: event.backend,
+        backendDetail: event.backendDetail,
         totalSteps: event.totalSteps,
         config: event.config,
       }));
@@ -240,6 +245,7 @@ export function runStarted(state: LabState, runId: string): LabState {
       config,
       totalSteps: totalSteps(config),
       backend: null,
+      backendDetail: null,
       step: 0,
       epoch: 0,
       stepsPerSecond: 0,

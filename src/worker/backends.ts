@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
@@ -18,6 +18,21 @@ setWasmPaths({
   'tfjs-backend-wasm-simd.wasm': wasmSimd,
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
 });
+
+/**
+ * The wasm backend sizes its thread pool as min(requested, logical cores / 2), leaving half the
+ * machine to the page. Here training owns a dedicated worker while the page mostly waits, so
+ * the pool may use every core: it reads the core count through navigator.hardwareConcurrency
+ * when it starts, so the worker reports twice the cores to it and requests all of them.
+ * Threads need cross-origin isolation (SharedArrayBuffer); without it the backend runs one.
+ */
+function useAllCoresForWasm(): void {
+  const cores = typeof navigator === 'undefined' ? 1 : navigator.hardwareConcurrency || 1;
+  if (!globalThis.crossOriginIsolated || cores < 2) return;
+  Object.defineProperty(navigator, 'hardwareConcurrency', { value: cores * 2, configurable: true });
+  setThreadsCount(cores);
+}
+useAllCoresForWasm();
 
 export interface BackendInfo {
   /** Backends this browser can run, in `auto` order (WebGPU last: opt-in). */
@@ -56,6 +71,8 @@ export function probeBackends(): BackendInfo {
 
 export interface BackendSelection {
   backend: BackendName;
+  /** What runs underneath, e.g. "SIMD, 2 threads" or the WebGL renderer. */
+  detail: string;
   /** Why the requested backend is not the one running, if so. */
   notice?: string;
 }
@@ -67,11 +84,11 @@ export async function selectBackend(choice: BackendChoice, info: BackendInfo): P
     choice === 'auto' ? order : [choice, ...order.filter((name) => name !== choice)];
   const failures: string[] = [];
   for (const name of chain) {
-    if (tf.getBackend() === name) return finish(name, choice, failures);
+    if (tf.getBackend() === name) return finish(name, choice, failures, info);
     try {
       if (await tf.setBackend(name)) {
         await tf.ready();
-        return finish(name, choice, failures);
+        return finish(name, choice, failures, info);
       }
       failures.push(`${name} could not start`);
     } catch (error) {
@@ -81,8 +98,34 @@ export async function selectBackend(choice: BackendChoice, info: BackendInfo): P
   throw new Error(`No tfjs backend could start (${failures.join('; ')}).`);
 }
 
-function finish(name: BackendName, choice: BackendChoice, failures: string[]): BackendSelection {
-  if (failures.length === 0) return { backend: name };
+async function describe(name: BackendName, info: BackendInfo): Promise<string> {
+  switch (name) {
+    case 'wasm': {
+      const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+      const threads = getThreadsCount();
+      return `${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}`;
+    }
+    case 'webgl':
+      return info.webglRenderer ?? 'WebGL';
+    case 'webgpu':
+      return 'WebGPU';
+    case 'cpu':
+      return 'plain JavaScript';
+  }
+}
+
+async function finish(
+  name: BackendName,
+  choice: BackendChoice,
+  failures: string[],
+  info: BackendInfo,
+): Promise<BackendSelection> {
+  const detail = await describe(name, info);
+  if (failures.length === 0) return { backend: name, detail };
   const wanted = choice === 'auto' ? 'The preferred backend' : `The ${choice} backend`;
-  return { backend: name, notice: `${wanted} did not start (${failures.join('; ')}); running on ${name}.` };
+  return {
+    backend: name,
+    detail,
+    notice: `${wanted} did not start (${failures.join('; ')}); running on ${name}.`,
+  };
 }

@@ -35,6 +35,8 @@ export type WorkerEvent =
       type: 'ready';
       requestId: number;
       backend: BackendName;
+      /** What runs underneath: "SIMD, 2 threads", the WebGL renderer, … */
+      backendDetail: string;
       /** Backends this browser can run, best first. */
       available: BackendName[];
       /** Set when the requested backend failed and another one took over. */
@@ -48,7 +50,14 @@ export type WorkerEvent =
       totalBytes: number;
       done: boolean;
     }
-  | { type: 'started'; runId: string; backend: BackendName; totalSteps: number; config: RunConfig }
+  | {
+      type: 'started';
+      runId: string;
+      backend: BackendName;
+      backendDetail: string;
+      totalSteps: number;
+      config: RunConfig;
+    }
   | {
       type: 'progress';
       runId: string;

@@ -20,7 +20,7 @@ function harness(loadError?: Error) {
     probeBackends: () => ({ available: ['cpu'] }),
     selectBackend: async () => {
       await tf.setBackend('cpu');
-      return { backend: 'cpu' };
+      return { backend: 'cpu', detail: 'plain JavaScript' };
     },
     loadData: async (onProgress) => {
       onProgress('train-images', 10, 20, false);
@@ -53,7 +53,7 @@ describe('training session', () => {
   it('answers init with the backend that runs', async () => {
     const h = harness();
     await h.send({ type: 'init', requestId: 7, backend: 'auto' });
-    expect(h.events).toEqual([{ type: 'ready', requestId: 7, backend: 'cpu', available: ['cpu'], notice: undefined }]);
+    expect(h.events).toEqual([{ type: 'ready', requestId: 7, backend: 'cpu', backendDetail: 'plain JavaScript', available: ['cpu'], notice: undefined }]);
   });
 
   it('trains a tiny run to the end, reporting data, losses, progress and grids', async () => {

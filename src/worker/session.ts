@@ -98,7 +98,7 @@ export class TrainingSession {
     if (this.training) throw new ProtocolError('The backend cannot change while a run is training; pause or stop it first.');
     this.info ??= this.env.probeBackends();
     const selection = await this.env.selectBackend(choice, this.info);
-    this.post({ type: 'ready', requestId, backend: selection.backend, available: this.info.available, notice: selection.notice });
+    this.post({ type: 'ready', requestId, backend: selection.backend, backendDetail: selection.detail, available: this.info.available, notice: selection.notice });
   }
 
   private async start(runId: string, rawConfig: RunConfig): Promise<void> {
@@ -128,7 +128,7 @@ export class TrainingSession {
       if (selection.notice) this.post({ type: 'notice', runId, message: selection.notice });
         const data = await this.loadData(runId);
       run.gan = createGan(config.preset, config.seed, config.lr);
-      this.post({ type: 'started', runId, backend: selection.backend, totalSteps: totalSteps(config), config });
+      this.post({ type: 'started', runId, backend: selection.backend, backendDetail: selection.detail, totalSteps: totalSteps(config), config });
       await this.sendGrid(run);
       reason = await runTraining(run.gan, data.train, config, 0, {
         now: () => this.env.now(),
