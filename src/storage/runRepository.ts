@@ -1,0 +1,408 @@
+/**
+ * The lab's history in IndexedDB, as the worker writes it and the page reads it.
+ *
+ * Atomic visibility: the parts of an epoch (grid, losses, generator, full state) are written
+ * first and the run record, which lists them, last, in one read-modify-write transaction. A
+ * crash between leaves only unlisted parts, which readers ignore and `collectGarbage` removes.
+ * A new resume point is written under a new key before the record points to it, and the old
+ * one is deleted only after, so there is always one complete resume point.
+ */
+import { del, delMany, get, getMany, keys, set, update, values } from 'idb-keyval';
+import type { LossPoint } from '../core/lossPoint';
+import { deflateSync, inflateSync } from 'fflate';
+import type { EpochEntry, GridRecord, LossSummary, RunRecord, StoredRunStatus } from './records';
+import { type LabStores, openLabStores } from './storeNames';
+
+type PartKey = [string, number];
+const PART_STORES = ['grids', 'losses', 'generators', 'states'] as const;
+
+/** What the worker saves at the end of an epoch. */
+export interface EpochParts {
+  epoch: number;
+  step: number;
+  wallTimeMs: number;
+  /** rows*cols*784 grey bytes. */
+  grid: Uint8ClampedArray | Uint8Array;
+  rows: number;
+  cols: number;
+  /** The loss points logged during this epoch. */
+  losses: LossPoint[];
+  /** Generator checkpoint bytes, at checkpoint epochs. */
+  generator?: ArrayBuffer;
+  /** Full state bytes: the new resume point. */
+  state?: ArrayBuffer;
+  /** Keep `state` after the next resume point replaces it. */
+  keepState?: boolean;
+  status: StoredRunStatus;
+}
+
+/** A resume point taken mid-epoch (pause, stop). */
+export interface StateParts {
+  step: number;
+  epoch: number;
+  wallTimeMs: number;
+  state: ArrayBuffer;
+  /** The loss points of the unfinished epoch so far. */
+  losses: LossPoint[];
+  status: StoredRunStatus;
+}
+
+export class RunNotFoundError extends Error {
+  constructor(runId: string) {
+    super(`No saved run ${runId} in this browser's storage; it may have been deleted.`);
+    this.name = 'RunNotFoundError';
+  }
+}
+
+export class RunRepository {
+  constructor(private readonly stores: LabStores = openLabStores()) {}
+
+  async createRun(run: RunRecord): Promise<void> {
+    await set(run.id, run, this.stores.runs);
+  }
+
+  async listRuns(): Promise<RunRecord[]> {
+    const runs = await values<RunRecord>(this.stores.runs);
+    return runs.sort((a, b) => b.createdAt - a.createdAt);
+  }
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    return get<RunRecord>(runId, this.stores.runs);
+  }
+
+  async requireRun(runId: string): Promise<RunRecord> {
+    const run = await this.getRun(runId);
+    if (!run) throw new RunNotFoundError(runId);
+    return run;
+  }
+
+  /** Changes a run record in one transaction; the update sees the record as stored. */
+  async updateRun(runId: string, change: (run: RunRecord) => RunRecord): Promise<RunRecord> {
+    let result: RunRecord | undefined;
+    await update<RunRecord | undefined>(
+      runId,
+      (run) => {
+        if (!run) return undefined;
+        result = { ...change(run), updatedAt: Date.now() };
+        return result;
+      },
+      this.stores.runs,
+    );
+    if (!result) {
+      // update() stored `undefined` under the id; a deleted run stays deleted.
+      await del(runId, this.stores.runs);
+      throw new RunNotFoundError(runId);
+    }
+    return result;
+  }
+
+  async setStatus(runId: string, status: StoredRunStatus): Promise<void> {
+    await this.updateRun(runId, (run) => ({ ...run, status }));
+  }
+
+  /**
+   * Saves one finished epoch: parts first, then the run record. On failure the parts written
+   * so far are removed again and the error (e.g. a QuotaExceededError) is rethrown; what was
+   * saved before stays as it was.
+   */
+  async saveEpoch(runId: string, parts: EpochParts): Promise<RunRecord> {
+    const key: PartKey = [runId, parts.epoch];
+    const grid = encodeGrid(parts.grid, parts.rows, parts.cols);
+    const losses = encodeLosses(parts.losses);
+    const written: [keyof LabStores, PartKey][] = [];
+    const put = async (store: keyof LabStores, partKey: PartKey, value: unknown) => {
+      written.push([store, partKey]);
+      await set(partKey, value, this.stores[store]);
+    };
+    const stateKey: PartKey = [runId, parts.step];
+    try {
+      await put('grids', key, grid);
+      await put('losses', key, losses);
+      if (parts.generator) await put('generators', key, parts.generator);
+      if (parts.state) await put('states', stateKey, parts.state);
+      let replaced: number | null = null;
+      const run = await this.updateRun(runId, (current) => {
+        const previous = current.latest;
+        if (parts.state && previous && previous.step !== parts.step && !isKept(current, previous.step)) {
+          replaced = previous.step;
+        }
+        const generatorBytes = parts.generator?.byteLength ?? 0;
+        const stateBytes = parts.state && parts.keepState ? parts.state.byteLength : 0;
+        const entry: EpochEntry = {
+          epoch: parts.epoch,
+          step: parts.step,
+          wallTimeMs: parts.wallTimeMs,
+          savedAt: Date.now(),
+          loss: summarise(parts.losses),
+          hasGenerator: parts.generator !== undefined,
+          hasFullState: stateBytes > 0,
+          generatorBytes,
+          stateBytes,
+          bytes: grid.data.byteLength + losses.byteLength + generatorBytes + stateBytes,
+        };
+        return {
+          ...current,
+          status: parts.status,
+          epochs: [...current.epochs.filter((e) => e.epoch !== parts.epoch), entry],
+          latest: parts.state
+            ? {
+                step: parts.step,
+                epoch: parts.epoch,
+                wallTimeMs: parts.wallTimeMs,
+                bytes: parts.keepState ? 0 : parts.state.byteLength,
+              }
+            : current.latest,
+          lossThroughStep: Math.max(current.lossThroughStep, parts.step),
+        };
+      });
+      if (replaced !== null) await del([runId, replaced], this.stores.states);
+      return run;
+    } catch (error) {
+      await this.removeParts(written);
+      throw error;
+    }
+  }
+
+  /** Saves a resume point mid-epoch (on pause or stop), with the epoch's losses so far. */
+  async saveState(runId: string, parts: StateParts): Promise<RunRecord> {
+    const stateKey: PartKey = [runId, parts.step];
+    const lossKey: PartKey = [runId, parts.epoch + 1];
+    const written: [keyof LabStores, PartKey][] = [];
+    try {
+      written.push(['states', stateKey]);
+      await set(stateKey, parts.state, this.stores.states);
+      // The unfinished epoch's chunk: replaced when the epoch ends, ignored beyond lossThroughStep.
+      await set(lossKey, encodeLosses(parts.losses), this.stores.losses);
+      let replaced: number | null = null;
+      const run = await this.updateRun(runId, (current) => {
+        const previous = current.latest;
+        if (previous && previous.step !== parts.step && !isKept(current, previous.step)) {
+          replaced = previous.step;
+        }
+        return {
+          ...current,
+          status: parts.status,
+          latest: {
+            step: parts.step,
+            epoch: parts.epoch,
+            wallTimeMs: parts.wallTimeMs,
+            bytes: parts.state.byteLength,
+          },
+          lossThroughStep: Math.max(current.lossThroughStep, parts.step),
+        };
+      });
+      if (replaced !== null) await del([runId, replaced], this.stores.states);
+      return run;
+    } catch (error) {
+      await this.removeParts(written);
+      throw error;
+    }
+  }
+
+  async getGrid(runId: string, epoch: number): Promise<Uint8ClampedArray | undefined> {
+    const record = await get<GridRecord>([runId, epoch], this.stores.grids);
+    return record && decodeGrid(record);
+  }
+
+  /** Grids of several epochs at once, in the order asked; undefined where missing. */
+  async getGrids(runId: string, epochs: number[]): Promise<(Uint8ClampedArray | undefined)[]> {
+    const records = await getMany<GridRecord>(
+      epochs.map((epoch) => [runId, epoch]),
+      this.stores.grids,
+    );
+    return records.map((record) => record && decodeGrid(record));
+  }
+
+  /** Generator checkpoint bytes of an epoch the run record lists with a generator. */
+  async getGenerator(runId: string, epoch: number): Promise<ArrayBuffer> {
+    const run = await this.requireRun(runId);
+    const entry = run.epochs.find((e) => e.epoch === epoch);
+    if (!entry?.hasGenerator) {
+      const kept = run.epochs.filter((e) => e.hasGenerator).map((e) => e.epoch);
+      throw new Error(
+        `Epoch ${epoch} of this run has no saved generator; epochs with one: ` +
+          `${kept.length > 0 ? kept.join(', ') : 'none'}.`,
+      );
+    }
+    const bytes = await get<ArrayBuffer>([runId, epoch], this.stores.generators);
+    if (!bytes) throw new Error(`The generator of epoch ${epoch} is listed but missing from storage.`);
+    return bytes;
+  }
+
+  /** The run's latest resume point: its record entry and checkpoint bytes. */
+  async getLatestState(runId: string): Promise<{ run: RunRecord; state: ArrayBuffer }> {
+    const run = await this.requireRun(runId);
+    if (!run.latest) {
+      throw new Error(`Run "${run.name}" has no saved training state yet, so it cannot resume.`);
+    }
+    const state = await get<ArrayBuffer>([runId, run.latest.step], this.stores.states);
+    if (!state) {
+      throw new Error(
+        `The training state of run "${run.name}" at step ${run.latest.step} is listed but missing.`,
+      );
+    }
+    return { run, state };
+  }
+
+  /** Every stored loss point of a run, in step order, up to what the run record vouches for. */
+  async getLosses(run: RunRecord): Promise<LossPoint[]> {
+    const chunks = Math.ceil(run.lossThroughStep / run.config.stepsPerEpoch);
+    const keys: PartKey[] = [];
+    for (let epoch = 1; epoch <= chunks; epoch++) keys.push([run.id, epoch]);
+    const arrays = await getMany<Float32Array>(keys, this.stores.losses);
+    const points: LossPoint[] = [];
+    for (const array of arrays) {
+      if (!array) continue;
+      for (const point of decodeLosses(array)) {
+        if (point.step <= run.lossThroughStep) points.push(point);
+      }
+    }
+    return points;
+  }
+
+  /** Deletes a run: its record first (readers stop trusting it), then all its parts. */
+  async deleteRun(runId: string): Promise<void> {
+    await del(runId, this.stores.runs);
+    for (const store of PART_STORES) {
+      const own = (await keys<PartKey>(this.stores[store])).filter(([id]) => id === runId);
+      if (own.length > 0) await delMany(own, this.stores[store]);
+    }
+  }
+
+  /**
+   * Frees space: keeps every grid, the losses, the last generator checkpoint and the latest
+   * resume point; drops the other generators and kept full states (the record first, then the
+   * parts it no longer lists). Safe while the run trains. Returns the bytes freed.
+   */
+  async pruneRun(runId: string): Promise<number> {
+    const generators: PartKey[] = [];
+    const states: PartKey[] = [];
+    let freed = 0;
+    await this.updateRun(runId, (run) => {
+      generators.length = 0;
+      states.length = 0;
+      freed = 0;
+      const lastGenerator = run.epochs.filter((e) => e.hasGenerator).at(-1)?.epoch;
+      const epochs = run.epochs.map((entry) => {
+        const dropGenerator = entry.hasGenerator && entry.epoch !== lastGenerator;
+        const dropState = entry.hasFullState && entry.step !== run.latest?.step;
+        if (!dropGenerator && !dropState) return entry;
+        const next = { ...entry };
+        if (dropGenerator) {
+          generators.push([runId, entry.epoch]);
+          next.hasGenerator = false;
+          next.bytes -= entry.generatorBytes;
+          freed += entry.generatorBytes;
+          next.generatorBytes = 0;
+        }
+        if (dropState) {
+          states.push([runId, entry.step]);
+          next.hasFullState = false;
+          next.bytes -= entry.stateBytes;
+          freed += entry.stateBytes;
+          next.stateBytes = 0;
+        }
+        return next;
+      });
+      return { ...run, epochs };
+    });
+    if (generators.length > 0) await delMany(generators, this.stores.generators);
+    if (states.length > 0) await delMany(states, this.stores.states);
+    return freed;
+  }
+
+  /**
+   * Removes parts no run record lists: leftovers of a crash mid-save, of a failed save, or of a
+   * deleted run. Only call it while no run is being written, or it may take parts in flight.
+   */
+  async collectGarbage(onlyRunId?: string): Promise<void> {
+    const runs = new Map((await this.listRuns()).map((run) => [run.id, run]));
+    const listed: Record<(typeof PART_STORES)[number], (run: RunRecord, n: number) => boolean> = {
+      grids: (run, epoch) => run.epochs.some((e) => e.epoch === epoch),
+      losses: (run, epoch) => epoch <= Math.ceil(run.lossThroughStep / run.config.stepsPerEpoch),
+      generators: (run, epoch) => run.epochs.some((e) => e.epoch === epoch && e.hasGenerator),
+      states: (run, step) =>
+        run.latest?.step === step || run.epochs.some((e) => e.step === step && e.hasFullState),
+    };
+    for (const [store, isListed] of Object.entries(listed)) {
+      const name = store as keyof typeof listed;
+      const stale = (await keys<PartKey>(this.stores[name])).filter(([runId, n]) => {
+        if (onlyRunId !== undefined && runId !== onlyRunId) return false;
+        const run = runs.get(runId);
+        return !run || !isListed(run, n);
+      });
+      if (stale.length > 0) await delMany(stale, this.stores[name]);
+    }
+  }
+
+  private async removeParts(written: [keyof LabStores, PartKey][]): Promise<void> {
+    for (const [store, key] of written) {
+      try {
+        await del(key, this.stores[store]);
+      } catch {
+        // Best effort: collectGarbage removes what is left.
+      }
+    }
+  }
+}
+
+function isKept(run: RunRecord, step: number): boolean {
+  return run.epochs.some((e) => e.step === step && e.hasFullState);
+}
+
+export function encodeGrid(pixels: Uint8ClampedArray | Uint8Array, rows: number, cols: number): GridRecord {
+  const bytes = new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength);
+  return { rows, cols, encoding: 'deflate', data: deflateSync(bytes, { level: 6 }) };
+}
+
+export function decodeGrid(record: GridRecord): Uint8ClampedArray {
+  const bytes = inflateSync(record.data);
+  const expected = record.rows * record.cols * 784;
+  if (bytes.length !== expected) {
+    throw new Error(
+      `A stored ${record.rows}x${record.cols} grid unpacked to ${bytes.length} bytes, not ${expected}.`,
+    );
+  }
+  return new Uint8ClampedArray(bytes.buffer, bytes.byteOffset, bytes.length);
+}
+
+const LOSS_FIELDS = 5;
+
+function encodeLosses(points: LossPoint[]): Float32Array {
+  const out = new Float32Array(points.length * LOSS_FIELDS);
+  points.forEach((p, i) => out.set([p.step, p.dLoss, p.gLoss, p.dReal, p.dFake], i * LOSS_FIELDS));
+  return out;
+}
+
+function decodeLosses(array: Float32Array): LossPoint[] {
+  const points: LossPoint[] = [];
+  for (let i = 0; i + LOSS_FIELDS <= array.length; i += LOSS_FIELDS) {
+    points.push({
+      step: array[i],
+      dLoss: array[i + 1],
+      gLoss: array[i + 2],
+      dReal: array[i + 3],
+      dFake: array[i + 4],
+    });
+  }
+  return points;
+}
+
+export function summarise(points: LossPoint[]): LossSummary | null {
+  if (points.length === 0) return null;
+  const sum = { dLoss: 0, gLoss: 0, dReal: 0, dFake: 0 };
+  for (const p of points) {
+    sum.dLoss += p.dLoss;
+    sum.gLoss += p.gLoss;
+    sum.dReal += p.dReal;
+    sum.dFake += p.dFake;
+  }
+  const n = points.length;
+  return {
+    dLoss: sum.dLoss / n,
+    gLoss: sum.gLoss / n,
+    dReal: sum.dReal / n,
+    dFake: sum.dFake / n,
+    points: n,
+  };
+}
