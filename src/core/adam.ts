@@ -6,7 +6,10 @@
  * whole state (moments and step) can be saved and restored for an exact resume.
  */
 import * as tf from '@tensorflow/tfjs';
+import { fusedAdamStep, hasFusedAdam, registerAdamKernel } from './kernels/adamKernel';
 import type { AdamSettings } from './presets';
+
+registerAdamKernel();
 
 export interface AdamState {
   iterations: number;
@@ -34,6 +37,21 @@ export class KerasAdam {
     this.iterations++;
     const t = this.iterations;
     const stepSize = (this.lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
+    if (hasFusedAdam()) {
+      this.params.forEach((param, i) => {
+        const updated = fusedAdamStep(param, grads[i], this.m[i], this.v[i], {
+          beta1,
+          beta2,
+          epsilon,
+          stepSize,
+        });
+        param.assign(updated[0]);
+        this.m[i].assign(updated[1]);
+        this.v[i].assign(updated[2]);
+        tf.dispose(updated);
+      });
+      return;
+    }
     tf.tidy(() => {
       const b1 = tf.scalar(beta1);
       const oneMinusB1 = tf.scalar(1 - beta1);
