@@ -126,3 +126,12 @@ export function parseManifest(text: string): GeneratorManifest {
   manifest.seed = optionalNumber(raw, 'seed');
   return manifest;
 }
+
+/** A download name such as `mnist-gan-seed-epoch20-generator.zip`. */
+export function exportFileName(info: GeneratorInfo, extension: 'zip' | 'onnx'): string {
+  const parts = ['mnist-gan'];
+  if (info.preset) parts.push(info.preset.replace(/[^A-Za-z0-9_-]+/g, '-'));
+  if (info.epoch !== undefined) parts.push(`epoch${info.epoch}`);
+  parts.push('generator');
+  return `${parts.join('-')}.${extension}`;
+}

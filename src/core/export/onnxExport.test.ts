@@ -110,16 +110,16 @@ describe('ONNX export', () => {
       expect(model.opsetImport.map((o) => Number(o.version))).toEqual([ONNX_OPSET]);
       expect(model.producerName).toBe('MNIST GAN Lab');
       expect(model.producerVersion).toMatch(/^\d+\.\d+\.\d+/);
-      const graph = model.graph!;
-      expect(graph.node.map((n) => n.opType)).toEqual([
+      const { node = [], input = [], output = [] } = model.graph!;
+      expect(node!.map((n) => n.opType)).toEqual([
         'Gemm', 'LeakyRelu', 'Gemm', 'LeakyRelu', 'Gemm', 'LeakyRelu', 'Gemm', 'Tanh',
       ]);
       const dims = (info: onnxProto.onnx.IValueInfoProto) =>
         info.type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue));
-      expect(graph.input.map((i) => i.name)).toEqual(['noise']);
-      expect(dims(graph.input[0])).toEqual(['N', 100]);
-      expect(graph.output.map((o) => o.name)).toEqual(['image']);
-      expect(dims(graph.output[0])).toEqual(['N', 784]);
+      expect(input!.map((i) => i.name)).toEqual(['noise']);
+      expect(dims(input![0])).toEqual(['N', 100]);
+      expect(output!.map((o) => o.name)).toEqual(['image']);
+      expect(dims(output![0])).toEqual(['N', 784]);
       const props = Object.fromEntries(model.metadataProps.map((p) => [p.key, p.value]));
       expect(props).toMatchObject({
         preset: 'seed',

@@ -1,0 +1,430 @@
+/**
+ * A generator file chosen by the user (the lab's TF.js zip, or model.json with its weights) to a
+ * tf.LayersModel the lab can sample from. Everything is checked before anything is built, and
+ * every failure is an ImportError whose message says what is wrong and what to do. Nothing is
+ * changed on failure: the caller keeps what it had.
+ *
+ * Untrusted sizes are never used to allocate: the file size is checked before unzipping, the
+ * declared unpacked sizes before inflating (fflate inflates into a buffer of the declared size,
+ * so a lying entry cannot grow past it), and layer widths before tfjs builds variables.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { strFromU8, unzipSync } from 'fflate';
+import { LATENT_SIZE } from '../architecture';
+import { IMAGE_SIZE } from '../mnistIdx';
+import { type GeneratorManifest, parseManifest } from './generatorManifest';
+import { ImportError } from './importError';
+import { MANIFEST_JSON, MODEL_JSON } from './tfjsExport';
+
+export { ImportError } from './importError';
+
+export interface ImportFile {
+  name: string;
+  bytes: Uint8Array;
+}
+
+export interface ImportLimits {
+  /** Largest file (and largest total of files, packed or unpacked) accepted, in bytes. */
+  maxBytes: number;
+  /** Most entries a zip may hold. */
+  maxZipEntries: number;
+  /** Widest layer (units, filters) a model.json may ask tfjs to allocate. */
+  maxLayerWidth: number;
+}
+
+/** An exported seed generator is about 6 MB; ten times that is still a sensible generator. */
+export const IMPORT_LIMITS: ImportLimits = {
+  maxBytes: 64 * 1024 * 1024,
+  maxZipEntries: 64,
+  maxLayerWidth: 65_536,
+};
+
+export interface ImportedGenerator {
+  /** The loaded generator (caller disposes). */
+  model: tf.LayersModel;
+  /** The lab's manifest.json when the import had one. */
+  manifest: GeneratorManifest | null;
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+function hexStart(bytes: Uint8Array): string {
+  return Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const ZIP_MAGIC = [0x50, 0x4b]; // "PK"
+
+function looksLikeZip(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && bytes[0] === ZIP_MAGIC[0] && bytes[1] === ZIP_MAGIC[1] &&
+    ((bytes[2] === 3 && bytes[3] === 4) || (bytes[2] === 5 && bytes[3] === 6));
+}
+
+function looksLikeJson(bytes: Uint8Array): boolean {
+  for (const byte of bytes.subarray(0, 64)) {
+    if (byte === 0x7b) return true; // "{"
+    if (![0x20, 0x09, 0x0a, 0x0d, 0xef, 0xbb, 0xbf].includes(byte)) return false; // blanks, BOM
+  }
+  return false;
+}
+
+/** The files an import reads from, by path. */
+interface FileSet {
+  /** Where the files came from, for messages: "the zip" or "the chosen files". */
+  origin: string;
+  names: string[];
+  read(name: string): Uint8Array;
+}
+
+function isUnsafeName(name: string): boolean {
+  return (
+    name.includes('\\') ||
+    name.includes('\0') ||
+    name.startsWith('/') ||
+    /^[A-Za-z]:/.test(name) ||
+    name.split('/').some((part) => part === '..')
+  );
+}
+
+/** Lists the zip from its central directory, checks it, and unpacks single entries on demand. */
+function zipFileSet(file: ImportFile, limits: ImportLimits): FileSet {
+  const entries = new Map<string, { size: number; compression: number }>();
+  try {
+    unzipSync(file.bytes, {
+      filter: ({ name, originalSize, compression }) => {
+        entries.set(name, { size: originalSize, compression });
+        return false;
+      },
+    });
+  } catch {
+    throw new ImportError(
+      `${file.name} looks like a zip but is damaged or truncated; download or export it again.`,
+    );
+  }
+  if (entries.size > limits.maxZipEntries) {
+    throw new ImportError(
+      `${file.name} holds ${count(entries.size)} files; a generator zip holds model.json, its ` +
+        `weights and manifest.json (at most ${limits.maxZipEntries} files are read).`,
+    );
+  }
+  let total = 0;
+  for (const [name, { size, compression }] of entries) {
+    if (isUnsafeName(name)) {
+      throw new ImportError(
+        `${file.name} contains a file with an unsafe path ("${name}"); it was not made by this ` +
+          'lab and is not read. Zip model.json and its weights file without folders outside the zip.',
+      );
+    }
+    if (compression !== 0 && compression !== 8) {
+      throw new ImportError(
+        `${file.name} stores "${name}" with compression method ${compression}; re-zip it with ` +
+          'standard (deflate) compression.',
+      );
+    }
+    total += size;
+    if (size > limits.maxBytes || total > limits.maxBytes) {
+      throw new ImportError(
+        `${file.name} would unpack to more than ${megabytes(limits.maxBytes)} ("${name}" alone ` +
+          `declares ${megabytes(size)}); the lab imports generators up to that size and did not unpack it.`,
+      );
+    }
+  }
+  return {
+    origin: file.name,
+    names: [...entries.keys()].filter((name) => !name.endsWith('/')),
+    read(name) {
+      const expected = entries.get(name)!.size;
+      let bytes: Uint8Array | undefined;
+      try {
+        bytes = unzipSync(file.bytes, { filter: (entry) => entry.name === name })[name];
+      } catch {
+        bytes = undefined;
+      }
+      if (!bytes || bytes.length !== expected) {
+        throw new ImportError(
+          `"${name}" in ${file.name} is damaged or truncated; download or export the generator again.`,
+        );
+      }
+      return bytes;
+    },
+  };
+}
+
+function baseName(path: string): string {
+  return path.split(/[\\/]/).pop() ?? path;
+}
+
+function plainFileSet(files: ImportFile[]): FileSet {
+  const byName = new Map(files.map((file) => [baseName(file.name), file.bytes]));
+  return { origin: 'the chosen files', names: [...byName.keys()], read: (name) => byName.get(name)! };
+}
+
+function fileSet(files: ImportFile[], limits: ImportLimits): FileSet {
+  if (files.length === 0) {
+    throw new ImportError(
+      'No file was chosen: choose a generator .zip exported by the lab, or model.json together with its weights file.',
+    );
+  }
+  let total = 0;
+  for (const file of files) {
+    total += file.bytes.length;
+    if (file.bytes.length > limits.maxBytes || total > limits.maxBytes) {
+      throw new ImportError(
+        `${file.name} is ${megabytes(file.bytes.length)}; the lab imports generators up to ` +
+          `${megabytes(limits.maxBytes)} (an exported seed generator is about 6 MB).`,
+      );
+    }
+  }
+  const zips = files.filter((file) => looksLikeZip(file.bytes));
+  if (zips.length > 0 && files.length > 1) {
+    throw new ImportError('Choose either one generator .zip or model.json with its weights file, not both.');
+  }
+  if (zips.length === 1) return zipFileSet(zips[0], limits);
+  if (files.length === 1 && !looksLikeJson(files[0].bytes)) {
+    const file = files[0];
+    throw new ImportError(
+      `${file.name} is neither a zip nor a TF.js model.json (it starts with bytes ${hexStart(file.bytes) || 'nothing'}); ` +
+        'choose the .zip the lab exported, or model.json with its weights file.',
+    );
+  }
+  return plainFileSet(files);
+}
+
+function findModelJson(files: FileSet): string {
+  const candidates = files.names.filter(
+    (name) => baseName(name) === MODEL_JSON && !name.startsWith('__MACOSX/'),
+  );
+  if (files.names.length === 1 && candidates.length === 0 && files.origin === 'the chosen files') {
+    return files.names[0];
+  }
+  if (candidates.length === 0) {
+    const found = files.names.slice(0, 5).map((name) => `"${name}"`).join(', ') || 'no files';
+    throw new ImportError(
+      `There is no ${MODEL_JSON} in ${files.origin} (found ${found}); a TF.js generator needs model.json ` +
+        'and its weights file. Export the generator from the lab and import that zip.',
+    );
+  }
+  if (candidates.length > 1) {
+    throw new ImportError(
+      `There are ${candidates.length} model.json files in ${files.origin} (${candidates.join(', ')}); ` +
+        'keep one generator per zip.',
+    );
+  }
+  return candidates[0];
+}
+
+interface WeightGroup {
+  paths: string[];
+  weights: tf.io.WeightsManifestEntry[];
+}
+
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8 };
+const QUANTIZED_BYTES: Record<string, number> = { uint8: 1, uint16: 2, float16: 2 };
+
+function notLayersModel(detail: string): ImportError {
+  return new ImportError(
+    `model.json is not a TF.js Layers model: ${detail}. Export the generator from the lab, or convert ` +
+      'a Keras model with tensorflowjs_converter --output_format=tfjs_layers_model.',
+  );
+}
+
+function parseModelJson(bytes: Uint8Array): { json: Record<string, unknown>; groups: WeightGroup[] } {
+  let json: unknown;
+  try {
+    json = JSON.parse(strFromU8(bytes));
+  } catch (error) {
+    throw new ImportError(
+      `model.json is not valid JSON (${(error as Error).message}); it may be truncated — export or download it again.`,
+    );
+  }
+  if (!isRecord(json)) throw notLayersModel('it holds no JSON object');
+  if (json.format === 'graph-model') {
+    throw new ImportError(
+      'model.json is a TF.js graph model; the lab imports Layers models, which its own export writes ' +
+        '(convert Keras models with tensorflowjs_converter --output_format=tfjs_layers_model).',
+    );
+  }
+  if (!isRecord(json.modelTopology)) throw notLayersModel('it has no modelTopology');
+  if (!Array.isArray(json.weightsManifest)) throw notLayersModel('it has no weightsManifest');
+  const groups = json.weightsManifest.map((group): WeightGroup => {
+    if (
+      !isRecord(group) ||
+      !Array.isArray(group.paths) ||
+      !group.paths.every((path) => typeof path === 'string') ||
+      !Array.isArray(group.weights)
+    ) {
+      throw notLayersModel('its weightsManifest entries need "paths" and "weights"');
+    }
+    for (const weight of group.weights) {
+      if (
+        !isRecord(weight) ||
+        typeof weight.name !== 'string' ||
+        !Array.isArray(weight.shape) ||
+        !weight.shape.every((d) => Number.isInteger(d) && d >= 0) ||
+        typeof weight.dtype !== 'string'
+      ) {
+        throw notLayersModel('a weight in its weightsManifest has no valid name, shape or dtype');
+      }
+    }
+    return group as unknown as WeightGroup;
+  });
+  return { json, groups };
+}
+
+/** Bytes the weight specs describe. */
+function describedBytes(groups: WeightGroup[]): number {
+  let total = 0;
+  for (const { weights } of groups) {
+    for (const weight of weights) {
+      const size = weight.shape.reduce((a, b) => a * b, 1);
+      const perValue = weight.quantization
+        ? QUANTIZED_BYTES[weight.quantization.dtype]
+        : DTYPE_BYTES[weight.dtype];
+      if (perValue === undefined) {
+        throw notLayersModel(`weight "${weight.name}" has the unsupported dtype "${weight.quantization?.dtype ?? weight.dtype}"`);
+      }
+      total += size * perValue;
+    }
+  }
+  return total;
+}
+
+/** Rejects a topology asking for layers wide enough to exhaust memory before weights are checked. */
+function checkLayerWidths(topology: unknown, limits: ImportLimits): void {
+  const widthKeys = new Set(['units', 'filters', 'input_dim', 'output_dim', 'inputDim', 'outputDim']);
+  const stack: unknown[] = [topology];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (Array.isArray(value)) stack.push(...value);
+    else if (isRecord(value)) {
+      for (const [key, child] of Object.entries(value)) {
+        if (widthKeys.has(key) && typeof child === 'number' && !(child <= limits.maxLayerWidth)) {
+          throw new ImportError(
+            `model.json asks for a layer with ${key} = ${count(child)}; the lab imports generators whose ` +
+              `layers have at most ${count(limits.maxLayerWidth)}.`,
+          );
+        }
+        stack.push(child);
+      }
+    }
+  }
+}
+
+function dirName(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash < 0 ? '' : path.slice(0, slash + 1);
+}
+
+function readWeights(files: FileSet, modelPath: string, groups: WeightGroup[]): Uint8Array {
+  const dir = dirName(modelPath);
+  const parts: Uint8Array[] = [];
+  for (const { paths } of groups) {
+    for (const path of paths) {
+      const relative = path.replace(/^(\.\/)+/, '');
+      const name = files.origin === 'the chosen files' ? baseName(relative) : dir + relative;
+      if (!files.names.includes(name)) {
+        const how =
+          files.origin === 'the chosen files'
+            ? 'choose it together with model.json'
+            : 'export or download the generator again';
+        throw new ImportError(
+          `model.json needs the weights file "${baseName(relative)}", which is missing from ${files.origin}; ${how}.`,
+        );
+      }
+      parts.push(files.read(name));
+    }
+  }
+  const total = parts.reduce((sum, part) => sum + part.length, 0);
+  const expected = describedBytes(groups);
+  if (total !== expected) {
+    const verdict = total < expected ? 'the weights are truncated' : 'the weights do not belong to this model.json';
+    throw new ImportError(
+      `model.json describes ${count(expected)} bytes of weights but the weights file holds ${count(total)}: ` +
+        `${verdict}. Export or download the generator again.`,
+    );
+  }
+  const weights = new Uint8Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    weights.set(part, offset);
+    offset += part.length;
+  }
+  return weights;
+}
+
+function shapeText(shape: (number | null)[]): string {
+  return `[${shape.map((d) => (d === null ? '*' : d)).join(', ')}]`;
+}
+
+/** Checks that the model maps [*, 100] noise to 784 values per sample. */
+function checkGeneratorShape(model: tf.LayersModel): void {
+  if (model.inputs.length !== 1 || model.outputs.length !== 1) {
+    throw new ImportError(
+      `The model has ${model.inputs.length} inputs and ${model.outputs.length} outputs; a generator has one of each.`,
+    );
+  }
+  const input = model.inputs[0].shape;
+  if (input.length !== 2 || input[1] !== LATENT_SIZE) {
+    throw new ImportError(
+      `The model takes input of shape ${shapeText(input)}; the lab's generators take [*, ${LATENT_SIZE}] ` +
+        `(${LATENT_SIZE} noise values per sample).`,
+    );
+  }
+  const output = model.outputs[0].shape.slice(1);
+  const values = output.reduce<number>((a, b) => a * (b ?? NaN), 1);
+  if (values !== IMAGE_SIZE) {
+    throw new ImportError(
+      `The model outputs ${Number.isNaN(values) ? 'a variable number of' : count(values)} values per sample ` +
+        `(shape ${shapeText(model.outputs[0].shape)}); the lab needs ${IMAGE_SIZE} (a 28x28 image).`,
+    );
+  }
+}
+
+/**
+ * Loads a generator from the chosen files: one zip (as the lab exports), or model.json with its
+ * weights file(s) and optionally manifest.json. Throws ImportError with a message for the user.
+ */
+export async function importGenerator(
+  input: ImportFile | ImportFile[],
+  limits: ImportLimits = IMPORT_LIMITS,
+): Promise<ImportedGenerator> {
+  const files = fileSet(Array.isArray(input) ? input : [input], limits);
+  const modelPath = findModelJson(files);
+  const { json, groups } = parseModelJson(files.read(modelPath));
+  checkLayerWidths(json.modelTopology, limits);
+  const manifestPath = dirName(modelPath) + MANIFEST_JSON;
+  const manifest = files.names.includes(manifestPath)
+    ? parseManifest(strFromU8(files.read(manifestPath)))
+    : null;
+  const weights = readWeights(files, modelPath, groups);
+
+  let model: tf.LayersModel;
+  try {
+    model = await tf.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: json.modelTopology as object,
+        weightSpecs: groups.flatMap((group) => group.weights),
+        weightData: weights.buffer,
+        format: typeof json.format === 'string' ? json.format : undefined,
+      }),
+    );
+  } catch (error) {
+    throw notLayersModel(`tfjs could not build it (${(error as Error).message})`);
+  }
+  try {
+    checkGeneratorShape(model);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  return { model, manifest };
+}
