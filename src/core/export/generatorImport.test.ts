@@ -210,6 +210,13 @@ describe('generator import', () => {
     );
   });
 
+  it('rejects a zip with too many entries', async () => {
+    const many = Object.fromEntries(
+      Array.from({ length: IMPORT_LIMITS.maxZipEntries + 1 }, (_, i) => [`f${i}.txt`, strToU8('x')]),
+    );
+    await expectFailure({ name: 'many.zip', bytes: zipSync(many) }, /many\.zip holds more than 64 files/);
+  });
+
   it('rejects unsafe paths in the zip', async () => {
     const bytes = zipSync({ ...unpacked, '../evil.bin': strToU8('x') });
     await expectFailure({ name: 'odd.zip', bytes }, /odd\.zip contains a file with an unsafe path \("\.\.\/evil\.bin"\)/);

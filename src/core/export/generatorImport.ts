@@ -98,30 +98,32 @@ function isUnsafeName(name: string): boolean {
 /** Lists the zip from its central directory, checks it, and unpacks single entries on demand. */
 function zipFileSet(file: ImportFile, limits: ImportLimits): FileSet {
   const entries = new Map<string, { size: number; compression: number }>();
+  const tooMany = new ImportError(
+    `${file.name} holds more than ${limits.maxZipEntries} files; a generator zip holds model.json, ` +
+      'its weights and manifest.json.',
+  );
+  let listed = 0;
   try {
     unzipSync(file.bytes, {
       filter: ({ name, originalSize, compression }) => {
+        // The entry count comes from the file: stop early rather than walk a forged count.
+        if (++listed > limits.maxZipEntries) throw tooMany;
         entries.set(name, { size: originalSize, compression });
         return false;
       },
     });
-  } catch {
+  } catch (error) {
+    if (error === tooMany) throw tooMany;
     throw new ImportError(
       `${file.name} looks like a zip but is damaged or truncated; download or export it again.`,
-    );
-  }
-  if (entries.size > limits.maxZipEntries) {
-    throw new ImportError(
-      `${file.name} holds ${count(entries.size)} files; a generator zip holds model.json, its ` +
-        `weights and manifest.json (at most ${limits.maxZipEntries} files are read).`,
     );
   }
   let total = 0;
   for (const [name, { size, compression }] of entries) {
     if (isUnsafeName(name)) {
       throw new ImportError(
-        `${file.name} contains a file with an unsafe path ("${name}"); it was not made by this ` +
-          'lab and is not read. Zip model.json and its weights file without folders outside the zip.',
+        `${file.name} contains a file with an unsafe path ("${name}"), so the lab does not read it; ` +
+          'import the zip the lab exported, or zip model.json with its weights file alone.',
       );
     }
     if (compression !== 0 && compression !== 8) {
