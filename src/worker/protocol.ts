@@ -11,7 +11,28 @@ export type { LossPoint };
 export type Command =
   /** Probe and select a backend; answered by `ready` with the same requestId. */
   | { type: 'init'; requestId: number; backend: BackendChoice }
-  | { type: 'start'; runId: string; config: RunConfig }
+  /**
+   * A new run. Its history is saved as it trains; `keepFullStates` keeps a full training state
+   * at every generator checkpoint, not just the latest.
+   */
+  | { type: 'start'; runId: string; config: RunConfig; keepFullStates?: boolean }
+  /**
+   * Continue a saved run from its latest resume point, on `backend` (default: the run's own),
+   * up to `epochs` (default: the run's; more extends a finished run).
+   */
+  | { type: 'resume-run'; runId: string; epochs?: number; backend?: BackendChoice }
+  /** Fresh digits from the generator saved at `epoch` of a run; answered by `sample-result`. */
+  | { type: 'sample'; requestId: number; runId: string; epoch: number; seed: number; count: number }
+  /** A row of `steps` digits walking from seed A's noise to seed B's; answered by `sample-result`. */
+  | {
+      type: 'interpolate';
+      requestId: number;
+      runId: string;
+      epoch: number;
+      seedA: number;
+      seedB: number;
+      steps: number;
+    }
   | { type: 'pause'; runId: string }
   | { type: 'resume'; runId: string }
   | { type: 'stop'; runId: string }
@@ -27,6 +48,7 @@ export type ErrorCode =
   | 'training'
   | 'non-finite'
   | 'protocol'
+  | 'storage'
   | 'internal';
 
 /** Worker → page. */
@@ -57,6 +79,8 @@ export type WorkerEvent =
       backendDetail: string;
       totalSteps: number;
       config: RunConfig;
+      /** Steps already done: 0 for a new run, the resume point's step for a resumed one. */
+      startStep?: number;
     }
   | {
       type: 'progress';
@@ -78,6 +102,42 @@ export type WorkerEvent =
       pixels: Uint8ClampedArray;
       rows: number;
       cols: number;
+    }
+  /** Something was saved to IndexedDB: an epoch (grid, losses, maybe weights) or a resume point. */
+  | {
+      type: 'checkpoint-saved';
+      runId: string;
+      kind: 'epoch' | 'resume-point';
+      epoch: number;
+      step: number;
+      hasGenerator: boolean;
+      /** Bytes the whole run now takes. */
+      runBytes: number;
+    }
+  /**
+   * Saving failed; training goes on and what was saved before is intact. `quota`: the browser's
+   * storage for this site is full (numbers from navigator.storage.estimate() when known).
+   */
+  | {
+      type: 'storage-error';
+      runId: string;
+      code: 'quota' | 'failed';
+      epoch: number;
+      message: string;
+      usedBytes?: number;
+      quotaBytes?: number;
+    }
+  | {
+      type: 'sample-result';
+      requestId: number;
+      runId: string;
+      epoch: number;
+      /** rows*cols digits of 28x28 grey pixels, like `grid`. */
+      pixels: Uint8ClampedArray;
+      rows: number;
+      cols: number;
+      /** How many cells hold digits (the rest of the last row is black). */
+      count: number;
     }
   | { type: 'paused'; runId: string; step: number }
   | { type: 'resumed'; runId: string; step: number }

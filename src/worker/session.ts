@@ -3,15 +3,24 @@
  * owns the backend, the data and the GAN, and posts events. `training.worker.ts` binds it to
  * `onmessage`.
  */
-import type { BackendChoice, RunConfig } from '../core/config';
+import { CheckpointError, decodeSnapshot, restoreGan } from '../core/checkpointCodec';
+import type { BackendChoice, BackendName, RunConfig } from '../core/config';
 import { parseConfig, totalSteps } from '../core/config';
 import { type Gan, createGan, disposeGan, fixedNoise, generate, toPixels } from '../core/gan';
 import { IdxError } from '../core/mnistIdx';
 import { NonFiniteLossError, runTraining } from '../core/trainingLoop';
+import { RunNotFoundError } from '../storage/runRepository';
 import type { BackendInfo, BackendSelection } from './backends';
 import type { MnistData, ProgressListener } from './mnistLoader';
 import { DataError } from './mnistLoader';
 import { type Command, type ErrorCode, type WorkerEvent, assertNever } from './protocol';
+import {
+  type HistoryEnvironment,
+  type HistoryStorage,
+  RunHistory,
+  type StorageEstimate,
+} from './runHistory';
+import { SampleRequestError, Sampler } from './sampler';
 
 export interface WorkerEnvironment {
   probeBackends(): BackendInfo;
@@ -19,6 +28,10 @@ export interface WorkerEnvironment {
   loadData(onProgress: ProgressListener): Promise<MnistData>;
   now(): number;
   yieldToEvents(): Promise<void>;
+  /** Where runs are saved (IndexedDB in the browser); without it nothing is kept. */
+  storage?: HistoryStorage;
+  /** navigator.storage.estimate(), for the numbers in a "storage is full" message. */
+  estimateStorage?: () => Promise<StorageEstimate | null>;
 }
 
 export type Post = (event: WorkerEvent, transfer?: Transferable[]) => void;
@@ -40,6 +53,20 @@ interface Run {
   gridWanted: boolean;
   lastGridAt: number;
   step: number;
+  /** Saves the run's history; null when storage is unavailable. */
+  history: RunHistory | null;
+  /** Training time before this session picked the run up (resumed runs), in ms. */
+  wallOffsetMs: number;
+  elapsedMs: number;
+}
+
+/** What a new or resumed run starts from, loaded before any backend or data work. */
+interface TrainingPlan {
+  config: RunConfig;
+  startStep: number;
+  wallOffsetMs: number;
+  createGan(): Gan;
+  openHistory(backend: BackendName): Promise<RunHistory | null>;
 }
 
 export class TrainingSession {
@@ -47,6 +74,7 @@ export class TrainingSession {
   private data: Promise<MnistData> | null = null;
   private run: Run | null = null;
   private training = false;
+  private sampler: Sampler | null = null;
 
   constructor(
     private readonly env: WorkerEnvironment,
@@ -59,7 +87,21 @@ export class TrainingSession {
         case 'init':
           return await this.init(command.requestId, command.backend);
         case 'start':
-          return await this.start(command.runId, command.config);
+          return await this.start(command.runId, command.config, command.keepFullStates ?? false);
+        case 'resume-run':
+          return await this.resumeRun(command.runId, command.epochs, command.backend);
+        case 'sample': {
+          const { requestId, runId, epoch, seed, count } = command;
+          const grid = await this.getSampler().sample(runId, epoch, seed, count);
+          this.post({ type: 'sample-result', requestId, runId, epoch, ...grid }, [grid.pixels.buffer]);
+          return;
+        }
+        case 'interpolate': {
+          const { requestId, runId, epoch, seedA, seedB, steps } = command;
+          const grid = await this.getSampler().interpolate(runId, epoch, seedA, seedB, steps);
+          this.post({ type: 'sample-result', requestId, runId, epoch, ...grid }, [grid.pixels.buffer]);
+          return;
+        }
         case 'pause':
           return this.withRun(command.runId, (run) => {
             run.paused = true;
@@ -83,8 +125,31 @@ export class TrainingSession {
           return assertNever(command);
       }
     } catch (error) {
-      this.postError(error, 'runId' in command ? command.runId : undefined, 'requestId' in command ? command.requestId : undefined);
+      // A sample's run need not be the one training; its error belongs to the request.
+      const sampling = command.type === 'sample' || command.type === 'interpolate';
+      const runId = 'runId' in command && !sampling ? command.runId : undefined;
+      this.postError(error, runId, 'requestId' in command ? command.requestId : undefined);
     }
+  }
+
+  private getSampler(): Sampler {
+    this.sampler ??= new Sampler(this.requireStorage());
+    return this.sampler;
+  }
+
+  private requireStorage(): HistoryStorage {
+    if (!this.env.storage) {
+      throw new StorageUnavailableError('Saved runs are not available: this browser gives the lab no IndexedDB storage.');
+    }
+    return this.env.storage;
+  }
+
+  private historyEnv(): HistoryEnvironment {
+    return {
+      storage: this.requireStorage(),
+      estimate: this.env.estimateStorage,
+      post: (event) => this.post(event),
+    };
   }
 
   private withRun(runId: string, act: (run: Run) => void): void {
@@ -101,55 +166,133 @@ export class TrainingSession {
     this.post({ type: 'ready', requestId, backend: selection.backend, backendDetail: selection.detail, available: this.info.available, notice: selection.notice });
   }
 
-  private async start(runId: string, rawConfig: RunConfig): Promise<void> {
+  private async start(runId: string, rawConfig: RunConfig, keepFullStates: boolean): Promise<void> {
     if (this.training) throw new ProtocolError('A run is already training in this worker; stop it before starting another.');
     const { config, problems } = parseConfig({ ...rawConfig });
     if (problems.length > 0) throw new ConfigError(problems.map((p) => p.message).join(' '));
+    await this.trainRun(runId, async () => ({
+      config,
+      startStep: 0,
+      wallOffsetMs: 0,
+      createGan: () => createGan(config.preset, config.seed, config.lr),
+      openHistory: (backend) =>
+        this.env.storage
+          ? RunHistory.create(this.historyEnv(), runId, config, backend, keepFullStates)
+          : Promise.resolve(null),
+    }));
+  }
+
+  /** Continues a saved run from its latest resume point, exactly as if it had never stopped. */
+  private async resumeRun(runId: string, epochs?: number, backend?: BackendChoice): Promise<void> {
+    if (this.training) throw new ProtocolError('A run is already training in this worker; stop it before resuming another.');
+    await this.trainRun(runId, async () => {
+      const storage = this.requireStorage();
+      const { run: record, state } = await storage.getLatestState(runId);
+      const snapshot = decodeSnapshot(state);
+      if (snapshot.kind !== 'full') {
+        throw new CheckpointError(`The resume point of run "${record.name}" holds no optimizer state.`);
+      }
+      const { config, problems } = parseConfig({
+        ...record.config,
+        epochs: epochs ?? record.config.epochs,
+        backend: backend ?? record.config.backend,
+      });
+      if (problems.length > 0) throw new ConfigError(problems.map((p) => p.message).join(' '));
+      if (snapshot.step >= totalSteps(config)) {
+        throw new ConfigError(
+          `Run "${record.name}" has done all ${config.epochs} of its epochs; ` +
+            'give it more epochs to train on.',
+        );
+      }
+      // Nothing of this run is being written now: leftovers of a crash can go.
+      await storage.collectGarbage(runId);
+      return {
+        config,
+        startStep: snapshot.step,
+        wallOffsetMs: record.latest?.wallTimeMs ?? 0,
+        createGan: () => restoreGan(snapshot),
+        openHistory: (backendName) =>
+          RunHistory.resume(this.historyEnv(), record, config, backendName, snapshot.step),
+      };
+    });
+  }
+
+  /** Sets up a run from `plan`, trains it to the end or a stop, and always reports `stopped`. */
+  private async trainRun(runId: string, plan: () => Promise<TrainingPlan>): Promise<void> {
     this.training = true;
     if (this.run?.gan) disposeGan(this.run.gan);
-    const run: Run = {
-      runId,
-      config,
-      gan: null,
-      noise: fixedNoise(config.seed, GRID_ROWS * GRID_COLS),
-      paused: false,
-      stopRequested: false,
-      wake: null,
-      gridInFlight: false,
-      gridWanted: false,
-      lastGridAt: 0,
-      step: 0,
-    };
-    this.run = run;
+    this.run = null;
+    let run: Run | null = null;
     let reason: 'completed' | 'stopped' | 'error' = 'error';
     try {
+      const { config, startStep, wallOffsetMs, createGan: makeGan, openHistory } = await plan();
+      run = {
+        runId,
+        config,
+        gan: null,
+        noise: fixedNoise(config.seed, GRID_ROWS * GRID_COLS),
+        paused: false,
+        stopRequested: false,
+        wake: null,
+        gridInFlight: false,
+        gridWanted: false,
+        lastGridAt: 0,
+        step: startStep,
+        history: null,
+        wallOffsetMs,
+        elapsedMs: 0,
+      };
+      this.run = run;
+      const current = run;
       this.info ??= this.env.probeBackends();
       const selection = await this.env.selectBackend(config.backend, this.info);
       if (selection.notice) this.post({ type: 'notice', runId, message: selection.notice });
-        const data = await this.loadData(runId);
-      run.gan = createGan(config.preset, config.seed, config.lr);
-      this.post({ type: 'started', runId, backend: selection.backend, backendDetail: selection.detail, totalSteps: totalSteps(config), config });
-      await this.sendGrid(run);
-      reason = await runTraining(run.gan, data.train, config, 0, {
+      const data = await this.loadData(runId);
+      current.gan = makeGan();
+      const gan = current.gan;
+      current.history = await openHistory(selection.backend);
+      this.post({
+        type: 'started',
+        runId,
+        backend: selection.backend,
+        backendDetail: selection.detail,
+        totalSteps: totalSteps(config),
+        config,
+        startStep,
+      });
+      await this.sendGrid(current);
+      reason = await runTraining(gan, data.train, config, startStep, {
         now: () => this.env.now(),
         yieldToEvents: () => this.env.yieldToEvents(),
-        continueWhenUnpaused: () => this.continueWhenUnpaused(run),
-        onLosses: (points) => this.post({ type: 'losses', runId, points }),
-        onProgress: (progress) => {
-          run.step = progress.step;
-          this.post({ type: 'progress', runId, ...progress });
-          if (this.env.now() - run.lastGridAt > GRID_INTERVAL_MS && !run.gridInFlight) void this.sendGrid(run);
+        continueWhenUnpaused: () => this.continueWhenUnpaused(current),
+        onLosses: (points) => {
+          current.history?.onLosses(points);
+          this.post({ type: 'losses', runId, points });
         },
-        onEpochEnd: async (_epoch, step) => {
-          run.step = step;
-          await this.sendGrid(run);
+        onProgress: (progress) => {
+          current.step = progress.step;
+          current.elapsedMs = progress.elapsedMs;
+          this.post({ type: 'progress', runId, ...progress });
+          if (this.env.now() - current.lastGridAt > GRID_INTERVAL_MS && !current.gridInFlight) void this.sendGrid(current);
+        },
+        onEpochEnd: async (epoch, step) => {
+          current.step = step;
+          const pixels = await this.renderGrid(current);
+          await current.history?.saveEpoch(gan, epoch, step, wallTime(current), pixels, GRID_ROWS, GRID_COLS);
+          this.postGrid(current, pixels);
         },
       });
+      if (reason === 'stopped') {
+        await current.history?.saveResumePoint(gan, current.step, wallTime(current), 'stopped');
+      } else {
+        await current.history?.setStatus('completed');
+      }
     } catch (error) {
       this.postError(error, runId);
+      await run?.history?.setStatus('error');
     } finally {
       this.training = false;
-      this.post({ type: 'stopped', runId, step: run.step, reason });
+      this.post({ type: 'stopped', runId, step: run?.step ?? 0, reason });
     }
   }
 
@@ -168,6 +311,8 @@ export class TrainingSession {
 
   private async continueWhenUnpaused(run: Run): Promise<boolean> {
     if (run.paused && !run.stopRequested) {
+      // A paused tab is often closed: keep where it stands, so a reload loses nothing.
+      if (run.gan) await run.history?.saveResumePoint(run.gan, run.step, wallTime(run), 'paused');
       this.post({ type: 'paused', runId: run.runId, step: run.step });
       while (run.paused && !run.stopRequested) {
         await new Promise<void>((resolve) => {
@@ -175,7 +320,10 @@ export class TrainingSession {
         });
         run.wake = null;
       }
-      if (!run.stopRequested) this.post({ type: 'resumed', runId: run.runId, step: run.step });
+      if (!run.stopRequested) {
+        await run.history?.setStatus('training');
+        this.post({ type: 'resumed', runId: run.runId, step: run.step });
+      }
     }
     return !run.stopRequested;
   }
@@ -188,20 +336,34 @@ export class TrainingSession {
       return;
     }
     run.gridInFlight = true;
-    run.gridWanted = false;
-    run.lastGridAt = this.env.now();
-    const step = run.step;
-    const images = generate(run.gan, run.noise);
+    this.postGrid(run, await this.renderGrid(run), true);
+  }
+
+  /** The fixed-noise grid of the current weights, as grey bytes. */
+  private async renderGrid(run: Run): Promise<Uint8ClampedArray> {
+    const images = generate(run.gan!, run.noise);
     try {
-      const pixels = toPixels(await images.data());
-      const epoch = Math.floor(step / run.config.stepsPerEpoch);
-      this.post(
-        { type: 'grid', runId: run.runId, epoch, step, pixels, rows: GRID_ROWS, cols: GRID_COLS },
-        [pixels.buffer],
-      );
+      return toPixels(await images.data());
     } finally {
       images.dispose();
     }
+  }
+
+  /** Posts (transfers) `pixels`, or leaves a note to send a fresh grid after the next ack. */
+  private postGrid(run: Run, pixels: Uint8ClampedArray, reserved = false): void {
+    if (run.gridInFlight && !reserved) {
+      run.gridWanted = true;
+      return;
+    }
+    run.gridInFlight = true;
+    run.gridWanted = false;
+    run.lastGridAt = this.env.now();
+    const step = run.step;
+    const epoch = Math.floor(step / run.config.stepsPerEpoch);
+    this.post(
+      { type: 'grid', runId: run.runId, epoch, step, pixels, rows: GRID_ROWS, cols: GRID_COLS },
+      [pixels.buffer],
+    );
   }
 
   private postError(error: unknown, runId?: string, requestId?: number): void {
@@ -212,10 +374,22 @@ export class TrainingSession {
 
 class ProtocolError extends Error {}
 class ConfigError extends Error {}
+class StorageUnavailableError extends Error {}
+
+function wallTime(run: Run): number {
+  return run.wallOffsetMs + run.elapsedMs;
+}
 
 function errorCode(error: unknown): ErrorCode {
   if (error instanceof ProtocolError) return 'protocol';
-  if (error instanceof ConfigError) return 'config';
+  if (error instanceof ConfigError || error instanceof SampleRequestError) return 'config';
+  if (
+    error instanceof StorageUnavailableError ||
+    error instanceof RunNotFoundError ||
+    error instanceof CheckpointError
+  ) {
+    return 'storage';
+  }
   if (error instanceof DataError || error instanceof IdxError) return 'data';
   if (error instanceof NonFiniteLossError) return 'non-finite';
   if (error instanceof Error && /backend/i.test(error.message)) return 'backend';

@@ -3,6 +3,7 @@
  * The training worker's entry: binds messages to the session. Everything else lives in
  * session.ts (testable in Node), backends.ts and mnistLoader.ts.
  */
+import { RunRepository } from '../storage/runRepository';
 import { probeBackends, selectBackend } from './backends';
 import { loadMnist } from './mnistLoader';
 import type { Command } from './protocol';
@@ -30,6 +31,12 @@ const session = new TrainingSession(
     loadData: (onProgress) => loadMnist(baseUrl, onProgress),
     now: () => performance.now(),
     yieldToEvents,
+    // Weights are saved from here, where they are, rather than posted to the page (megabytes).
+    storage: typeof indexedDB === 'undefined' ? undefined : new RunRepository(),
+    estimateStorage: async () => {
+      const estimate = await navigator.storage?.estimate();
+      return estimate ? { usage: estimate.usage ?? 0, quota: estimate.quota ?? 0 } : null;
+    },
   },
   (event, transfer) => self.postMessage(event, transfer ?? []),
 );

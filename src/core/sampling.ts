@@ -1,0 +1,75 @@
+/**
+ * Drawing fresh digits from a saved generator, as the original `sample.py` did: noise from a
+ * seed (the same seed gives the same digits), or a walk through latent space between two seeds.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { LATENT_SIZE, type NetworkSpec } from './architecture';
+import { toPixels } from './gan';
+import { forward } from './network';
+import { Rng, Stream } from './rng';
+
+export const MAX_SAMPLES = 100;
+const DIGIT_PIXELS = 784;
+
+/** `count` latent vectors (count × 100) drawn from the sampling stream of `seed`. */
+export function sampleNoise(seed: number, count: number): Float32Array {
+  return Rng.forStep(seed, 0, Stream.sample).fillNormal(new Float32Array(count * LATENT_SIZE));
+}
+
+/**
+ * `steps` latent vectors from seed A's first vector to seed B's, along the great circle
+ * (spherical interpolation keeps the norm typical of Gaussian noise, so middle digits do not
+ * fade as they would on the straight line).
+ */
+export function interpolationNoise(seedA: number, seedB: number, steps: number): Float32Array {
+  const a = sampleNoise(seedA, 1);
+  const b = sampleNoise(seedB, 1);
+  let dot = 0;
+  let normA = 0;
+  let normB = 0;
+  for (let i = 0; i < LATENT_SIZE; i++) {
+    dot += a[i] * b[i];
+    normA += a[i] * a[i];
+    normB += b[i] * b[i];
+  }
+  const omega = Math.acos(Math.min(1, Math.max(-1, dot / Math.sqrt(normA * normB))));
+  const out = new Float32Array(steps * LATENT_SIZE);
+  for (let s = 0; s < steps; s++) {
+    const t = steps === 1 ? 0 : s / (steps - 1);
+    const [wa, wb] =
+      omega < 1e-6
+        ? [1 - t, t]
+        : [Math.sin((1 - t) * omega) / Math.sin(omega), Math.sin(t * omega) / Math.sin(omega)];
+    for (let i = 0; i < LATENT_SIZE; i++) out[s * LATENT_SIZE + i] = wa * a[i] + wb * b[i];
+  }
+  return out;
+}
+
+/** Columns and rows of a grid of `count` digits: rows of up to 10. */
+export function gridShape(count: number): { rows: number; cols: number } {
+  const cols = Math.min(10, Math.max(1, count));
+  return { rows: Math.ceil(count / cols), cols };
+}
+
+/**
+ * The generator's digits for `noise`, as grey bytes laid out for a rows × cols grid (cells past
+ * the last digit stay black).
+ */
+export async function renderDigits(
+  spec: NetworkSpec,
+  params: tf.Tensor[],
+  noise: Float32Array,
+  rows: number,
+  cols: number,
+): Promise<Uint8ClampedArray> {
+  const count = noise.length / LATENT_SIZE;
+  const images = tf.tidy(() => forward(spec, params, tf.tensor2d(noise, [count, LATENT_SIZE])));
+  try {
+    const digits = toPixels(await images.data());
+    const pixels = new Uint8ClampedArray(rows * cols * DIGIT_PIXELS);
+    pixels.set(digits);
+    return pixels;
+  } finally {
+    images.dispose();
+  }
+}

@@ -1,0 +1,248 @@
+/**
+ * Saving one run's history from the worker, where the weights are: at the end of every epoch
+ * the fixed-noise grid, the epoch's losses, a full training state (the new resume point) and,
+ * at checkpoint epochs, the generator; on pause and stop a resume point mid-epoch. A failed
+ * save (a full disk, above all) is reported and training goes on; what was saved stays.
+ */
+import { encodeSnapshot, snapshotGan, snapshotGenerator } from '../core/checkpointCodec';
+import type { RunConfig } from '../core/config';
+import type { Gan } from '../core/gan';
+import type { LossPoint } from '../core/lossPoint';
+import { PRESETS } from '../core/presets';
+import { isQuotaError, runBytes, type RunRecord, type StoredRunStatus } from '../storage/records';
+import type { RunRepository } from '../storage/runRepository';
+import type { WorkerEvent } from './protocol';
+
+/** The part of the repository the worker uses. */
+export type HistoryStorage = Pick<
+  RunRepository,
+  | 'createRun'
+  | 'updateRun'
+  | 'saveEpoch'
+  | 'saveState'
+  | 'setStatus'
+  | 'getLatestState'
+  | 'getLosses'
+  | 'getGenerator'
+  | 'collectGarbage'
+>;
+
+export interface StorageEstimate {
+  usage: number;
+  quota: number;
+}
+
+export interface HistoryEnvironment {
+  storage: HistoryStorage;
+  /** navigator.storage.estimate(), where the browser has it. */
+  estimate?: () => Promise<StorageEstimate | null>;
+  post(event: WorkerEvent): void;
+}
+
+/** Epochs whose generator is kept: the first, every `checkpointEvery`-th and the last. */
+export function isCheckpointEpoch(config: RunConfig, epoch: number): boolean {
+  return epoch === 1 || epoch % config.checkpointEvery === 0 || epoch === config.epochs;
+}
+
+export function runName(config: RunConfig): string {
+  return `${PRESETS[config.preset].label}, seed ${config.seed}`;
+}
+
+export class RunHistory {
+  /** Loss points of the unfinished epoch. */
+  private epochLosses: LossPoint[];
+  /** Step of the latest saved resume point. */
+  private savedStep: number;
+
+  private constructor(
+    private readonly env: HistoryEnvironment,
+    readonly runId: string,
+    private config: RunConfig,
+    private readonly keepFullStates: boolean,
+    savedStep: number,
+    epochLosses: LossPoint[],
+  ) {
+    this.savedStep = savedStep;
+    this.epochLosses = epochLosses;
+  }
+
+  /** Records a new run; null (after telling the page) when storage cannot be used. */
+  static async create(
+    env: HistoryEnvironment,
+    runId: string,
+    config: RunConfig,
+    backend: string,
+    keepFullStates: boolean,
+  ): Promise<RunHistory | null> {
+    const now = Date.now();
+    const record: RunRecord = {
+      id: runId,
+      name: runName(config),
+      createdAt: now,
+      updatedAt: now,
+      config,
+      status: 'training',
+      backend,
+      keepFullStates,
+      epochs: [],
+      latest: null,
+      lossThroughStep: 0,
+    };
+    try {
+      await env.storage.createRun(record);
+    } catch (error) {
+      await reportFailure(env, runId, 0, error, 'This run is not being saved');
+      return null;
+    }
+    return new RunHistory(env, runId, config, keepFullStates, 0, []);
+  }
+
+  /** Picks up a saved run at its resume point, with `config` (possibly more epochs). */
+  static async resume(
+    env: HistoryEnvironment,
+    run: RunRecord,
+    config: RunConfig,
+    backend: string,
+    step: number,
+  ): Promise<RunHistory> {
+    const epochStart = Math.floor(step / config.stepsPerEpoch) * config.stepsPerEpoch;
+    const losses = (await env.storage.getLosses(run)).filter((p) => p.step > epochStart);
+    await env.storage.updateRun(run.id, (current) => ({
+      ...current,
+      config,
+      backend,
+      status: 'training',
+    }));
+    return new RunHistory(env, run.id, config, run.keepFullStates, step, losses);
+  }
+
+  onLosses(points: LossPoint[]): void {
+    this.epochLosses.push(...points);
+  }
+
+  /** Saves a finished epoch. `grid` is not kept or transferred. */
+  async saveEpoch(
+    gan: Gan,
+    epoch: number,
+    step: number,
+    wallTimeMs: number,
+    grid: Uint8ClampedArray,
+    rows: number,
+    cols: number,
+  ): Promise<void> {
+    const losses = this.epochLosses.filter((p) => p.step <= step);
+    this.epochLosses = this.epochLosses.filter((p) => p.step > step);
+    const withGenerator = isCheckpointEpoch(this.config, epoch);
+    try {
+      const generator = withGenerator
+        ? encodeSnapshot(await snapshotGenerator(gan, step))
+        : undefined;
+      const state = encodeSnapshot(await snapshotGan(gan, this.config, step));
+      const done = step >= this.config.epochs * this.config.stepsPerEpoch;
+      const run = await this.env.storage.saveEpoch(this.runId, {
+        epoch,
+        step,
+        wallTimeMs,
+        grid,
+        rows,
+        cols,
+        losses,
+        generator,
+        state,
+        keepState: this.keepFullStates && withGenerator,
+        status: done ? 'completed' : 'training',
+      });
+      this.savedStep = step;
+      this.env.post({
+        type: 'checkpoint-saved',
+        runId: this.runId,
+        kind: 'epoch',
+        epoch,
+        step,
+        hasGenerator: withGenerator,
+        runBytes: runBytes(run),
+      });
+    } catch (error) {
+      await reportFailure(this.env, this.runId, epoch, error, `Epoch ${epoch} was not saved`);
+    }
+  }
+
+  /** Saves a resume point at `step` unless one is already there (pause, stop). */
+  async saveResumePoint(gan: Gan, step: number, wallTimeMs: number, status: StoredRunStatus): Promise<void> {
+    const epoch = Math.floor(step / this.config.stepsPerEpoch);
+    try {
+      if (step === this.savedStep) {
+        await this.env.storage.setStatus(this.runId, status);
+        return;
+      }
+      const state = encodeSnapshot(await snapshotGan(gan, this.config, step));
+      const run = await this.env.storage.saveState(this.runId, {
+        step,
+        epoch,
+        wallTimeMs,
+        state,
+        losses: this.epochLosses.filter((p) => p.step <= step),
+        status,
+      });
+      this.savedStep = step;
+      this.env.post({
+        type: 'checkpoint-saved',
+        runId: this.runId,
+        kind: 'resume-point',
+        epoch,
+        step,
+        hasGenerator: false,
+        runBytes: runBytes(run),
+      });
+    } catch (error) {
+      await reportFailure(this.env, this.runId, epoch, error, `The training state at step ${step} was not saved`);
+    }
+  }
+
+  async setStatus(status: StoredRunStatus): Promise<void> {
+    try {
+      await this.env.storage.setStatus(this.runId, status);
+    } catch (error) {
+      await reportFailure(this.env, this.runId, 0, error, 'The run status was not saved');
+    }
+  }
+}
+
+async function reportFailure(
+  env: HistoryEnvironment,
+  runId: string,
+  epoch: number,
+  error: unknown,
+  what: string,
+): Promise<void> {
+  const reason = error instanceof Error ? error.message : String(error);
+  if (!isQuotaError(error)) {
+    env.post({
+      type: 'storage-error',
+      runId,
+      code: 'failed',
+      epoch,
+      message: `${what}: the browser's storage refused it (${reason}). Training goes on.`,
+    });
+    return;
+  }
+  const estimate = await env.estimate?.().catch(() => null);
+  const numbers = estimate
+    ? ` This site uses ${formatMegabytes(estimate.usage)} of the ${formatMegabytes(estimate.quota)} the browser allows it.`
+    : '';
+  env.post({
+    type: 'storage-error',
+    runId,
+    code: 'quota',
+    epoch,
+    message:
+      `${what}: the browser's storage for this site is full.${numbers} Training goes on and ` +
+      'everything saved before is kept; delete or prune runs to make room.',
+    usedBytes: estimate?.usage,
+    quotaBytes: estimate?.quota,
+  });
+}
+
+function formatMegabytes(bytes: number): string {
+  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
+}
