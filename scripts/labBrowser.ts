@@ -18,13 +18,18 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-export async function launchChromium() {
+/** `extraArgs`: e.g. --enable-unsafe-webgpu for a bench on a machine with a GPU. */
+export async function launchChromium(extraArgs: string[] = []) {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
       `Chromium is not installed at ${CHROMIUM_PATH}. Install it with \`apt-get install -y chromium\`.`,
     );
   }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
+  });
 }
 
 /** A TCP port that was free a moment ago on 127.0.0.1. */

@@ -1,12 +1,11 @@
 /**
  * From a network description to (a) a tf.layers model, which owns the variables and is what
  * gets exported, and (b) a functional forward pass over those variables that training
- * differentiates. The forward pass uses dense ops with explicit transposes in their gradients:
- * tfjs' default BatchMatMul gradient uses transposed operands, which the wasm backend runs on a
- * slow path (profiled: >90% of a step).
+ * differentiates, built from `denseBlock`s.
  */
 import * as tf from '@tensorflow/tfjs';
 import { type NetworkSpec, parameterShapes } from './architecture';
+import { denseActivationGrad } from './kernels/activationGradKernel';
 import { Rng } from './rng';
 
 /** Builds the Sequential model; Glorot-uniform kernels and zero biases drawn from `rng`. */
@@ -52,41 +51,68 @@ export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((weight) => weight.read() as tf.Variable);
 }
 
-type Dense = (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
-
-/** x·w + b, differentiable in x, w and b. */
-const denseOp = tf.customGrad((x, w, b, save) => {
-  (save as tf.GradSaveFunc)([x as tf.Tensor2D, w as tf.Tensor2D]);
-  return {
-    value: tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b as tf.Tensor1D),
-    gradFunc: (dy, saved) => {
-      const [xs, ws] = saved as tf.Tensor2D[];
-      const dy2 = dy as tf.Tensor2D;
-      return [tf.matMul(dy2, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy2), tf.sum(dy2, 0)];
-    },
-  };
-}) as unknown as Dense;
-
-/** x·w + b where x is data: no gradient flows to x, so its matmul is never computed. */
-function denseOnData(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
-  const op = tf.customGrad((wv, bv) => {
-    return {
-      value: tf.add(tf.matMul(x, wv as tf.Tensor2D), bv as tf.Tensor1D),
-      gradFunc: (dy) => [tf.matMul(tf.transpose(x), dy as tf.Tensor2D), tf.sum(dy, 0)],
-    };
-  }) as unknown as (w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
-  return op(w, b);
+export interface BlockOptions {
+  /** LeakyReLU slope after the dense layer, or null for none. */
+  alpha: number | null;
+  /** Inverted-dropout mask applied after the activation, or null. */
+  mask: tf.Tensor2D | null;
+  /** Whether the input gets a gradient (not for data). */
+  xNeedsGrad: boolean;
+  /** Whether the kernel and bias get gradients (not for D while G learns). */
+  paramsNeedGrad: boolean;
 }
 
-/** x·w + b where w and b are held fixed (D inside G's update): only x gets a gradient. */
-function denseFixed(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
-  const op = tf.customGrad((xv) => {
+function blockForward(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, options: BlockOptions): tf.Tensor2D {
+  // The _FusedMatMul kernel directly: tf.fused.matMul falls back to three separate kernels
+  // whenever a gradient is being recorded, which is always the case here.
+  const [rows, inner] = x.shape;
+  const units = w.shape[1];
+  const z = tf.engine().runKernel(
+    '_FusedMatMul',
+    { a: tf.reshape(x, [1, rows, inner]), b: tf.reshape(w, [1, inner, units]), bias: b },
+    {
+      transposeA: false,
+      transposeB: false,
+      activation: options.alpha === null ? 'linear' : 'leakyrelu',
+      leakyreluAlpha: options.alpha ?? 0,
+    },
+  ) as tf.Tensor3D;
+  const out = tf.reshape(z, [rows, units]) as tf.Tensor2D;
+  return options.mask ? (tf.mul(out, options.mask) as tf.Tensor2D) : out;
+}
+
+/**
+ * A dense layer with its activation and dropout as one differentiable op:
+ * out = mask · leakyRelu(x·w + b). The forward is one fused matmul (bias and activation
+ * included); the backward is one pass for activation, dropout and bias
+ * (kernels/activationGradKernel.ts) plus two matmuls whose operands are transposed
+ * explicitly: tfjs' own matmul gradient asks for transposed operands, which the wasm backend
+ * runs on a slow path (profiled: >90% of a step). Gradients nobody asked for are not computed.
+ */
+export function denseBlock(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, options: BlockOptions): tf.Tensor2D {
+  const inputs: tf.Tensor[] = [];
+  if (options.xNeedsGrad) inputs.push(x);
+  if (options.paramsNeedGrad) inputs.push(w, b);
+  if (inputs.length === 0) return blockForward(x, w, b, options);
+  const op = tf.customGrad((...args) => {
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    const out = blockForward(x, w, b, options);
+    // Saved tensors outlive the forward pass; x may be an intermediate that would not.
+    save([out, x]);
     return {
-      value: tf.add(tf.matMul(xv as tf.Tensor2D, w), b),
-      gradFunc: (dy) => tf.matMul(dy as tf.Tensor2D, tf.transpose(w)),
+      value: out,
+      gradFunc: (dy, saved) => {
+        const [outSaved, xSaved] = saved as tf.Tensor2D[];
+        const [dz, db] = denseActivationGrad(dy as tf.Tensor2D, outSaved, options.mask, options.alpha);
+        const grads: tf.Tensor[] = [];
+        if (options.xNeedsGrad) grads.push(tf.matMul(dz, tf.transpose(w)));
+        if (options.paramsNeedGrad) grads.push(tf.matMul(tf.transpose(xSaved), dz), db);
+        else db.dispose();
+        return grads;
+      },
     };
-  }) as unknown as (x: tf.Tensor2D) => tf.Tensor2D;
-  return op(x);
+  }) as unknown as (...inputs: tf.Tensor[]) => tf.Tensor2D;
+  return op(...inputs);
 }
 
 export interface ForwardOptions {
@@ -113,16 +139,30 @@ export function forward(
   let h = x;
   let param = 0;
   let dropout = 0;
-  let onData = !options.inputNeedsGrad;
-  const fixed = options.paramsNeedGrad === false;
-  spec.layers.forEach((layer, index) => {
+  let xNeedsGrad = Boolean(options.inputNeedsGrad);
+  const paramsNeedGrad = options.paramsNeedGrad !== false;
+  const layers = spec.layers;
+  for (let index = 0; index < layers.length; index++) {
+    const layer = layers[index];
     switch (layer.kind) {
       case 'dense': {
+        // A dense layer takes the LeakyReLU and dropout that follow it into one block.
+        let alpha: number | null = null;
+        let mask: tf.Tensor2D | null = null;
+        const next = layers[index + 1];
+        if (next?.kind === 'leakyRelu') {
+          alpha = next.alpha;
+          index++;
+        }
+        if (layers[index + 1]?.kind === 'dropout') {
+          if (options.dropoutMasks) mask = options.dropoutMasks[dropout];
+          dropout++;
+          index++;
+        }
         const w = params[param++] as tf.Tensor2D;
         const b = params[param++] as tf.Tensor1D;
-        if (fixed) h = onData ? tf.add(tf.matMul(h, w), b) : denseFixed(h, w, b);
-        else h = onData ? denseOnData(h, w, b) : denseOp(h, w, b);
-        onData = false;
+        h = denseBlock(h, w, b, { alpha, mask, xNeedsGrad, paramsNeedGrad });
+        xNeedsGrad = true;
         break;
       }
       case 'leakyRelu':
@@ -136,10 +176,10 @@ export function forward(
         h = tf.tanh(h);
         break;
       case 'sigmoid':
-        if (!(options.logits && index === spec.layers.length - 1)) h = tf.sigmoid(h);
+        if (!(options.logits && index === layers.length - 1)) h = tf.sigmoid(h);
         break;
     }
-  });
+  }
   return h;
 }
 

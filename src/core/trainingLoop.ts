@@ -18,6 +18,10 @@ export interface LoopProgress {
   epoch: number;
   stepsPerSecond: number;
   elapsedMs: number;
+  /** Tensors alive in the tfjs engine after the step. */
+  tensors: number;
+  /** Bytes held by those tensors. */
+  bytes: number;
 }
 
 export interface LoopHooks {
@@ -96,13 +100,17 @@ export async function runTraining(
     windowSteps = 0;
   };
 
-  const report = (step: number) =>
+  const report = (step: number) => {
+    const memory = tf.memory();
     hooks.onProgress({
       step,
       epoch: Math.floor(step / config.stepsPerEpoch),
       stepsPerSecond,
       elapsedMs: hooks.now() - started,
+      tensors: memory.numTensors,
+      bytes: memory.numBytes,
     });
+  };
 
   try {
     for (let step = startStep + 1; step <= total; step++) {

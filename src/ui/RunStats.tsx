@@ -1,4 +1,4 @@
-import { etaSeconds, formatDuration, formatStepsPerSecond } from './units';
+import { etaSeconds, formatDuration, formatMemory, formatStepsPerSecond } from './units';
 import { useLabState } from './useLab';
 
 /** Speed, time left and where the math runs. */
@@ -33,6 +33,12 @@ export function RunStats() {
       <div className="stat">
         <dt>Elapsed</dt>
         <dd className="counter">{run ? formatDuration(run.elapsedMs / 1000) : '—'}</dd>
+      </div>
+      <div className="stat">
+        <dt>Worker memory</dt>
+        <dd className="counter" data-testid="worker-memory">
+          {run && run.tensors > 0 ? formatMemory(run.bytes, run.tensors) : '—'}
+        </dd>
       </div>
       <div className="stat">
         <dt>Where it runs</dt>

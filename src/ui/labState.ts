@@ -33,6 +33,9 @@ export interface RunState {
   step: number;
   epoch: number;
   stepsPerSecond: number;
+  /** The worker's tfjs memory: live tensors and their bytes. */
+  tensors: number;
+  bytes: number;
   elapsedMs: number;
   dataFiles: DataFileProgress[];
 }
@@ -164,6 +167,8 @@ export function reduceEvent(state: LabState, event: WorkerEvent): LabState {
         epoch: event.epoch,
         stepsPerSecond: event.stepsPerSecond,
         elapsedMs: event.elapsedMs,
+        tensors: event.tensors,
+        bytes: event.bytes,
       }));
     case 'paused':
       return updateRun(state, event.runId, (run) => ({
@@ -249,6 +254,8 @@ export function runStarted(state: LabState, runId: string): LabState {
       step: 0,
       epoch: 0,
       stepsPerSecond: 0,
+      tensors: 0,
+      bytes: 0,
       elapsedMs: 0,
       dataFiles: [],
     },

@@ -3,6 +3,7 @@ import {
   etaSeconds,
   formatBytes,
   formatDuration,
+  formatMemory,
   formatPercent,
   formatStepsPerSecond,
 } from './units';
@@ -45,5 +46,11 @@ describe('number formats', () => {
     expect(formatBytes(28_881)).toBe('28.9 kB');
     expect(formatPercent(0.375)).toBe('37.5 %');
     expect(formatPercent(2)).toBe('100.0 %');
+  });
+});
+
+describe('formatMemory', () => {
+  it('gives bytes then the tensor count', () => {
+    expect(formatMemory(45_000_000, 96)).toBe("45.0 MB · 96 tensors");
   });
 });

@@ -40,3 +40,8 @@ export function formatPercent(fraction: number): string {
   const clamped = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
   return `${(clamped * 100).toFixed(1)} %`;
 }
+
+/** "43.1 MB · 96 tensors": the worker's tfjs memory (the value first: bytes in MB). */
+export function formatMemory(bytes: number, tensors: number): string {
+  return `${formatBytes(bytes)} · ${tensors} tensors`;
+}

@@ -91,6 +91,10 @@ export type WorkerEvent =
       epoch: number;
       stepsPerSecond: number;
       elapsedMs: number;
+      /** Tensors alive in the worker's tfjs engine: flat from step to step when nothing leaks. */
+      tensors: number;
+      /** Bytes those tensors hold. */
+      bytes: number;
     }
   | { type: 'losses'; runId: string; points: LossPoint[] }
   | {

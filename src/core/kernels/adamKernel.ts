@@ -6,6 +6,7 @@
  * the old ones — such as packed matmul weights — can go stale).
  */
 import * as tf from '@tensorflow/tfjs';
+import { HOST_BACKENDS, type HostMemory, requiredInput } from './hostMemory';
 
 export const ADAM_KERNEL = 'MnistGanLabAdamStep';
 
@@ -17,59 +18,21 @@ export interface AdamKernelAttrs {
   stepSize: number;
 }
 
-/** Reads and allocates float32 buffers of one backend. */
-interface HostMemory {
-  view(info: tf.TensorInfo): Float32Array;
-  allocate(shape: number[]): { info: tf.TensorInfo; values: Float32Array };
-}
-
-interface WasmBackendInternals {
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
-}
-
-interface CpuBackendInternals {
-  data: { get(dataId: tf.DataId): { values: Float32Array } };
-  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): tf.TensorInfo;
-}
-
-function wasmMemory(backend: WasmBackendInternals): HostMemory {
-  return {
-    view: (info) => backend.typedArrayFromHeap(info),
-    allocate: (shape) => {
-      const info = backend.makeOutput(shape, 'float32');
-      return { info, values: backend.typedArrayFromHeap(info) };
-    },
-  };
-}
-
-function cpuMemory(backend: CpuBackendInternals): HostMemory {
-  return {
-    view: (info) => backend.data.get(info.dataId).values,
-    allocate: (shape) => {
-      const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
-      return { info: backend.makeTensorInfo(shape, 'float32', values), values };
-    },
-  };
-}
-
 function adamStep(memory: HostMemory, inputs: tf.NamedTensorInfoMap, attrs: AdamKernelAttrs): tf.TensorInfo[] {
-  const [param, grad, m, v] = (['param', 'grad', 'm', 'v'] as const).map((name) => {
-    const info = inputs[name];
-    if (!info) throw new Error(`${ADAM_KERNEL} needs input ${name}.`);
-    return info;
-  });
+  const [param, grad, m, v] = ['param', 'grad', 'm', 'v'].map((name) =>
+    requiredInput(inputs, name, ADAM_KERNEL),
+  );
   const { beta1, beta2, epsilon, stepSize } = attrs;
+  const w1 = memory.allocate(param.shape);
+  const m1 = memory.allocate(param.shape);
+  const v1 = memory.allocate(param.shape);
   const w0 = memory.view(param);
   const g = memory.view(grad);
   const m0 = memory.view(m);
   const v0 = memory.view(v);
-  const w1 = memory.allocate(param.shape);
-  const m1 = memory.allocate(param.shape);
-  const v1 = memory.allocate(param.shape);
-  const wOut = w1.values;
-  const mOut = m1.values;
-  const vOut = v1.values;
+  const wOut = memory.view(w1);
+  const mOut = memory.view(m1);
+  const vOut = memory.view(v1);
   const oneMinusB1 = 1 - beta1;
   const oneMinusB2 = 1 - beta2;
   for (let i = 0; i < w0.length; i++) {
@@ -80,7 +43,7 @@ function adamStep(memory: HostMemory, inputs: tf.NamedTensorInfoMap, attrs: Adam
     vOut[i] = vi;
     wOut[i] = w0[i] - (stepSize * mi) / (Math.sqrt(vi) + epsilon);
   }
-  return [w1.info, m1.info, v1.info];
+  return [w1, m1, v1];
 }
 
 let registered = false;
@@ -89,18 +52,14 @@ let registered = false;
 export function registerAdamKernel(): void {
   if (registered) return;
   registered = true;
-  tf.registerKernel({
-    kernelName: ADAM_KERNEL,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend, attrs }) =>
-      adamStep(wasmMemory(backend as unknown as WasmBackendInternals), inputs, attrs as unknown as AdamKernelAttrs),
-  });
-  tf.registerKernel({
-    kernelName: ADAM_KERNEL,
-    backendName: 'cpu',
-    kernelFunc: ({ inputs, backend, attrs }) =>
-      adamStep(cpuMemory(backend as unknown as CpuBackendInternals), inputs, attrs as unknown as AdamKernelAttrs),
-  });
+  for (const { name, memory } of HOST_BACKENDS) {
+    tf.registerKernel({
+      kernelName: ADAM_KERNEL,
+      backendName: name,
+      kernelFunc: ({ inputs, backend, attrs }) =>
+        adamStep(memory(backend), inputs, attrs as unknown as AdamKernelAttrs),
+    });
+  }
 }
 
 /** Whether the active backend runs the fused kernel. */

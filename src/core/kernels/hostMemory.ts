@@ -1,0 +1,55 @@
+/**
+ * Direct access to the float32 buffers of the backends whose tensors live in CPU memory:
+ * the wasm heap and the cpu backend's arrays. Kernels written in plain loops over these
+ * replace chains of small tfjs ops (each a full pass over memory) with one pass.
+ */
+import type * as tf from '@tensorflow/tfjs';
+
+export interface HostMemory {
+  /**
+   * A view of a tensor's buffer. Take views only after the kernel's last `allocate`: an
+   * allocation may grow the wasm heap, which detaches every view taken before it.
+   */
+  view(info: tf.TensorInfo): Float32Array;
+  /** A fresh output buffer: new memory, so nothing cached on an older tensor can go stale. */
+  allocate(shape: number[]): tf.TensorInfo;
+}
+
+interface WasmBackendInternals {
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
+  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+}
+
+interface CpuBackendInternals {
+  data: { get(dataId: tf.DataId): { values: Float32Array } };
+  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): tf.TensorInfo;
+}
+
+export function wasmMemory(backend: unknown): HostMemory {
+  const wasm = backend as WasmBackendInternals;
+  return {
+    view: (info) => wasm.typedArrayFromHeap(info),
+    allocate: (shape) => wasm.makeOutput(shape, 'float32'),
+  };
+}
+
+export function cpuMemory(backend: unknown): HostMemory {
+  const cpu = backend as CpuBackendInternals;
+  return {
+    view: (info) => cpu.data.get(info.dataId).values,
+    allocate: (shape) =>
+      cpu.makeTensorInfo(shape, 'float32', new Float32Array(shape.reduce((a, b) => a * b, 1))),
+  };
+}
+
+/** The backends these kernels are registered for, with their memory accessors. */
+export const HOST_BACKENDS: { name: string; memory: (backend: unknown) => HostMemory }[] = [
+  { name: 'wasm', memory: wasmMemory },
+  { name: 'cpu', memory: cpuMemory },
+];
+
+export function requiredInput(inputs: tf.NamedTensorInfoMap, name: string, kernel: string): tf.TensorInfo {
+  const info = inputs[name];
+  if (!info) throw new Error(`${kernel} needs input ${name}.`);
+  return info;
+}

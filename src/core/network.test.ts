@@ -1,0 +1,82 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { afterAll, describe, expect, it } from 'vitest';
+import { denseBlock } from './network';
+import { Rng } from './rng';
+
+function random(shape: [number, number] | [number], rng: Rng, scale = 1): tf.Tensor {
+  const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < values.length; i++) values[i] = rng.nextNormal() * scale;
+  return tf.tensor(values, shape);
+}
+
+function maxDiff(a: tf.Tensor, b: tf.Tensor): number {
+  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
+}
+
+describe('denseBlock', () => {
+  afterAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  for (const backend of ['cpu', 'wasm']) {
+    for (const variant of [
+      { alpha: 0.2, withMask: true },
+      { alpha: 0.2, withMask: false },
+      { alpha: null, withMask: false },
+    ]) {
+      it(`matches tfjs autodiff on ${backend} (alpha ${variant.alpha}, mask ${variant.withMask})`, async () => {
+        await tf.setBackend(backend);
+        const rng = new Rng(17);
+        const x = random([6, 5], rng) as tf.Tensor2D;
+        const w = random([5, 4], rng) as tf.Tensor2D;
+        const b = random([4], rng, 0.5) as tf.Tensor1D;
+        const weightsOut = random([6, 4], rng);
+        const mask = variant.withMask
+          ? (tf.tensor2d(
+              Array.from({ length: 24 }, () => (rng.nextFloat() < 0.3 ? 0 : 1 / 0.7)),
+              [6, 4],
+            ) as tf.Tensor2D)
+          : null;
+        const reference = (xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) => {
+          let h = tf.add(tf.matMul(xi as tf.Tensor2D, wi as tf.Tensor2D), bi);
+          if (variant.alpha !== null) h = tf.leakyRelu(h, variant.alpha);
+          if (mask) h = tf.mul(h, mask);
+          return tf.sum(tf.mul(h, weightsOut));
+        };
+        const ours = (xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) =>
+          tf.sum(
+            tf.mul(
+              denseBlock(xi as tf.Tensor2D, wi as tf.Tensor2D, bi as tf.Tensor1D, {
+                alpha: variant.alpha,
+                mask,
+                xNeedsGrad: true,
+                paramsNeedGrad: true,
+              }),
+              weightsOut,
+            ),
+          );
+        const expected = tf.valueAndGrads(reference)([x, w, b]);
+        const actual = tf.valueAndGrads(ours)([x, w, b]);
+        expect(maxDiff(actual.value, expected.value)).toBeLessThan(1e-4);
+        actual.grads.forEach((grad, i) => {
+          expect(grad.shape).toEqual(expected.grads[i].shape);
+          expect(maxDiff(grad, expected.grads[i])).toBeLessThan(1e-4);
+        });
+        // Only the gradients asked for: data in, or fixed parameters.
+        const onData = tf.grads((wi: tf.Tensor, bi: tf.Tensor) =>
+          tf.sum(denseBlock(x, wi as tf.Tensor2D, bi as tf.Tensor1D, {
+            alpha: variant.alpha, mask, xNeedsGrad: false, paramsNeedGrad: true,
+          })),
+        )([w, b]);
+        expect(onData.map((g) => g.shape)).toEqual([[5, 4], [4]]);
+        const fixed = tf.grad((xi: tf.Tensor) =>
+          tf.sum(tf.mul(denseBlock(xi as tf.Tensor2D, w, b, {
+            alpha: variant.alpha, mask, xNeedsGrad: true, paramsNeedGrad: false,
+          }), weightsOut)),
+        )(x);
+        expect(maxDiff(fixed, expected.grads[0])).toBeLessThan(1e-4);
+      });
+    }
+  }
+});
