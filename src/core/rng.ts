@@ -113,13 +113,20 @@ export class Rng {
   }
 
   /**
-   * An inverted-dropout mask: each entry is 0 with probability `rate`, else 1 / (1 - rate),
-   * as Keras' Dropout layer scales at training time.
+   * An inverted-dropout mask: each entry is 0 with probability `rate` (to 16 bits), else
+   * 1 / (1 - rate), as Keras' Dropout layer scales at training time. Each 32-bit draw decides
+   * two entries: the masks are most of a step's random numbers.
    */
   fillDropoutMask(out: Float32Array, rate: number): Float32Array {
     const keep = 1 / (1 - rate);
-    const threshold = Math.floor(rate * 16777216);
-    for (let i = 0; i < out.length; i++) out[i] = this.nextUint32() >>> 8 < threshold ? 0 : keep;
+    const threshold = Math.round(rate * 65536);
+    const pairs = out.length >> 1;
+    for (let i = 0; i < pairs; i++) {
+      const bits = this.nextUint32();
+      out[2 * i] = (bits & 0xffff) < threshold ? 0 : keep;
+      out[2 * i + 1] = bits >>> 16 < threshold ? 0 : keep;
+    }
+    if (out.length & 1) out[out.length - 1] = (this.nextUint32() & 0xffff) < threshold ? 0 : keep;
     return out;
   }
 }
