@@ -1,24 +1,29 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { parseConfigFromSearch } from './core/config';
+import { RunRepository } from './storage/runRepository';
 import { App } from './ui/App';
+import { browserHistoryEnvironment, createHistoryController } from './ui/historyController';
 import { createLabActions } from './ui/labActions';
 import { createLabStore } from './ui/labStore';
 import { LabContext } from './ui/useLab';
 import { createWorkerClient } from './ui/workerClient';
 import './ui/lab.css';
+import './ui/history.css';
 
 // The worker and store live outside React so StrictMode's double effects cannot start two workers.
 const store = createLabStore(parseConfigFromSearch(location.search));
 const client = createWorkerClient(store);
 const actions = createLabActions(store, client);
+const history = createHistoryController(store, client, browserHistoryEnvironment(new RunRepository()));
 client.init(store.getState().form.config.backend);
+void history.refresh();
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html needs a <div id="root"> for the lab to render into.');
 createRoot(root).render(
   <StrictMode>
-    <LabContext value={{ store, actions }}>
+    <LabContext value={{ store, actions, history }}>
       <App />
     </LabContext>
   </StrictMode>,

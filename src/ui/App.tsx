@@ -1,14 +1,20 @@
 import { ErrorAlert } from './ErrorAlert';
 import { Header } from './Header';
+import { HistoryPanel } from './HistoryPanel';
 import { LiveGrid } from './LiveGrid';
 import { Notices } from './Notices';
+import { RunList } from './RunList';
+import { SamplePanel } from './SamplePanel';
 import { TrainingPanel } from './TrainingPanel';
-import { useLabActions } from './useLab';
+import { useHistory, useLabActions } from './useLab';
+import { useHistoryKeys } from './useHistoryKeys';
 import { useSpaceKey } from './useSpaceKey';
 
 export function App() {
   const actions = useLabActions();
+  const history = useHistory();
   useSpaceKey(actions.toggle);
+  useHistoryKeys(history.stepEpoch);
   return (
     <div className="lab">
       <Header />
@@ -20,6 +26,11 @@ export function App() {
         <div className="panel-row">
           <LiveGrid />
           <TrainingPanel />
+        </div>
+        <HistoryPanel />
+        <div className="panel-row wide-left">
+          <SamplePanel />
+          <RunList />
         </div>
       </main>
     </div>

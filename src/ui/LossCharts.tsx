@@ -8,6 +8,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import { viewedRun, type HistoryState } from './historyState';
 import { useLabState } from './useLab';
 
 // Colours readable on both the light and the dark background.
@@ -31,7 +32,19 @@ const TOOLTIP_STYLE = {
  */
 export function LossCharts() {
   const points = useLabState((s) => s.chart);
+  const markedStep = useLabState((s) => markedEpochStep(s.history));
+  const markedEpoch = useLabState((s) => s.history.selectedEpoch);
   const empty = points.length === 0;
+  const marker =
+    markedStep === null ? null : (
+      <ReferenceLine
+        x={markedStep}
+        className="epoch-marker"
+        stroke="var(--accent)"
+        strokeDasharray="3 3"
+        label={{ value: `epoch ${markedEpoch}`, position: 'insideTopRight', fill: 'var(--muted)', fontSize: 11 }}
+      />
+    );
 
   return (
     <div className="charts" data-testid="loss-chart">
@@ -51,6 +64,7 @@ export function LossCharts() {
               tickFormatter={formatLoss}
               label={{ value: 'loss (BCE)', angle: -90, position: 'insideLeft', offset: 10 }}
             />
+            {marker}
             <ChartTooltip />
             <Legend verticalAlign="top" height={24} itemSorter={null} />
             <Line {...LINE} dataKey="dLoss" name="D loss" stroke={D_COLOUR} />
@@ -76,6 +90,7 @@ export function LossCharts() {
               label={{ value: 'D output (0–1)', angle: -90, position: 'insideLeft', offset: 10 }}
             />
             <ReferenceLine y={0.5} stroke="var(--muted)" strokeDasharray="4 4" />
+            {marker}
             <ChartTooltip />
             <Legend verticalAlign="top" height={24} itemSorter={null} />
             <Line {...LINE} dataKey="dReal" name="D(x), real" stroke={D_COLOUR} />
@@ -86,6 +101,13 @@ export function LossCharts() {
       </figure>
     </div>
   );
+}
+
+/** The step at the end of the epoch chosen in the history, if the chart shows that run. */
+function markedEpochStep(history: HistoryState): number | null {
+  if (history.selectedEpoch === null || history.chartRunId !== history.viewRunId) return null;
+  const entry = viewedRun(history)?.epochs.find((e) => e.epoch === history.selectedEpoch);
+  return entry?.step ?? null;
 }
 
 function StepAxis() {

@@ -7,6 +7,7 @@ import type { BackendName, ParsedConfig, RunConfig } from '../core/config';
 import { totalSteps } from '../core/config';
 import type { DataFile, ErrorCode, WorkerEvent } from '../worker/protocol';
 import { formFromConfig, type ConfigForm } from './configForm';
+import { initialHistoryState, type HistoryState } from './historyState';
 import type { ChartPoint } from './lossSeries';
 
 export type RunStatus = 'loading' | 'running' | 'paused' | 'stopped';
@@ -85,6 +86,8 @@ export interface LabState {
   notices: Notice[];
   errors: LabError[];
   nextId: number;
+  /** Saved runs and what the history panels show (historyState.ts). */
+  history: HistoryState;
 }
 
 const MAX_NOTICES = 3;
@@ -107,6 +110,7 @@ export function initialLabState(parsed: ParsedConfig): LabState {
     notices: [],
     errors,
     nextId: errors.length + 1,
+    history: initialHistoryState,
   };
 }
 
@@ -159,6 +163,8 @@ export function reduceEvent(state: LabState, event: WorkerEvent): LabState {
         backendDetail: event.backendDetail,
         totalSteps: event.totalSteps,
         config: event.config,
+        step: event.startStep ?? run.step,
+        epoch: Math.floor((event.startStep ?? run.step) / event.config.stepsPerEpoch),
       }));
     case 'progress':
       return updateRun(state, event.runId, (run) => ({
@@ -207,6 +213,11 @@ export function reduceEvent(state: LabState, event: WorkerEvent): LabState {
     case 'grid':
       // Their payloads go to buffers beside the state; labStore bumps the versions.
       return state;
+    case 'checkpoint-saved':
+    case 'storage-error':
+    case 'sample-result':
+      // Storage reads and pixels: historyController.ts handles these.
+      return state;
     default: {
       const unexpected: never = event;
       return unexpected;
@@ -237,9 +248,17 @@ export function initSent(state: LabState, requestId: number): LabState {
   return { ...state, worker: { ...state.worker, status: 'starting', initRequestId: requestId } };
 }
 
-/** Train: a fresh run with the form's config; errors of earlier runs go away. */
-export function runStarted(state: LabState, runId: string): LabState {
-  const config = state.form.config;
+/**
+ * Train: a fresh run with the form's config; errors of earlier runs go away. A saved run being
+ * resumed passes its own config and the step it resumes from.
+ */
+export function runStarted(
+  state: LabState,
+  runId: string,
+  from?: { config: RunConfig; step: number },
+): LabState {
+  const config = from?.config ?? state.form.config;
+  const step = from?.step ?? 0;
   return {
     ...state,
     run: {
@@ -251,8 +270,8 @@ export function runStarted(state: LabState, runId: string): LabState {
       totalSteps: totalSteps(config),
       backend: null,
       backendDetail: null,
-      step: 0,
-      epoch: 0,
+      step,
+      epoch: Math.floor(step / config.stepsPerEpoch),
       stepsPerSecond: 0,
       tensors: 0,
       bytes: 0,
@@ -263,6 +282,7 @@ export function runStarted(state: LabState, runId: string): LabState {
     lossVersion: state.lossVersion + 1,
     errors: state.errors.filter((error) => error.source === 'url'),
     notices: [],
+    history: { ...state.history, chartRunId: runId, storageProblem: null },
   };
 }
 

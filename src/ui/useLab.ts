@@ -1,5 +1,6 @@
 /** React's view of the lab: the store and actions through context, state through selectors. */
 import { createContext, useContext, useSyncExternalStore } from 'react';
+import type { HistoryController } from './historyController';
 import type { LabActions } from './labActions';
 import type { LabState } from './labState';
 import type { LabStore } from './labStore';
@@ -7,6 +8,7 @@ import type { LabStore } from './labStore';
 export interface Lab {
   store: LabStore;
   actions: LabActions;
+  history: HistoryController;
 }
 
 export const LabContext = createContext<Lab | null>(null);
@@ -19,6 +21,10 @@ export function useLab(): Lab {
 
 export function useLabActions(): LabActions {
   return useLab().actions;
+}
+
+export function useHistory(): HistoryController {
+  return useLab().history;
 }
 
 /**

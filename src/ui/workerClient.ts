@@ -18,6 +18,8 @@ export interface WorkerClient {
   send(command: Command): void;
   /** Asks the worker to set up `backend`; its `ready` answer updates the store. */
   init(backend: BackendChoice): void;
+  /** A fresh id for a request/reply pair (shared with init, so replies never collide). */
+  nextRequestId(): number;
   dispose(): void;
 }
 
@@ -82,6 +84,7 @@ export function createWorkerClient(
       post(command);
     },
     init,
+    nextRequestId: () => ++lastRequestId,
     dispose() {
       worker?.terminate();
       worker = null;
