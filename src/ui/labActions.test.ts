@@ -36,7 +36,7 @@ function setup(search = '?backend=cpu&epochs=2&stepsPerEpoch=2') {
   client.init(store.getState().form.config.backend);
   const worker = () => workers.at(-1)!;
   const ready = () =>
-    worker().emit({ type: 'ready', requestId: 1, backend: 'cpu', available: ['wasm', 'cpu'] });
+    worker().emit({ type: 'ready', requestId: 1, backend: 'cpu', backendDetail: 'test', available: ['wasm', 'cpu'] });
   return { store, actions, workers, worker, urls, ready };
 }
 
@@ -61,7 +61,7 @@ describe('lab actions', () => {
     ready();
     actions.toggle();
     const { config } = parseConfigFromSearch('');
-    worker().emit({ type: 'started', runId: 'run-1', backend: 'cpu', totalSteps: 4, config });
+    worker().emit({ type: 'started', runId: 'run-1', backend: 'cpu', backendDetail: 'test', totalSteps: 4, config });
     actions.toggle();
     expect(worker().posted.at(-1)).toEqual({ type: 'pause', runId: 'run-1' });
     worker().emit({ type: 'paused', runId: 'run-1', step: 1 });

@@ -19,7 +19,7 @@ function setup(search = '') {
 const config = { ...DEFAULT_CONFIG, epochs: 2, stepsPerEpoch: 4 };
 
 function progress(runId: string, step: number): WorkerEvent {
-  return { type: 'progress', runId, step, epoch: 1, stepsPerSecond: 3, elapsedMs: 1 };
+  return { type: 'progress', runId, step, epoch: 1, stepsPerSecond: 3, elapsedMs: 1, tensors: 10, bytes: 1000 };
 }
 
 function points(from: number, count: number): LossPoint[] {
@@ -46,7 +46,7 @@ describe('lab store', () => {
     store.beginRun('r1');
     let renders = 0;
     store.subscribe(() => (renders += 1));
-    store.dispatch({ type: 'started', runId: 'r1', backend: 'wasm', totalSteps: 8, config });
+    store.dispatch({ type: 'started', runId: 'r1', backend: 'wasm', backendDetail: 'test', totalSteps: 8, config });
     for (let step = 1; step <= 5; step += 1) {
       store.dispatch(progress('r1', step));
     }
@@ -60,7 +60,7 @@ describe('lab store', () => {
   it('keeps showing running until the worker confirms the pause', () => {
     const { store, runFrame } = setup();
     store.beginRun('r1');
-    store.dispatch({ type: 'started', runId: 'r1', backend: 'cpu', totalSteps: 8, config });
+    store.dispatch({ type: 'started', runId: 'r1', backend: 'cpu', backendDetail: 'test', totalSteps: 8, config });
     store.setState((s) => requestSent(s, 'pause'), { urgent: true });
     expect(store.getSnapshot().run?.status).toBe('running');
     store.dispatch({ type: 'paused', runId: 'r1', step: 3 });
@@ -125,7 +125,7 @@ describe('lab store', () => {
   it('takes only the answer to the latest init and shows its notice', () => {
     const { store, runFrame } = setup('?backend=webgpu');
     store.setState((s) => initSent(s, 2), { urgent: true });
-    store.dispatch({ type: 'ready', requestId: 1, backend: 'cpu', available: ['cpu'] });
+    store.dispatch({ type: 'ready', requestId: 1, backend: 'cpu', backendDetail: 'test', available: ['cpu'] });
     runFrame();
     expect(store.getSnapshot().worker.status).toBe('starting');
 
@@ -133,6 +133,7 @@ describe('lab store', () => {
       type: 'ready',
       requestId: 2,
       backend: 'webgl',
+      backendDetail: 'test',
       available: ['webgl', 'wasm', 'cpu'],
       notice: 'webgpu failed: no adapter; running on webgl',
     });
