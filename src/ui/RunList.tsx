@@ -3,6 +3,11 @@ import { PRESETS } from '../core/presets';
 import { checkpointEpochs, runBytes, type RunRecord } from '../storage/records';
 import { isRunActive, type RunState } from './labState';
 import { formatBytes } from './units';
+
+/** Storage sizes from kB to GB. */
+function formatStorage(bytes: number): string {
+  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : formatBytes(bytes);
+}
 import { useHistory, useLabState } from './useLab';
 
 function statusOf(record: RunRecord, live: RunState | null): string {
@@ -31,6 +36,7 @@ export function RunList() {
   const storage = useLabState((s) => s.history.storage);
   const problem = useLabState((s) => s.history.storageProblem);
   const busy = useLabState((s) => s.history.busy);
+  const keepFullStates = useLabState((s) => s.history.keepFullStates);
   const [confirmDelete, setConfirmDelete] = useState<string | null>(null);
   const [extendTo, setExtendTo] = useState<Record<string, string>>({});
   const anyActive = isRunActive(live);
@@ -45,9 +51,20 @@ export function RunList() {
         checkpoints, and the full training state of the latest epoch, so Resume continues exactly
         where a run stopped, even after a reload.
       </p>
-      <p className="storage-line counter" data-testid="storage-estimate">
+      <label className="keep-states">
+        <input
+          type="checkbox"
+          data-testid="keep-full-states"
+          checked={keepFullStates}
+          disabled={anyActive}
+          onChange={(event) => history.setKeepFullStates(event.target.checked)}
+        />
+        Keep the full training state at every checkpoint, not just the latest (for the seed
+        preset about 35 MB more per checkpoint; lets you restart from any of them later).
+      </label>
+      <p className="storage-line" data-testid="storage-estimate">
         {storage
-          ? `Storage: ${formatBytes(storage.usage)} used of ${formatBytes(storage.quota)} available` +
+          ? `Storage: ${formatStorage(storage.usage)} used of ${formatStorage(storage.quota)} available` +
             (storage.persisted === null ? '' : storage.persisted ? ' · kept by the browser' : ' · may be evicted when disk is low')
           : 'Storage: —'}
       </p>
@@ -55,9 +72,18 @@ export function RunList() {
         <div className="storage-problem" role="alert" data-testid="storage-problem">
           <p>{problem.message}</p>
           {problem.code === 'quota' && runs && runs.length > 0 && (
-            <p className="muted">
+            <p>
               Pruning keeps every grid, the last generator and the resume point of a run and frees
-              the rest.
+              the rest.{' '}
+              <button
+                type="button"
+                className="button"
+                data-testid="prune-all"
+                disabled={busy !== null}
+                onClick={() => void history.pruneAll()}
+              >
+                Prune every run
+              </button>
             </p>
           )}
         </div>
@@ -116,7 +142,7 @@ export function RunList() {
                     <td className="counter" data-testid="run-checkpoints">
                       {checkpoints}
                     </td>
-                    <td className="counter">{formatBytes(runBytes(run))}</td>
+                    <td className="counter">{formatStorage(runBytes(run))}</td>
                     <td data-testid="run-status">{statusOf(run, live)}</td>
                     <td className="run-actions">
                       {completed && !isLive ? (

@@ -63,6 +63,9 @@ export interface HistoryController {
   resumeRun(runId: string, epochs?: number): Promise<void>;
   deleteRun(runId: string): Promise<void>;
   pruneRun(runId: string): Promise<void>;
+  /** Prunes every saved run (the offer made when storage is full). */
+  pruneAll(): Promise<void>;
+  setKeepFullStates(keep: boolean): void;
   downloadPng(epoch: number): Promise<void>;
   downloadGif(): Promise<void>;
   dispose(): void;
@@ -336,6 +339,12 @@ export function createHistoryController(
         setHistory((h) => ({ ...h, busy: null, storageProblem: null }));
       }
       await refresh();
+    },
+    async pruneAll() {
+      for (const run of history().runs ?? []) await controller.pruneRun(run.id);
+    },
+    setKeepFullStates(keep) {
+      setHistory((h) => ({ ...h, keepFullStates: keep }), true);
     },
     async downloadPng(epoch) {
       const pixels = controller.gridPixels(epoch);

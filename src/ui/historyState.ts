@@ -55,6 +55,8 @@ export interface HistoryState {
   storageProblem: StorageProblem | null;
   /** A storage action in progress, e.g. "Deleting …". */
   busy: string | null;
+  /** New runs keep a full training state at every generator checkpoint, not just the latest. */
+  keepFullStates: boolean;
 }
 
 export const initialHistoryState: HistoryState = {
@@ -71,6 +73,7 @@ export const initialHistoryState: HistoryState = {
   storage: null,
   storageProblem: null,
   busy: null,
+  keepFullStates: false,
 };
 
 export function viewedRun(history: HistoryState): RunRecord | null {

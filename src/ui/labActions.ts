@@ -88,7 +88,12 @@ export function createLabActions(
       if (!canTrain(state)) return;
       const runId = environment.newRunId();
       store.beginRun(runId);
-      client.send({ type: 'start', runId, config: state.form.config });
+      client.send({
+        type: 'start',
+        runId,
+        config: state.form.config,
+        keepFullStates: state.history.keepFullStates,
+      });
     },
     pause: () => runCommand('pause'),
     resume: () => runCommand('resume'),
