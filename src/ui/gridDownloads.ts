@@ -1,3 +1,4 @@
+/// <reference path="./gifenc.d.ts" />
 /**
  * Grids as files: one epoch's grid as a PNG named like the original script's output, and the
  * whole history as an animated GIF (gifenc). The grey levels are the palette, so no quantising.
