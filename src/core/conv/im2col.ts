@@ -1,0 +1,129 @@
+/**
+ * Patch extraction (im2col) and its adjoint (col2im) for NHWC images, built only from pads,
+ * slices, stacks and reshapes, which every tfjs backend (wasm included) implements. Neither
+ * function is differentiated by tfjs: the conv ops in conv2d.ts give their own gradients,
+ * in which each of the two is the other's backward pass.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export type Padding = 'same' | 'valid';
+
+/** Where a convolution's windows lie on its (padded) input, as TensorFlow defines it. */
+export interface ConvGeometry {
+  inHeight: number;
+  inWidth: number;
+  channels: number;
+  kernel: number;
+  stride: number;
+  outHeight: number;
+  outWidth: number;
+  /** Padding before the first row / column (TensorFlow puts the odd one after). */
+  top: number;
+  left: number;
+  /** Rows and columns of the padded input the windows actually read. */
+  spanHeight: number;
+  spanWidth: number;
+}
+
+export function convGeometry(
+  inHeight: number,
+  inWidth: number,
+  channels: number,
+  kernel: number,
+  stride: number,
+  padding: Padding,
+): ConvGeometry {
+  const out = (size: number) =>
+    padding === 'same' ? Math.ceil(size / stride) : Math.floor((size - kernel) / stride) + 1;
+  const outHeight = out(inHeight);
+  const outWidth = out(inWidth);
+  if (outHeight < 1 || outWidth < 1) {
+    throw new Error(`A ${kernel}x${kernel} 'valid' convolution does not fit a ${inHeight}x${inWidth} input.`);
+  }
+  const before = (size: number, outSize: number) =>
+    padding === 'same' ? Math.floor(Math.max((outSize - 1) * stride + kernel - size, 0) / 2) : 0;
+  return {
+    inHeight,
+    inWidth,
+    channels,
+    kernel,
+    stride,
+    outHeight,
+    outWidth,
+    top: before(inHeight, outHeight),
+    left: before(inWidth, outWidth),
+    spanHeight: (outHeight - 1) * stride + kernel,
+    spanWidth: (outWidth - 1) * stride + kernel,
+  };
+}
+
+/** Pads (or crops, where 'valid' windows leave a tail unread) x to the span the windows read. */
+function toSpan(x: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
+  const bottom = g.spanHeight - g.top - g.inHeight;
+  const right = g.spanWidth - g.left - g.inWidth;
+  let h = x;
+  if (bottom < 0 || right < 0) {
+    h = tf.slice(h, [0, 0, 0, 0], [-1, g.inHeight + Math.min(bottom, 0), g.inWidth + Math.min(right, 0), -1]);
+  }
+  if (g.top > 0 || g.left > 0 || bottom > 0 || right > 0) {
+    h = tf.pad(h, [[0, 0], [g.top, Math.max(bottom, 0)], [g.left, Math.max(right, 0)], [0, 0]]);
+  }
+  return h;
+}
+
+/**
+ * x [N, H, W, C] → patches [N·outH·outW, k·k·C], each row one window, ordered (row, column,
+ * channel) like a [k, k, C, filters] kernel reshaped to [k·k·C, filters].
+ */
+export function im2col(x: tf.Tensor4D, g: ConvGeometry): tf.Tensor2D {
+  return tf.tidy(() => {
+    const padded = toSpan(x, g);
+    const batch = x.shape[0];
+    const { kernel: k, stride: s, outHeight: oh, outWidth: ow, channels: c } = g;
+    const pieces: tf.Tensor4D[] = [];
+    for (let i = 0; i < k; i++) {
+      for (let j = 0; j < k; j++) {
+        pieces.push(
+          s === 1
+            ? tf.slice(padded, [0, i, j, 0], [batch, oh, ow, c])
+            : (tf.stridedSlice(padded, [0, i, j, 0], [batch, i + (oh - 1) * s + 1, j + (ow - 1) * s + 1, c], [1, s, s, 1]) as tf.Tensor4D),
+        );
+      }
+    }
+    return tf.reshape(tf.stack(pieces, 3), [batch * oh * ow, k * k * c]);
+  });
+}
+
+/**
+ * The adjoint of im2col: patches [N·outH·outW, k·k·C] → image [N, H, W, C], every patch value
+ * added back to the pixel it was read from.
+ */
+export function col2im(cols: tf.Tensor2D, batch: number, g: ConvGeometry): tf.Tensor4D {
+  return tf.tidy(() => {
+    const { kernel: k, stride: s, outHeight: oh, outWidth: ow, channels: c } = g;
+    // The full padded frame: the span, grown to cover the input where 'valid' left a tail.
+    const frameHeight = Math.max(g.spanHeight, g.top + g.inHeight);
+    const frameWidth = Math.max(g.spanWidth, g.left + g.inWidth);
+    const pieces = tf.unstack(tf.reshape(cols, [batch, oh, ow, k * k, c]), 3) as tf.Tensor4D[];
+    const placed: tf.Tensor4D[] = [];
+    for (let i = 0; i < k; i++) {
+      for (let j = 0; j < k; j++) {
+        let piece = pieces[i * k + j];
+        let rows = oh;
+        let columns = ow;
+        if (s > 1) {
+          // Spread the values s apart: [N, oh, 1, ow, 1, C] padded to [N, oh, s, ow, s, C].
+          const spread = tf.pad(tf.reshape(piece, [batch, oh, 1, ow, 1, c]), [
+            [0, 0], [0, 0], [0, s - 1], [0, 0], [0, s - 1], [0, 0],
+          ]);
+          rows = (oh - 1) * s + 1;
+          columns = (ow - 1) * s + 1;
+          piece = tf.slice(tf.reshape(spread, [batch, oh * s, ow * s, c]) as tf.Tensor4D, [0, 0, 0, 0], [batch, rows, columns, c]);
+        }
+        placed.push(tf.pad(piece, [[0, 0], [i, frameHeight - i - rows], [j, frameWidth - j - columns], [0, 0]]));
+      }
+    }
+    const frame = placed.length === 1 ? placed[0] : tf.addN(placed);
+    return tf.slice(frame, [0, g.top, g.left, 0], [batch, g.inHeight, g.inWidth, c]);
+  });
+}
