@@ -1,3 +1,4 @@
+import { useDeferredValue, useMemo } from 'react';
 import {
   CartesianGrid,
   Legend,
@@ -9,6 +10,7 @@ import {
   YAxis,
 } from 'recharts';
 import { viewedRun, type HistoryState } from './historyState';
+import { niceTicks } from './chartTicks';
 import { useLabState } from './useLab';
 
 // Colours readable on both the light and the dark background.
@@ -31,10 +33,13 @@ const TOOLTIP_STYLE = {
  * at most a few hundred), which keep their identity until new losses arrive.
  */
 export function LossCharts() {
-  const points = useLabState((s) => s.chart);
+  // Re-drawing two charts takes tens of ms; deferred, React renders them in interruptible
+  // slices instead of one long main-thread task per update.
+  const points = useDeferredValue(useLabState((s) => s.chart));
   const markedStep = useLabState((s) => markedEpochStep(s.history));
   const markedEpoch = useLabState((s) => s.history.selectedEpoch);
   const empty = points.length === 0;
+  const axes = useMemo(() => chartAxes(points), [points]);
   const marker =
     markedStep === null ? null : (
       <ReferenceLine
@@ -57,10 +62,11 @@ export function LossCharts() {
         <div className="chart-frame">
           <LineChart responsive style={CHART_STYLE} data={points} margin={MARGIN}>
             <CartesianGrid strokeDasharray="3 3" />
-            <StepAxis />
+            {stepAxis(axes.steps)}
             <YAxis
               width={56}
-              domain={[0, 'auto']}
+              domain={[0, axes.loss.top]}
+              ticks={axes.loss.ticks}
               tickFormatter={formatLoss}
               label={{ value: 'loss (BCE)', angle: -90, position: 'insideLeft', offset: 10 }}
             />
@@ -82,7 +88,7 @@ export function LossCharts() {
         <div className="chart-frame">
           <LineChart responsive style={CHART_STYLE} data={points} margin={MARGIN}>
             <CartesianGrid strokeDasharray="3 3" />
-            <StepAxis />
+            {stepAxis(axes.steps)}
             <YAxis
               width={56}
               domain={[0, 1]}
@@ -110,12 +116,30 @@ function markedEpochStep(history: HistoryState): number | null {
   return entry?.step ?? null;
 }
 
-function StepAxis() {
+interface Axes {
+  steps: { ticks: number[]; top: number };
+  loss: { ticks: number[]; top: number };
+}
+
+function chartAxes(points: readonly { step: number; dLoss: number; gLoss: number }[]): Axes {
+  let lastStep = 0;
+  let maxLoss = 0;
+  for (const p of points) {
+    if (p.step > lastStep) lastStep = p.step;
+    if (p.dLoss > maxLoss) maxLoss = p.dLoss;
+    if (p.gLoss > maxLoss) maxLoss = p.gLoss;
+  }
+  return { steps: niceTicks(Math.max(lastStep, 1)), loss: niceTicks(Math.max(maxLoss, 0.5)) };
+}
+
+/** A function, not a component: recharts reads its axes from its direct children. */
+function stepAxis(axis: Axes['steps']) {
   return (
     <XAxis
       dataKey="step"
       type="number"
-      domain={[0, 'dataMax']}
+      domain={[0, axis.top]}
+      ticks={axis.ticks}
       allowDecimals={false}
       tickFormatter={(step: number) => String(Math.round(step))}
       label={{ value: 'step', position: 'insideBottom', offset: -10 }}
