@@ -42,6 +42,7 @@ interface Sample {
 declare global {
   interface Window {
     benchLongTasks: { start: number; duration: number }[];
+    benchTensors: [step: number, tensors: number][];
   }
 }
 
@@ -95,19 +96,36 @@ export async function measureOnce(
     await train.click();
     const perStepBudget = plan.backend === 'cpu' ? 60_000 : 20_000;
     const start = await waitForStep(page, plan.warmupSteps, 120_000 + plan.warmupSteps * perStepBudget);
+    // Live tensors, sampled often: a grid or a read-back in flight adds a few for a moment, so
+    // growth is judged on the least seen at the start and at the end of the window.
+    await page.evaluate(() => {
+      window.benchTensors = [];
+      const read = () => {
+        const text = document.querySelector('[data-testid="worker-memory"]')?.textContent ?? '';
+        const tensors = Number(/·\s*(\d+)/.exec(text)?.[1] ?? Number.NaN);
+        const step = Number(/\d+/.exec(document.querySelector('[data-testid="status-step"]')?.textContent ?? '')?.[0]);
+        if (Number.isFinite(tensors)) window.benchTensors.push([step, tensors]);
+      };
+      window.setInterval(read, 20);
+    });
     const end = await waitForStep(page, start.step + plan.measuredSteps, plan.measuredSteps * perStepBudget);
+    const tensorSamples = await page.evaluate(() => window.benchTensors);
     const longTasks = await page.evaluate(() => window.benchLongTasks);
     const during = longTasks.filter((task) => task.start >= start.time && task.start <= end.time);
     const backendShown =
       (await page.locator('[data-testid="status-backend"]').textContent())?.trim() ?? '';
     const steps = end.step - start.step;
     const seconds = (end.time - start.time) / 1000;
-    const [tensors0, tensors1] = [start, end].map((s) => firstNumber(s.memory.split('·')[1] ?? ''));
+    const third = Math.max(1, Math.floor(steps / 3));
+    const least = (from: number, to: number) =>
+      Math.min(...tensorSamples.filter(([step]) => step >= from && step <= to).map(([, t]) => t));
+    const tensors0 = least(start.step, start.step + third);
+    const tensors1 = least(end.step - third, end.step);
     return {
       stepsPerSecond: steps / seconds,
       steps,
       seconds,
-      tensorsPerStep: (tensors1 - tensors0) / steps,
+      tensorsPerStep: (tensors1 - tensors0) / (steps - third),
       workerTensorBytes: firstNumber(end.memory) * 1e6,
       longestTaskMs: Math.max(0, ...during.map((task) => task.duration)),
       backendShown,

@@ -10,19 +10,9 @@ import type { RunConfig } from './config';
 import { type Gan, allocateStepInputs, drawStepInputs, trainStep } from './gan';
 import type { LossPoint } from './lossPoint';
 import type { MnistSplit } from './mnistIdx';
+import type { LoopProgress } from './progress';
 
-export interface LoopProgress {
-  /** Steps completed. */
-  step: number;
-  /** Epochs completed. */
-  epoch: number;
-  stepsPerSecond: number;
-  elapsedMs: number;
-  /** Tensors alive in the tfjs engine after the step. */
-  tensors: number;
-  /** Bytes held by those tensors. */
-  bytes: number;
-}
+export type { LoopProgress };
 
 export interface LoopHooks {
   /** Milliseconds from a monotonic clock. */
@@ -40,7 +30,7 @@ export interface LoopHooks {
 export class NonFiniteLossError extends Error {
   constructor(readonly point: LossPoint) {
     super(
-      `Training stopped at step ${point.step}: a loss became ${describe(point)}. ` +
+      `Training paused by itself at step ${point.step}: a loss became ${describe(point)}. ` +
         'The learning rate may be too high for this recipe.',
     );
     this.name = 'NonFiniteLossError';
