@@ -58,7 +58,7 @@ export function convGeometry(
 }
 
 /** Pads (or crops, where 'valid' windows leave a tail unread) x to the span the windows read. */
-function toSpan(x: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
+export function padToSpan(x: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
   const bottom = g.spanHeight - g.top - g.inHeight;
   const right = g.spanWidth - g.left - g.inWidth;
   let h = x;
@@ -73,21 +73,29 @@ function toSpan(x: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
 
 /**
  * x [N, H, W, C] → patches [N·outH·outW, k·k·C], each row one window, ordered (row, column,
- * channel) like a [k, k, C, filters] kernel reshaped to [k·k·C, filters].
+ * channel) like a [k, k, C, filters] kernel reshaped to [k·k·C, filters]. Strided windows come
+ * from plain slices of the input split into its s·s phases (wasm's StridedSlice is slow).
  */
 export function im2col(x: tf.Tensor4D, g: ConvGeometry): tf.Tensor2D {
   return tf.tidy(() => {
-    const padded = toSpan(x, g);
     const batch = x.shape[0];
     const { kernel: k, stride: s, outHeight: oh, outWidth: ow, channels: c } = g;
+    let source = padToSpan(x, g);
+    if (s > 1) {
+      // Rows r = q·s + phase: pad to whole multiples of s, then phases first.
+      const rowsPerPhase = Math.floor((k - 1) / s) + oh;
+      const columnsPerPhase = Math.floor((k - 1) / s) + ow;
+      const grown = tf.pad(source, [
+        [0, 0], [0, rowsPerPhase * s - g.spanHeight], [0, columnsPerPhase * s - g.spanWidth], [0, 0],
+      ]);
+      const split = tf.reshape(grown, [batch, rowsPerPhase, s, columnsPerPhase, s, c]);
+      source = tf.reshape(tf.transpose(split, [2, 4, 0, 1, 3, 5]), [s * s * batch, rowsPerPhase, columnsPerPhase, c]);
+    }
     const pieces: tf.Tensor4D[] = [];
     for (let i = 0; i < k; i++) {
       for (let j = 0; j < k; j++) {
-        pieces.push(
-          s === 1
-            ? tf.slice(padded, [0, i, j, 0], [batch, oh, ow, c])
-            : (tf.stridedSlice(padded, [0, i, j, 0], [batch, i + (oh - 1) * s + 1, j + (ow - 1) * s + 1, c], [1, s, s, 1]) as tf.Tensor4D),
-        );
+        const phase = (i % s) * s + (j % s);
+        pieces.push(tf.slice(source, [phase * batch, Math.floor(i / s), Math.floor(j / s), 0], [batch, oh, ow, c]));
       }
     }
     return tf.reshape(tf.stack(pieces, 3), [batch * oh * ow, k * k * c]);
@@ -104,7 +112,14 @@ export function col2im(cols: tf.Tensor2D, batch: number, g: ConvGeometry): tf.Te
     // The full padded frame: the span, grown to cover the input where 'valid' left a tail.
     const frameHeight = Math.max(g.spanHeight, g.top + g.inHeight);
     const frameWidth = Math.max(g.spanWidth, g.left + g.inWidth);
-    const pieces = tf.unstack(tf.reshape(cols, [batch, oh, ow, k * k, c]), 3) as tf.Tensor4D[];
+    // Window offset first, so each offset's values are one contiguous slice (wasm's Unpack along
+    // an inner axis is slow).
+    const byOffset = tf.transpose(tf.reshape(cols, [batch * oh * ow, k * k, c]), [1, 0, 2]);
+    const size = batch * oh * ow * c;
+    const flat = tf.reshape(byOffset, [k * k * size]);
+    const pieces = Array.from({ length: k * k }, (_, index) =>
+      tf.reshape(tf.slice(flat, index * size, size), [batch, oh, ow, c]) as tf.Tensor4D,
+    );
     const placed: tf.Tensor4D[] = [];
     for (let i = 0; i < k; i++) {
       for (let j = 0; j < k; j++) {

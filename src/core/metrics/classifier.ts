@@ -1,0 +1,132 @@
+/**
+ * The evaluation classifier: a small CNN that only judges generated digits (its penultimate
+ * features feed the Fréchet distance, its class probabilities the MNIST score and the
+ * histogram). It never trains the GAN. Trained by `npm run train:classifier`
+ * (scripts/trainClassifier.ts) and shipped in public/classifier/ in the TF.js Layers format.
+ *
+ * Input: images [N, 784] in [-1, 1] (the GAN's pixel range). Architecture: conv5x5(32) →
+ * conv3x3(64) → conv3x3(64), all stride 2 with 'same' padding and ReLU (28 → 14 → 7 → 4) →
+ * flatten (4·4·64) → dense 128 ReLU (the features) → dense 10 (logits). Strided convolutions
+ * rather than pooling: wasm's MaxPoolGrad is slow.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { conv2d } from '../conv/conv2d';
+
+export const CLASSIFIER_FEATURES = 128;
+export const CLASSIFIER_CLASSES = 10;
+const FEATURE_LAYER = 'features';
+const CONVS = [
+  { filters: 32, kernel: 5, stride: 2 },
+  { filters: 64, kernel: 3, stride: 2 },
+  { filters: 64, kernel: 3, stride: 2 },
+];
+const FLAT = 4 * 4 * 64;
+
+/** The classifier as a tf.layers model (what is saved and loaded). */
+export function buildClassifierModel(): tf.Sequential {
+  const model = tf.sequential();
+  model.add(tf.layers.reshape({ targetShape: [28, 28, 1], inputShape: [784] }));
+  for (const { filters, kernel, stride } of CONVS) {
+    model.add(tf.layers.conv2d({ filters, kernelSize: kernel, strides: stride, padding: 'same', activation: 'relu' }));
+  }
+  model.add(tf.layers.flatten());
+  model.add(tf.layers.dense({ units: CLASSIFIER_FEATURES, activation: 'relu', name: FEATURE_LAYER }));
+  model.add(tf.layers.dense({ units: CLASSIFIER_CLASSES }));
+  return model;
+}
+
+/**
+ * The classifier's forward pass over explicit weights (kernel, bias per conv / dense layer, in
+ * the Layers model's order), differentiable on every backend through conv/conv2d.ts when
+ * `trainable`. Returns [features, logits]; `dropoutMask` (training only) is applied to the
+ * features on their way to the logits.
+ */
+export function classifierForward(
+  weights: tf.Tensor[],
+  images: tf.Tensor2D,
+  options: { trainable?: boolean; dropoutMask?: tf.Tensor2D } = {},
+): [tf.Tensor2D, tf.Tensor2D] {
+  const batch = images.shape[0];
+  let h = tf.reshape(images, [batch, 28, 28, 1]) as tf.Tensor4D;
+  CONVS.forEach(({ stride }, layer) => {
+    const kernel = weights[2 * layer] as tf.Tensor4D;
+    const bias = weights[2 * layer + 1];
+    const conv = options.trainable
+      ? conv2d(h, kernel, { stride, padding: 'same', xNeedsGrad: layer > 0 })
+      : tf.conv2d(h, kernel, stride, 'same');
+    h = tf.relu(tf.add(conv, bias)) as tf.Tensor4D;
+  });
+  const d = 2 * CONVS.length;
+  const flat = tf.reshape(h, [batch, FLAT]) as tf.Tensor2D;
+  const features = tf.relu(tf.add(tf.matMul(flat, weights[d] as tf.Tensor2D), weights[d + 1])) as tf.Tensor2D;
+  const logits = tf.add(
+    tf.matMul(options.dropoutMask ? tf.mul(features, options.dropoutMask) : features, weights[d + 2] as tf.Tensor2D),
+    weights[d + 3],
+  ) as tf.Tensor2D;
+  return [features, logits];
+}
+
+/** A loaded classifier: its weights as tensors (owned; call dispose). */
+export class Classifier {
+  private constructor(readonly weights: tf.Tensor[]) {}
+
+  static fromModel(model: tf.LayersModel): Classifier {
+    const weights = model.getWeights();
+    if (weights.length !== 2 * CONVS.length + 4) {
+      throw new Error(`The classifier model has ${weights.length} weight tensors; ${2 * CONVS.length + 4} expected.`);
+    }
+    return new Classifier(weights.map((w) => tf.clone(w)));
+  }
+
+  /**
+   * Features [N, 128] and class probabilities [N, 10] of images [N, 784] in [-1, 1], in chunks of
+   * `chunk` rows so memory stays bounded. Plain arrays, nothing left on the device.
+   */
+  async evaluate(images: Float32Array, chunk = 500): Promise<{ features: Float32Array; probabilities: Float32Array }> {
+    const count = images.length / 784;
+    const features = new Float32Array(count * CLASSIFIER_FEATURES);
+    const probabilities = new Float32Array(count * CLASSIFIER_CLASSES);
+    for (let start = 0; start < count; start += chunk) {
+      const rows = Math.min(chunk, count - start);
+      const [f, p] = tf.tidy(() => {
+        const x = tf.tensor2d(images.subarray(start * 784, (start + rows) * 784), [rows, 784]);
+        const [feat, logits] = classifierForward(this.weights, x);
+        return [feat, tf.softmax(logits)];
+      });
+      features.set(await f.data(), start * CLASSIFIER_FEATURES);
+      probabilities.set(await p.data(), start * CLASSIFIER_CLASSES);
+      tf.dispose([f, p]);
+    }
+    return { features, probabilities };
+  }
+
+  dispose(): void {
+    tf.dispose(this.weights);
+  }
+}
+
+/**
+ * Loads the shipped classifier from the TF.js Layers artifacts (model.json + weights), e.g.
+ * `loadClassifier(tf.io.browserHTTPRequest('classifier/model.json'))` in the worker or an
+ * in-memory handler in Node.
+ */
+export async function loadClassifier(handler: tf.io.IOHandler | string): Promise<Classifier> {
+  const model = await tf.loadLayersModel(handler);
+  try {
+    return Classifier.fromModel(model);
+  } finally {
+    model.dispose();
+  }
+}
+
+/** The classifier's files as shipped: model.json and one weights file. */
+export const CLASSIFIER_MODEL_JSON = 'model.json';
+export const CLASSIFIER_WEIGHTS = 'weights.bin';
+
+/** An IOHandler over the classifier's model.json text and weight bytes (e.g. read from disk). */
+export function classifierFromFiles(modelJson: string, weights: Uint8Array): tf.io.IOHandler {
+  const parsed = JSON.parse(modelJson) as tf.io.ModelJSON;
+  const weightSpecs = parsed.weightsManifest.flatMap((group) => group.weights);
+  const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
+  return tf.io.fromMemory({ modelTopology: parsed.modelTopology, weightSpecs, weightData });
+}

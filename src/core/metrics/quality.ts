@@ -1,0 +1,124 @@
+/**
+ * Quality of a generator per checkpoint, cheaply enough to run between epochs: N generated digits
+ * against N real test digits (N = 1000 by default) through the evaluation classifier —
+ * Fréchet distance of its penultimate features (FD), the MNIST score and the class histogram —
+ * with the same numbers for N real training digits as the reference line (what a perfect
+ * generator would score at this N).
+ *
+ * Usage (worker): `const meter = await QualityMeter.create(classifier, train, test)` once per
+ * session, then `await meter.measureGenerator(gan)` at each checkpoint.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { LATENT_SIZE } from '../architecture';
+import { type Gan, generate } from '../gan';
+import { IMAGE_SIZE, type MnistSplit, normaliseBatch } from '../mnistIdx';
+import { Rng } from '../rng';
+import { type ClassHistogram, classHistogram, mnistScore } from './classScores';
+import { CLASSIFIER_FEATURES, type Classifier } from './classifier';
+import { type Gaussian, fitGaussian, frechetDistance } from './frechet';
+
+export interface QualityMetrics {
+  /** Digits compared on each side. */
+  n: number;
+  /** Fréchet distance to the real test digits in the classifier's features (lower is better). */
+  fd: number;
+  /** MNIST score (1 to 10, higher is better; real digits score about 9.9). */
+  score: number;
+  histogram: ClassHistogram;
+  /** Milliseconds the measurement took (generation included for measureGenerator). */
+  ms: number;
+}
+
+export interface QualityReference {
+  n: number;
+  /** FD between N real training digits and the N real test digits: the floor at this N. */
+  fd: number;
+  /** MNIST score of the N real training digits. */
+  score: number;
+}
+
+/** The noise seed of the metric samples, distinct from the grid's and the training streams. */
+const SAMPLE_SEED = 0x5eed;
+
+function pickImages(split: MnistSplit, n: number, seed: number): Float32Array {
+  if (n > split.count) throw new Error(`Asked for ${n} digits; the split has ${split.count}.`);
+  // A seeded partial shuffle: n distinct digits.
+  const order = Int32Array.from({ length: split.count }, (_, i) => i);
+  const rng = new Rng(seed);
+  for (let i = 0; i < n; i++) {
+    const j = i + rng.nextInt(split.count - i);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return normaliseBatch(split.pixels, order.subarray(0, n), new Float32Array(n * IMAGE_SIZE));
+}
+
+export class QualityMeter {
+  private constructor(
+    private readonly classifier: Classifier,
+    private readonly realTest: Gaussian,
+    readonly reference: QualityReference,
+  ) {}
+
+  get n(): number {
+    return this.reference.n;
+  }
+
+  /**
+   * Fits the real test digits once and measures the real-data reference. The classifier stays
+   * owned by the caller.
+   */
+  static async create(classifier: Classifier, train: MnistSplit, test: MnistSplit, n = 1000): Promise<QualityMeter> {
+    const testFeatures = await classifier.evaluate(pickImages(test, n, 1));
+    const realTest = fitGaussian(testFeatures.features, CLASSIFIER_FEATURES);
+    const trainOut = await classifier.evaluate(pickImages(train, n, 2));
+    const reference: QualityReference = {
+      n,
+      fd: frechetDistance(fitGaussian(trainOut.features, CLASSIFIER_FEATURES), realTest),
+      score: mnistScore(trainOut.probabilities),
+    };
+    return new QualityMeter(classifier, realTest, reference);
+  }
+
+  /** Metrics of N generated digits (N × 784 values in [-1, 1]). */
+  async measure(images: Float32Array): Promise<QualityMetrics> {
+    const started = Date.now();
+    const { features, probabilities } = await this.classifier.evaluate(images);
+    return {
+      n: images.length / IMAGE_SIZE,
+      fd: frechetDistance(fitGaussian(features, CLASSIFIER_FEATURES), this.realTest),
+      score: mnistScore(probabilities),
+      histogram: classHistogram(probabilities),
+      ms: Date.now() - started,
+    };
+  }
+
+  /** Samples N digits from the GAN's generator (fixed noise, so checkpoints compare fairly) and measures them. */
+  async measureGenerator(gan: Gan, chunk = 250): Promise<QualityMetrics> {
+    const started = Date.now();
+    const images = await sampleGenerator((noise) => generate(gan, noise), this.n, SAMPLE_SEED, chunk);
+    const metrics = await this.measure(images);
+    return { ...metrics, ms: Date.now() - started };
+  }
+}
+
+/**
+ * `count` digits from a generator function (noise [rows × 100] → images [rows, 784], caller of
+ * the function disposes nothing: the tensor is read and disposed here), standard normal noise
+ * from `seed`, generated `chunk` rows at a time.
+ */
+export async function sampleGenerator(
+  generator: (noise: Float32Array) => tf.Tensor,
+  count: number,
+  seed: number,
+  chunk = 500,
+): Promise<Float32Array> {
+  const images = new Float32Array(count * IMAGE_SIZE);
+  const rng = new Rng(seed);
+  for (let start = 0; start < count; start += chunk) {
+    const rows = Math.min(chunk, count - start);
+    const out = generator(rng.fillNormal(new Float32Array(rows * LATENT_SIZE)));
+    images.set((await out.data()) as Float32Array, start * IMAGE_SIZE);
+    out.dispose();
+  }
+  return images;
+}
