@@ -11,16 +11,8 @@ import {
   snapshotGenerator,
 } from './checkpointCodec';
 import { type Gan, createGan, disposeGan } from './gan';
-import type { MnistSplit } from './mnistIdx';
-import { Rng } from './rng';
 import { type LoopHooks, runTraining } from './trainingLoop';
-
-function syntheticData(count: number, seed: number): MnistSplit {
-  const rng = new Rng(seed);
-  const pixels = new Uint8Array(count * 784);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = rng.nextFloat() < 0.2 ? 255 : 0;
-  return { count, pixels, labels: new Uint8Array(count) };
-}
+import { syntheticSplit } from './syntheticMnist';
 
 const hooks: LoopHooks = {
   now: () => performance.now(),
@@ -63,7 +55,7 @@ beforeAll(async () => {
 });
 
 describe('checkpoint codec', () => {
-  const data = syntheticData(16, 4);
+  const data = syntheticSplit(16, 4);
 
   it('resumes exactly: N steps, save as bytes, restore, N more == 2N uninterrupted (bitwise)', async () => {
     const straight = createGan('seed', 11, config(2).lr);

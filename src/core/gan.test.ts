@@ -15,19 +15,10 @@ import {
   bceWithLogits,
   trainStep,
 } from './gan';
-import type { MnistSplit } from './mnistIdx';
 import { forward } from './network';
 import { PRESETS } from './presets';
 import { Rng } from './rng';
-
-/** Small random "digits" so the step runs on real-shaped data without loading MNIST. */
-function syntheticData(count: number, seed: number): MnistSplit {
-  const rng = new Rng(seed);
-  const pixels = new Uint8Array(count * 784);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = rng.nextFloat() < 0.2 ? 255 : 0;
-  const labels = new Uint8Array(count);
-  return { count, pixels, labels };
-}
+import { syntheticSplit } from './syntheticMnist';
 
 function snapshot(params: tf.Variable[]): Float32Array[] {
   return params.map((p) => p.dataSync() as Float32Array);
@@ -94,7 +85,7 @@ describe('seed preset', () => {
 
 describe('training step', () => {
   const batch = 2;
-  const data = syntheticData(64, 5);
+  const data = syntheticSplit(64, 5);
   let gan: Gan;
 
   beforeAll(() => {
@@ -135,7 +126,7 @@ describe('training step', () => {
 
 describe('reproducibility', () => {
   it('two runs with the same seed give bitwise identical weights on cpu', () => {
-    const data = syntheticData(32, 8);
+    const data = syntheticSplit(32, 8);
     const runOnce = () => {
       const gan = createGan('seed', 21, 2e-4);
       const inputs = allocateStepInputs(gan.preset.discriminator, 4);

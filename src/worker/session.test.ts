@@ -1,17 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../core/config';
-import type { MnistSplit } from '../core/mnistIdx';
-import { Rng } from '../core/rng';
 import type { Command, WorkerEvent } from './protocol';
 import { TrainingSession, type WorkerEnvironment } from './session';
-
-function split(count: number, seed: number): MnistSplit {
-  const rng = new Rng(seed);
-  const pixels = new Uint8Array(count * 784);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = rng.nextFloat() < 0.2 ? 255 : 0;
-  return { count, pixels, labels: new Uint8Array(count) };
-}
+import { syntheticSplit } from '../core/syntheticMnist';
 
 function harness(loadError?: Error) {
   const events: WorkerEvent[] = [];
@@ -26,7 +18,7 @@ function harness(loadError?: Error) {
       onProgress('train-images', 10, 20, false);
       onProgress('train-images', 20, 20, true);
       if (loadError) throw loadError;
-      return { train: split(40, 1), test: split(10, 2) };
+      return { train: syntheticSplit(40, 1), test: syntheticSplit(10, 2) };
     },
     now: () => performance.now(),
     yieldToEvents: () => new Promise((resolve) => setImmediate(resolve)),

@@ -6,21 +6,13 @@ import * as tf from '@tensorflow/tfjs';
 import { keys } from 'idb-keyval';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../core/config';
-import type { MnistSplit } from '../core/mnistIdx';
-import { Rng } from '../core/rng';
 import { checkpointEpochs } from '../storage/records';
 import { RunRepository } from '../storage/runRepository';
 import { openLabStores } from '../storage/storeNames';
 import type { Command, WorkerEvent } from './protocol';
 import type { HistoryStorage } from './runHistory';
 import { TrainingSession, type WorkerEnvironment } from './session';
-
-function split(count: number, seed: number): MnistSplit {
-  const rng = new Rng(seed);
-  const pixels = new Uint8Array(count * 784);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = rng.nextFloat() < 0.2 ? 255 : 0;
-  return { count, pixels, labels: new Uint8Array(count) };
-}
+import { syntheticSplit } from '../core/syntheticMnist';
 
 function harness(storage: HistoryStorage) {
   const events: WorkerEvent[] = [];
@@ -31,7 +23,7 @@ function harness(storage: HistoryStorage) {
       await tf.setBackend('cpu');
       return { backend: 'cpu', detail: 'test' };
     },
-    loadData: async () => ({ train: split(40, 1), test: split(10, 2) }),
+    loadData: async () => ({ train: syntheticSplit(40, 1), test: syntheticSplit(10, 2) }),
     now: () => performance.now(),
     yieldToEvents: () => new Promise((resolve) => setImmediate(resolve)),
     storage,
