@@ -49,6 +49,8 @@ export type ErrorCode =
   | 'non-finite'
   | 'protocol'
   | 'storage'
+  /** The run is training in another tab, which holds its lock. */
+  | 'busy'
   | 'internal';
 
 /** Worker → page. */

@@ -4,13 +4,15 @@
  * at checkpoint epochs, the generator; on pause and stop a resume point mid-epoch. A failed
  * save (a full disk, above all) is reported and training goes on; what was saved stays.
  */
-import { encodeSnapshot, snapshotGan, snapshotGenerator } from '../core/checkpointCodec';
+import { type FullSnapshot, encodeSnapshot, snapshotGan, snapshotGenerator } from '../core/checkpointCodec';
 import type { RunConfig } from '../core/config';
+import { nonFinitePart } from '../core/finiteSnapshot';
 import type { Gan } from '../core/gan';
 import type { LossPoint } from '../core/lossPoint';
 import { PRESETS } from '../core/presets';
 import { isQuotaError, runBytes, type RunRecord, type StoredRunStatus } from '../storage/records';
 import type { RunRepository } from '../storage/runRepository';
+import { NonFiniteStateError } from './faults';
 import type { WorkerEvent } from './protocol';
 
 /** The part of the repository the worker uses. */
@@ -24,6 +26,7 @@ export type HistoryStorage = Pick<
   | 'getLatestState'
   | 'getLosses'
   | 'getGenerator'
+  | 'requireRun'
   | 'collectGarbage'
 >;
 
@@ -116,6 +119,11 @@ export class RunHistory {
     return new RunHistory(env, run.id, config, run.keepFullStates, step, losses);
   }
 
+  /** Step of the latest resume point saved (0: none yet). */
+  get resumeStep(): number {
+    return this.savedStep;
+  }
+
   onLosses(points: LossPoint[]): void {
     this.epochLosses.push(...points);
   }
@@ -133,11 +141,13 @@ export class RunHistory {
     const losses = this.epochLosses.filter((p) => p.step <= step);
     this.epochLosses = this.epochLosses.filter((p) => p.step > step);
     const withGenerator = isCheckpointEpoch(this.config, epoch);
+    // Read before the try: a state with NaN in it stops training rather than being reported as a storage error.
+    const snapshot = await finiteState(gan, this.config, step);
     try {
       const generator = withGenerator
         ? encodeSnapshot(await snapshotGenerator(gan, step))
         : undefined;
-      const state = encodeSnapshot(await snapshotGan(gan, this.config, step));
+      const state = encodeSnapshot(snapshot);
       const done = step >= this.config.epochs * this.config.stepsPerEpoch;
       const run = await this.env.storage.saveEpoch(this.runId, {
         epoch,
@@ -175,7 +185,13 @@ export class RunHistory {
         await this.env.storage.setStatus(this.runId, status);
         return;
       }
-      const state = encodeSnapshot(await snapshotGan(gan, this.config, step));
+    } catch (error) {
+      await reportFailure(this.env, this.runId, epoch, error, 'The run status was not saved');
+      return;
+    }
+    const snapshot = await finiteState(gan, this.config, step);
+    try {
+      const state = encodeSnapshot(snapshot);
       const run = await this.env.storage.saveState(this.runId, {
         step,
         epoch,
@@ -206,6 +222,14 @@ export class RunHistory {
       await reportFailure(this.env, this.runId, 0, error, 'The run status was not saved');
     }
   }
+}
+
+/** The full training state, unless some of it is NaN or infinite (then NonFiniteStateError). */
+async function finiteState(gan: Gan, config: RunConfig, step: number): Promise<FullSnapshot> {
+  const snapshot = await snapshotGan(gan, config, step);
+  const bad = nonFinitePart(snapshot);
+  if (bad) throw new NonFiniteStateError(step, bad);
+  return snapshot;
 }
 
 async function reportFailure(

@@ -10,9 +10,11 @@ import { type Gan, createGan, disposeGan, fixedNoise, generate, toPixels } from 
 import { IdxError } from '../core/mnistIdx';
 import { NonFiniteLossError, runTraining } from '../core/trainingLoop';
 import { RunNotFoundError } from '../storage/runRepository';
+import type { RunLock } from '../storage/runLocks';
 import type { BackendInfo, BackendSelection } from './backends';
 import type { MnistData, ProgressListener } from './mnistLoader';
 import { DataError } from './mnistLoader';
+import { BackendLostError, type BackendWatch, NonFiniteStateError, RunBusyError } from './faults';
 import { type Command, type ErrorCode, type WorkerEvent, assertNever } from './protocol';
 import {
   type HistoryEnvironment,
@@ -32,6 +34,13 @@ export interface WorkerEnvironment {
   storage?: HistoryStorage;
   /** navigator.storage.estimate(), for the numbers in a "storage is full" message. */
   estimateStorage?: () => Promise<StorageEstimate | null>;
+  /**
+   * Takes the run's Web Lock for as long as it trains here, or null when another tab holds it.
+   * Without it, nothing stops two tabs from training one run.
+   */
+  lockRun?: (runId: string) => Promise<RunLock | null>;
+  /** Watches a started backend for the loss of its device (WebGL); null when it cannot lose one. */
+  watchBackend?: (backend: BackendName) => BackendWatch | null;
 }
 
 export type Post = (event: WorkerEvent, transfer?: Transferable[]) => void;
@@ -74,6 +83,9 @@ export class TrainingSession {
   private data: Promise<MnistData> | null = null;
   private run: Run | null = null;
   private training = false;
+  /** The backend the current run trains on, and its watch for a lost device. */
+  private backendInUse: BackendName | null = null;
+  private watch: BackendWatch | null = null;
   private sampler: Sampler | null = null;
 
   constructor(
@@ -185,115 +197,231 @@ export class TrainingSession {
   /** Continues a saved run from its latest resume point, exactly as if it had never stopped. */
   private async resumeRun(runId: string, epochs?: number, backend?: BackendChoice): Promise<void> {
     if (this.training) throw new ProtocolError('A run is already training in this worker; stop it before resuming another.');
-    await this.trainRun(runId, async () => {
-      const storage = this.requireStorage();
-      const { run: record, state } = await storage.getLatestState(runId);
-      const snapshot = decodeSnapshot(state);
-      if (snapshot.kind !== 'full') {
-        throw new CheckpointError(`The resume point of run "${record.name}" holds no optimizer state.`);
-      }
-      const { config, problems } = parseConfig({
-        ...record.config,
-        epochs: epochs ?? record.config.epochs,
-        backend: backend ?? record.config.backend,
-      });
-      if (problems.length > 0) throw new ConfigError(problems.map((p) => p.message).join(' '));
-      if (snapshot.step >= totalSteps(config)) {
-        throw new ConfigError(
-          `Run "${record.name}" has done all ${config.epochs} of its epochs; ` +
-            'give it more epochs to train on.',
-        );
-      }
-      // Nothing of this run is being written now: leftovers of a crash can go.
-      await storage.collectGarbage(runId);
-      return {
-        config,
-        startStep: snapshot.step,
-        wallOffsetMs: record.latest?.wallTimeMs ?? 0,
-        createGan: () => restoreGan(snapshot),
-        openHistory: (backendName) =>
-          RunHistory.resume(this.historyEnv(), record, config, backendName, snapshot.step),
-      };
-    });
+    await this.trainRun(runId, () => this.resumePlan(runId, epochs, backend));
   }
 
-  /** Sets up a run from `plan`, trains it to the end or a stop, and always reports `stopped`. */
+  /** What resuming a saved run starts from: its latest resume point and its config. */
+  private async resumePlan(runId: string, epochs?: number, backend?: BackendChoice): Promise<TrainingPlan> {
+    const storage = this.requireStorage();
+    const { run: record, state } = await storage.getLatestState(runId);
+    const snapshot = decodeSnapshot(state);
+    if (snapshot.kind !== 'full') {
+      throw new CheckpointError(`The resume point of run "${record.name}" holds no optimizer state.`);
+    }
+    const { config, problems } = parseConfig({
+      ...record.config,
+      epochs: epochs ?? record.config.epochs,
+      backend: backend ?? record.config.backend,
+    });
+    if (problems.length > 0) throw new ConfigError(problems.map((p) => p.message).join(' '));
+    if (snapshot.step >= totalSteps(config)) {
+      throw new ConfigError(
+        `Run "${record.name}" has done all ${config.epochs} of its epochs; ` +
+          'give it more epochs to train on.',
+      );
+    }
+    // Nothing of this run is being written now: leftovers of a crash can go.
+    await storage.collectGarbage(runId);
+    return {
+      config,
+      startStep: snapshot.step,
+      wallOffsetMs: record.latest?.wallTimeMs ?? 0,
+      createGan: () => restoreGan(snapshot),
+      openHistory: (backendName) =>
+        RunHistory.resume(this.historyEnv(), record, config, backendName, snapshot.step),
+    };
+  }
+
+  /**
+   * Sets up a run from `plan`, trains it to the end or a stop, and always reports `stopped`.
+   * Holds the run's lock throughout; a lost backend hands the run to the next one.
+   */
   private async trainRun(runId: string, plan: () => Promise<TrainingPlan>): Promise<void> {
     this.training = true;
     if (this.run?.gan) disposeGan(this.run.gan);
     this.run = null;
-    let run: Run | null = null;
     let reason: 'completed' | 'stopped' | 'error' = 'error';
+    let lock: RunLock | null = null;
     try {
-      const { config, startStep, wallOffsetMs, createGan: makeGan, openHistory } = await plan();
-      run = {
-        runId,
-        config,
-        gan: null,
-        noise: fixedNoise(config.seed, GRID_ROWS * GRID_COLS),
-        paused: false,
-        stopRequested: false,
-        wake: null,
-        gridInFlight: false,
-        gridWanted: false,
-        lastGridAt: 0,
-        step: startStep,
-        history: null,
-        wallOffsetMs,
-        elapsedMs: 0,
-      };
-      this.run = run;
-      const current = run;
-      this.info ??= this.env.probeBackends();
-      const selection = await this.env.selectBackend(config.backend, this.info);
-      if (selection.notice) this.post({ type: 'notice', runId, message: selection.notice });
-      const data = await this.loadData(runId);
-      current.gan = makeGan();
-      const gan = current.gan;
-      current.history = await openHistory(selection.backend);
-      this.post({
-        type: 'started',
-        runId,
-        backend: selection.backend,
-        backendDetail: selection.detail,
-        totalSteps: totalSteps(config),
-        config,
-        startStep,
-      });
-      await this.sendGrid(current);
-      reason = await runTraining(gan, data.train, config, startStep, {
-        now: () => this.env.now(),
-        yieldToEvents: () => this.env.yieldToEvents(),
-        continueWhenUnpaused: () => this.continueWhenUnpaused(current),
-        onLosses: (points) => {
-          current.history?.onLosses(points);
-          this.post({ type: 'losses', runId, points });
-        },
-        onProgress: (progress) => {
-          current.step = progress.step;
-          current.elapsedMs = progress.elapsedMs;
-          this.post({ type: 'progress', runId, ...progress });
-          if (this.env.now() - current.lastGridAt > GRID_INTERVAL_MS && !current.gridInFlight) void this.sendGrid(current);
-        },
-        onEpochEnd: async (epoch, step) => {
-          current.step = step;
-          const pixels = await this.renderGrid(current);
-          await current.history?.saveEpoch(gan, epoch, step, wallTime(current), pixels, GRID_ROWS, GRID_COLS);
-          this.postGrid(current, pixels);
-        },
-      });
-      if (reason === 'stopped') {
-        await current.history?.saveResumePoint(gan, current.step, wallTime(current), 'stopped');
-      } else {
-        await current.history?.setStatus('completed');
+      // Before anything is read or cleaned up: the run may be training in another tab.
+      if (this.env.lockRun) {
+        lock = await this.env.lockRun(runId);
+        if (!lock) throw new RunBusyError('This run');
+      }
+      let next = plan;
+      for (;;) {
+        try {
+          reason = await this.trainFrom(runId, next);
+          break;
+        } catch (error) {
+          const fallback = this.fallBackAfterLoss(runId, error);
+          if (!fallback) throw error;
+          next = fallback;
+        }
       }
     } catch (error) {
-      this.postError(error, runId);
-      await run?.history?.setStatus('error');
+      await this.reportTrainingError(runId, error);
     } finally {
+      this.watch?.dispose();
+      this.watch = null;
+      this.backendInUse = null;
+      lock?.release();
       this.training = false;
-      this.post({ type: 'stopped', runId, step: run?.step ?? 0, reason });
+      this.post({ type: 'stopped', runId, step: this.runOf(runId)?.step ?? 0, reason });
     }
+  }
+
+  private runOf(runId: string): Run | null {
+    return this.run?.runId === runId ? this.run : null;
+  }
+
+  /** One stretch of training on one backend, from `plan` to the end or a stop. */
+  private async trainFrom(runId: string, plan: () => Promise<TrainingPlan>): Promise<'completed' | 'stopped'> {
+    const { config, startStep, wallOffsetMs, createGan: makeGan, openHistory } = await plan();
+    const current: Run = {
+      runId,
+      config,
+      gan: null,
+      noise: fixedNoise(config.seed, GRID_ROWS * GRID_COLS),
+      paused: false,
+      stopRequested: false,
+      wake: null,
+      gridInFlight: false,
+      gridWanted: false,
+      lastGridAt: 0,
+      step: startStep,
+      history: null,
+      wallOffsetMs,
+      elapsedMs: 0,
+    };
+    this.run = current;
+    this.info ??= this.env.probeBackends();
+    const selection = await this.env.selectBackend(config.backend, this.info);
+    if (selection.notice) this.post({ type: 'notice', runId, message: selection.notice });
+    this.backendInUse = selection.backend;
+    this.watch?.dispose();
+    this.watch = this.env.watchBackend?.(selection.backend) ?? null;
+    // Between steps and before every save: results read from a lost device are not to be kept.
+    const checkBackend = () => {
+      const lost = this.watch?.lost();
+      if (lost) throw new BackendLostError(selection.backend, lost);
+    };
+    const data = await this.loadData(runId);
+    current.gan = makeGan();
+    const gan = current.gan;
+    current.history = await openHistory(selection.backend);
+    this.post({
+      type: 'started',
+      runId,
+      backend: selection.backend,
+      backendDetail: selection.detail,
+      totalSteps: totalSteps(config),
+      config,
+      startStep,
+    });
+    await this.sendGrid(current);
+    const reason = await runTraining(gan, data.train, config, startStep, {
+      now: () => this.env.now(),
+      yieldToEvents: () => this.env.yieldToEvents(),
+      continueWhenUnpaused: () => {
+        checkBackend();
+        return this.continueWhenUnpaused(current);
+      },
+      onLosses: (points) => {
+        current.history?.onLosses(points);
+        this.post({ type: 'losses', runId, points });
+      },
+      onProgress: (progress) => {
+        current.step = progress.step;
+        current.elapsedMs = progress.elapsedMs;
+        this.post({ type: 'progress', runId, ...progress });
+        if (this.env.now() - current.lastGridAt > GRID_INTERVAL_MS && !current.gridInFlight) void this.sendGrid(current);
+      },
+      onEpochEnd: async (epoch, step) => {
+        current.step = step;
+        checkBackend();
+        const pixels = await this.renderGrid(current);
+        await current.history?.saveEpoch(gan, epoch, step, wallTime(current), pixels, GRID_ROWS, GRID_COLS);
+        this.postGrid(current, pixels);
+      },
+    });
+    checkBackend();
+    if (reason === 'stopped') {
+      await current.history?.saveResumePoint(gan, current.step, wallTime(current), 'stopped');
+    } else {
+      await current.history?.setStatus('completed');
+    }
+    return reason;
+  }
+
+  /**
+   * After the backend's device was lost: drops it, tells the page, and returns the plan that
+   * picks the run up on the next backend from its last resume point (or from the start when
+   * none was saved yet). Null when `error` is not such a loss.
+   */
+  private fallBackAfterLoss(runId: string, error: unknown): (() => Promise<TrainingPlan>) | null {
+    const reason = error instanceof BackendLostError ? error.message : this.watch?.lost();
+    const run = this.run;
+    const lost = this.backendInUse;
+    if (!reason || !lost || !run || run.runId !== runId || !this.info) return null;
+    this.watch?.dispose();
+    this.watch = null;
+    if (run.gan) {
+      try {
+        disposeGan(run.gan);
+      } catch {
+        // Its textures went with the context.
+      }
+      run.gan = null;
+    }
+    this.info = { ...this.info, available: this.info.available.filter((name) => name !== lost) };
+    const next = this.info.available.find((name) => name !== 'webgpu');
+    if (!next) return null;
+    const resumeStep = run.history?.resumeStep ?? 0;
+    const from =
+      resumeStep > 0
+        ? `its last resume point (step ${resumeStep}, epoch ${Math.floor(resumeStep / run.config.stepsPerEpoch)})`
+        : 'the start, as nothing had been saved yet';
+    this.post({
+      type: 'notice',
+      runId,
+      message: `${reason}. Training on ${lost} stopped cleanly and goes on with ${next} from ${from}.`,
+    });
+    if (resumeStep > 0 && run.history) return () => this.resumePlan(runId, undefined, next);
+    const config = { ...run.config, backend: next };
+    const keepFullStates = false;
+    return async () => ({
+      config,
+      startStep: 0,
+      wallOffsetMs: 0,
+      createGan: () => createGan(config.preset, config.seed, config.lr),
+      openHistory: (backend) =>
+        this.env.storage
+          ? RunHistory.create(this.historyEnv(), runId, config, backend, keepFullStates)
+          : Promise.resolve(null),
+    });
+  }
+
+  /**
+   * A run ended by an error. A NaN or infinite loss pauses it: the run stays resumable from its
+   * last good resume point, and the message says where that is.
+   */
+  private async reportTrainingError(runId: string, error: unknown): Promise<void> {
+    const run = this.runOf(runId);
+    if (error instanceof NonFiniteLossError || error instanceof NonFiniteStateError) {
+      const saved = run?.history?.resumeStep ?? 0;
+      const where =
+        saved > 0
+          ? `The last good resume point (step ${saved}, epoch ${Math.floor(saved / run!.config.stepsPerEpoch)}) ` +
+            'is intact, and Resume continues from it.'
+          : 'No resume point had been saved yet, so the run starts over with Train.';
+      const hint = error instanceof NonFiniteStateError && run ? ` The learning rate (${run.config.lr}) may be too high.` : '';
+      this.post({ type: 'error', runId, code: 'non-finite', message: `${error.message}${hint} ${where}` });
+      await run?.history?.setStatus('paused');
+      return;
+    }
+    this.postError(error, runId);
+    await run?.history?.setStatus('error');
   }
 
   private loadData(runId: string): Promise<MnistData> {
@@ -391,7 +519,9 @@ function errorCode(error: unknown): ErrorCode {
     return 'storage';
   }
   if (error instanceof DataError || error instanceof IdxError) return 'data';
-  if (error instanceof NonFiniteLossError) return 'non-finite';
+  if (error instanceof NonFiniteLossError || error instanceof NonFiniteStateError) return 'non-finite';
+  if (error instanceof RunBusyError) return 'busy';
+  if (error instanceof BackendLostError) return 'backend';
   if (error instanceof Error && /backend/i.test(error.message)) return 'backend';
   return 'training';
 }

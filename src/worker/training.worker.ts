@@ -3,8 +3,10 @@
  * The training worker's entry: binds messages to the session. Everything else lives in
  * session.ts (testable in Node), backends.ts and mnistLoader.ts.
  */
+import { lockRun } from '../storage/runLocks';
 import { RunRepository } from '../storage/runRepository';
 import { probeBackends, selectBackend } from './backends';
+import { watchBackend } from './contextLoss';
 import { loadMnist } from './mnistLoader';
 import type { Command } from './protocol';
 import { TrainingSession } from './session';
@@ -37,9 +39,17 @@ const session = new TrainingSession(
       const estimate = await navigator.storage?.estimate();
       return estimate ? { usage: estimate.usage ?? 0, quota: estimate.quota ?? 0 } : null;
     },
+    lockRun: (runId) => lockRun(runId),
+    watchBackend,
   },
   (event, transfer) => self.postMessage(event, transfer ?? []),
 );
+
+// A rejection nobody handles is a fault the session missed: rethrown, it reaches the page as the
+// worker's `error` event, which reports the crash and offers to resume.
+self.addEventListener('unhandledrejection', (event) => {
+  throw event.reason;
+});
 
 self.onmessage = (message: MessageEvent<Command>) => {
   void session.handleMessage(message.data);

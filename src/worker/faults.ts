@@ -1,0 +1,38 @@
+/**
+ * Faults the worker survives, as errors the session can tell apart: another tab training the
+ * run, a GPU context gone, a state too broken to save.
+ */
+
+/** Another tab (its worker) holds the run's lock and trains it. */
+export class RunBusyError extends Error {
+  constructor(runName: string) {
+    super(
+      `${runName} is training in another tab of this browser; only one tab trains a run at a time. ` +
+        'It is shown here read-only: pause or close the other tab to train it here.',
+    );
+    this.name = 'RunBusyError';
+  }
+}
+
+/** The backend's device went away mid-run (a lost WebGL context). */
+export class BackendLostError extends Error {
+  constructor(readonly backend: string, reason: string) {
+    super(reason);
+    this.name = 'BackendLostError';
+  }
+}
+
+/** A snapshot to be saved holds NaN or Infinity; it was not written. */
+export class NonFiniteStateError extends Error {
+  constructor(readonly step: number, part: string) {
+    super(`Training paused at step ${step}: ${part} holds NaN or Infinity, so that state was not saved.`);
+    this.name = 'NonFiniteStateError';
+  }
+}
+
+/** Watches a running backend for the loss of its device. */
+export interface BackendWatch {
+  /** Why the backend can no longer be used, or null while it is fine. */
+  lost(): string | null;
+  dispose(): void;
+}
