@@ -218,6 +218,10 @@ export function reduceEvent(state: LabState, event: WorkerEvent): LabState {
     case 'sample-result':
       // Storage reads and pixels: historyController.ts handles these.
       return state;
+    case 'generator-exported':
+    case 'generator-imported':
+      // Files and imports: exportsController.ts handles these.
+      return state;
     default: {
       const unexpected: never = event;
       return unexpected;

@@ -37,7 +37,47 @@ export type Command =
   | { type: 'resume'; runId: string }
   | { type: 'stop'; runId: string }
   /** The page has drawn the last grid; the worker may send the next one. */
-  | { type: 'grid-ack'; runId: string };
+  | { type: 'grid-ack'; runId: string }
+  /**
+   * A generator as a file for the page to download, answered by `generator-exported`. With
+   * `reference`, the reply also carries the sampling noise of that seed and what tfjs makes of
+   * it, so the page can run the ONNX file on the same noise and compare.
+   */
+  | {
+      type: 'export-generator';
+      requestId: number;
+      source: GeneratorRef;
+      format: ExportFormat;
+      reference?: { seed: number; count: number };
+    }
+  /**
+   * Files the user chose (a TF.js zip, or model.json with its weights); the worker checks their
+   * sizes before reading them. Answered by `generator-imported`, or an `error` (code `import`).
+   */
+  | { type: 'import-generator'; requestId: number; files: File[] }
+  /** Fresh digits from an imported generator; answered by `sample-result` (runId = importId). */
+  | { type: 'sample-imported'; requestId: number; importId: string; seed: number; count: number };
+
+/**
+ * Which generator a request means: one saved at an epoch of a run, the one a run is training
+ * right now, or one imported from files.
+ */
+export type GeneratorRef =
+  | { kind: 'saved'; runId: string; epoch: number }
+  | { kind: 'training'; runId: string }
+  | { kind: 'imported'; importId: string };
+
+/** `tfjs`: a zip of the TF.js Layers model and manifest.json; `onnx`: one ONNX model. */
+export type ExportFormat = 'tfjs' | 'onnx';
+
+/** Where a generator comes from, as its manifest says (null: not known). */
+export interface GeneratorFacts {
+  preset: string | null;
+  epoch: number | null;
+  step: number | null;
+  seed: number | null;
+  metrics: Record<string, number>;
+}
 
 export type DataFile = 'train-images' | 'train-labels' | 'test-images' | 'test-labels';
 
@@ -51,6 +91,7 @@ export type ErrorCode =
   | 'storage'
   /** The run is training in another tab, which holds its lock. */
   | 'busy'
+  | 'import'
   | 'internal';
 
 /** Worker → page. */
@@ -144,6 +185,27 @@ export type WorkerEvent =
       cols: number;
       /** How many cells hold digits (the rest of the last row is black). */
       count: number;
+    }
+  | {
+      type: 'generator-exported';
+      requestId: number;
+      format: ExportFormat;
+      /** A download name such as `mnist-gan-seed-epoch20-generator.zip`. */
+      fileName: string;
+      /** The file's bytes (transferred). */
+      bytes: ArrayBuffer;
+      facts: GeneratorFacts;
+      /** With a `reference` request: `count` noise vectors of `seed` and tfjs's output for them. */
+      reference?: { seed: number; count: number; noise: Float32Array; images: Float32Array };
+    }
+  | {
+      type: 'generator-imported';
+      requestId: number;
+      /** Names the generator in `sample-imported` and `export-generator` requests. */
+      importId: string;
+      /** The chosen file's name (the zip, or model.json). */
+      name: string;
+      facts: GeneratorFacts;
     }
   | { type: 'paused'; runId: string; step: number }
   | { type: 'resumed'; runId: string; step: number }

@@ -3,7 +3,8 @@
  * owns the backend, the data and the GAN, and posts events. `training.worker.ts` binds it to
  * `onmessage`.
  */
-import { CheckpointError, decodeSnapshot, restoreGan } from '../core/checkpointCodec';
+import { CheckpointError, decodeSnapshot, restoreGan, snapshotGenerator } from '../core/checkpointCodec';
+import { ImportError } from '../core/export/importError';
 import type { BackendChoice, BackendName, RunConfig } from '../core/config';
 import { parseConfig, totalSteps } from '../core/config';
 import { type Gan, createGan, disposeGan, fixedNoise, generate, toPixels } from '../core/gan';
@@ -22,6 +23,7 @@ import {
   RunHistory,
   type StorageEstimate,
 } from './runHistory';
+import { GeneratorExports } from './exports';
 import { SampleRequestError, Sampler } from './sampler';
 
 export interface WorkerEnvironment {
@@ -87,6 +89,10 @@ export class TrainingSession {
   private backendInUse: BackendName | null = null;
   private watch: BackendWatch | null = null;
   private sampler: Sampler | null = null;
+  private readonly exports = new GeneratorExports(
+    () => this.requireStorage(),
+    (runId) => this.trainingGenerator(runId),
+  );
 
   constructor(
     private readonly env: WorkerEnvironment,
@@ -133,6 +139,26 @@ export class TrainingSession {
             run.gridInFlight = false;
             if (run.gridWanted) void this.sendGrid(run);
           });
+        case 'export-generator': {
+          const { requestId, source, format, reference } = command;
+          const file = await this.exports.export(source, format, reference);
+          const bytes = file.bytes.buffer as ArrayBuffer;
+          const transfer: Transferable[] = [bytes];
+          if (file.reference) transfer.push(file.reference.noise.buffer, file.reference.images.buffer);
+          this.post({ type: 'generator-exported', requestId, format, fileName: file.fileName, bytes, facts: file.facts, reference: file.reference }, transfer);
+          return;
+        }
+        case 'import-generator': {
+          const imported = await this.exports.importFiles(command.files);
+          this.post({ type: 'generator-imported', requestId: command.requestId, ...imported });
+          return;
+        }
+        case 'sample-imported': {
+          const { requestId, importId, seed, count } = command;
+          const grid = await this.exports.sampleImported(importId, seed, count);
+          this.post({ type: 'sample-result', requestId, runId: importId, epoch: 0, ...grid }, [grid.pixels.buffer]);
+          return;
+        }
         default:
           return assertNever(command);
       }
@@ -142,6 +168,16 @@ export class TrainingSession {
       const runId = 'runId' in command && !sampling ? command.runId : undefined;
       this.postError(error, runId, 'requestId' in command ? command.requestId : undefined);
     }
+  }
+
+  /** The generator `runId` is training now, copied out of the device (for an export). */
+  private async trainingGenerator(runId: string) {
+    const run = this.run;
+    if (run?.runId !== runId || !run.gan) {
+      throw new ProtocolError(`Run ${runId} is not training in this worker; export one of its saved epochs instead.`);
+    }
+    const snapshot = await snapshotGenerator(run.gan, run.step);
+    return { snapshot, seed: run.config.seed, epoch: Math.floor(snapshot.step / run.config.stepsPerEpoch) };
   }
 
   private getSampler(): Sampler {
@@ -510,6 +546,7 @@ function wallTime(run: Run): number {
 
 function errorCode(error: unknown): ErrorCode {
   if (error instanceof ProtocolError) return 'protocol';
+  if (error instanceof ImportError) return 'import';
   if (error instanceof ConfigError || error instanceof SampleRequestError) return 'config';
   if (
     error instanceof StorageUnavailableError ||

@@ -1,0 +1,167 @@
+/**
+ * Exports and imports through the worker protocol: a saved epoch's generator as a TF.js zip and
+ * as ONNX (with the noise and tfjs output the page compares against), the generator training
+ * now, a zip imported back and sampled from, and refused files that change nothing.
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as ort from 'onnxruntime-web';
+import { unzipSync } from 'fflate';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../core/config';
+import { Rng } from '../core/rng';
+import { RunRepository } from '../storage/runRepository';
+import { openLabStores } from '../storage/storeNames';
+import type { Command, WorkerEvent } from './protocol';
+import { TrainingSession, type WorkerEnvironment } from './session';
+import { syntheticSplit } from '../core/syntheticMnist';
+
+const repo = new RunRepository(openLabStores());
+const events: WorkerEvent[] = [];
+const env: WorkerEnvironment = {
+  probeBackends: () => ({ available: ['cpu'] }),
+  selectBackend: async () => {
+    await tf.setBackend('cpu');
+    return { backend: 'cpu', detail: 'test' };
+  },
+  loadData: async () => ({ train: syntheticSplit(40, 1), test: syntheticSplit(10, 2) }),
+  now: () => performance.now(),
+  yieldToEvents: () => new Promise((resolve) => setImmediate(resolve)),
+  storage: repo,
+};
+const session = new TrainingSession(env, (event) => {
+  events.push(event);
+  if (event.type === 'grid') void session.handleMessage({ type: 'grid-ack', runId: event.runId });
+});
+const send = (command: Command) => session.handleMessage(command);
+
+function reply<T extends WorkerEvent['type']>(type: T, requestId: number): Extract<WorkerEvent, { type: T }> {
+  const found = events.find(
+    (e): e is Extract<WorkerEvent, { type: T }> => e.type === type && 'requestId' in e && e.requestId === requestId,
+  );
+  if (!found) {
+    const error = events.find((e) => e.type === 'error' && e.requestId === requestId);
+    throw new Error(`No ${type} for request ${requestId}: ${JSON.stringify(error)}`);
+  }
+  return found;
+}
+
+function errorFor(requestId: number) {
+  return events.find((e): e is Extract<WorkerEvent, { type: 'error' }> => e.type === 'error' && e.requestId === requestId);
+}
+
+const config = parseConfig({ backend: 'cpu', epochs: 2, stepsPerEpoch: 1, batchSize: 2, logEvery: 1, checkpointEvery: 1, seed: 3 }).config;
+
+beforeAll(async () => {
+  await send({ type: 'start', runId: 'x1', config });
+  expect(events.at(-1)).toMatchObject({ type: 'stopped', reason: 'completed' });
+});
+
+async function onnxImages(bytes: ArrayBuffer, noise: Float32Array): Promise<Float32Array> {
+  const session = await ort.InferenceSession.create(new Uint8Array(bytes), { executionProviders: ['wasm'] });
+  try {
+    const { image } = await session.run({ noise: new ort.Tensor('float32', noise, [noise.length / 100, 100]) });
+    return image.data as Float32Array;
+  } finally {
+    await session.release();
+  }
+}
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+  return max;
+}
+
+describe('generator exports through the worker', () => {
+  it('exports a saved epoch as a TF.js zip with its manifest and as ONNX matching tfjs on the same noise', async () => {
+    await send({ type: 'export-generator', requestId: 1, source: { kind: 'saved', runId: 'x1', epoch: 2 }, format: 'tfjs' });
+    const zip = reply('generator-exported', 1);
+    expect(zip.fileName).toBe('mnist-gan-seed-epoch2-generator.zip');
+    expect(zip.facts).toMatchObject({ preset: 'seed', epoch: 2, step: 2, seed: 3 });
+    const files = unzipSync(new Uint8Array(zip.bytes));
+    expect(Object.keys(files).sort()).toEqual(['group1-shard1of1.bin', 'manifest.json', 'model.json']);
+    expect(JSON.parse(new TextDecoder().decode(files['manifest.json']))).toMatchObject({ epoch: 2, step: 2, seed: 3, preset: 'seed' });
+
+    await send({
+      type: 'export-generator',
+      requestId: 2,
+      source: { kind: 'saved', runId: 'x1', epoch: 2 },
+      format: 'onnx',
+      reference: { seed: 7, count: 5 },
+    });
+    const onnx = reply('generator-exported', 2);
+    expect(onnx.fileName).toBe('mnist-gan-seed-epoch2-generator.onnx');
+    const reference = onnx.reference!;
+    expect(reference.noise.length).toBe(5 * 100);
+    expect(reference.images.length).toBe(5 * 784);
+    expect(maxAbsDiff(await onnxImages(onnx.bytes, reference.noise), reference.images)).toBeLessThanOrEqual(1e-5);
+
+    // The reference is what the sample grid of the same seed shows.
+    await send({ type: 'sample', requestId: 3, runId: 'x1', epoch: 2, seed: 7, count: 5 });
+    const sample = reply('sample-result', 3);
+    const pixels = Array.from(reference.images, (v) => Math.min(255, Math.max(0, Math.round((v + 1) * 127.5))));
+    expect(Array.from(sample.pixels.subarray(0, 5 * 784))).toEqual(pixels);
+  });
+
+  it('imports the exported zip, samples from it, and exports it again', async () => {
+    await send({ type: 'export-generator', requestId: 10, source: { kind: 'saved', runId: 'x1', epoch: 1 }, format: 'tfjs' });
+    const zip = reply('generator-exported', 10);
+    await send({ type: 'import-generator', requestId: 11, files: [new File([zip.bytes], zip.fileName)] });
+    const imported = reply('generator-imported', 11);
+    expect(imported).toMatchObject({ name: 'mnist-gan-seed-epoch1-generator.zip', facts: { epoch: 1, seed: 3, preset: 'seed' } });
+
+    await send({ type: 'sample', requestId: 12, runId: 'x1', epoch: 1, seed: 4, count: 12 });
+    await send({ type: 'sample-imported', requestId: 13, importId: imported.importId, seed: 4, count: 12 });
+    const saved = reply('sample-result', 12);
+    const fromImport = reply('sample-result', 13);
+    expect(fromImport).toMatchObject({ runId: imported.importId, rows: 2, cols: 10, count: 12 });
+    // Layers predict and the training forward pass may round differently in the last bit.
+    const diffs = Array.from(fromImport.pixels, (v, i) => Math.abs(v - saved.pixels[i]));
+    expect(Math.max(...diffs)).toBeLessThanOrEqual(1);
+
+    await send({
+      type: 'export-generator',
+      requestId: 14,
+      source: { kind: 'imported', importId: imported.importId },
+      format: 'onnx',
+      reference: { seed: 4, count: 3 },
+    });
+    const again = reply('generator-exported', 14);
+    expect(again.fileName).toBe('mnist-gan-seed-epoch1-generator.onnx');
+    expect(maxAbsDiff(await onnxImages(again.bytes, again.reference!.noise), again.reference!.images)).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('refuses damaged and oversized files with a sentence, before reading a big one', async () => {
+    const junk = new Rng(9).fillNormal(new Float32Array(256));
+    await send({ type: 'import-generator', requestId: 20, files: [new File([junk.buffer as ArrayBuffer], 'x.zip')] });
+    expect(errorFor(20)).toMatchObject({ code: 'import', message: expect.stringMatching(/^x\.zip is neither a zip nor a TF\.js model\.json/) });
+    expect(errorFor(20)?.runId).toBeUndefined();
+
+    let read = false;
+    const huge = {
+      name: 'huge.zip',
+      size: 200 * 1024 * 1024,
+      arrayBuffer: async () => {
+        read = true;
+        return new ArrayBuffer(0);
+      },
+    } as unknown as File;
+    await send({ type: 'import-generator', requestId: 21, files: [huge] });
+    expect(errorFor(21)).toMatchObject({ code: 'import', message: expect.stringMatching(/huge\.zip is 200\.0 MB; .* up to 64\.0 MB/) });
+    expect(read).toBe(false);
+
+    await send({ type: 'sample-imported', requestId: 22, importId: 'import-99', seed: 1, count: 1 });
+    expect(errorFor(22)?.message).toMatch(/no longer in the worker/);
+    await send({ type: 'export-generator', requestId: 23, source: { kind: 'training', runId: 'other' }, format: 'onnx' });
+    expect(errorFor(23)?.message).toMatch(/not training in this worker/);
+  });
+
+  it("exports the generator of the worker's run as it stands", async () => {
+    await send({ type: 'export-generator', requestId: 30, source: { kind: 'training', runId: 'x1' }, format: 'tfjs' });
+    expect(reply('generator-exported', 30)).toMatchObject({
+      fileName: 'mnist-gan-seed-epoch2-generator.zip',
+      facts: { preset: 'seed', epoch: 2, step: 2, seed: 3 },
+    });
+  });
+});

@@ -1,0 +1,268 @@
+/**
+ * Generators leaving and entering the lab, in the worker where tfjs is: a saved epoch's
+ * generator (or the one training now) as TF.js zip or ONNX bytes for the page to download,
+ * generators imported from the user's files, and sampling from those. The page gets bytes and
+ * pixels only; `downloads://` does not exist in a worker, so the page saves the files.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { LATENT_SIZE } from '../core/architecture';
+import { type GeneratorSnapshot, decodeSnapshot, generatorOf, generatorTensors } from '../core/checkpointCodec';
+import { IMPORT_LIMITS, ImportError, type ImportFile, importGenerator } from '../core/export/generatorImport';
+import type { SpecWithWeights } from '../core/export/generatorLayers';
+import { type GeneratorInfo, type GeneratorManifest, exportFileName } from '../core/export/generatorManifest';
+import { exportGeneratorOnnx } from '../core/export/onnxExport';
+import { exportGeneratorTfjs } from '../core/export/tfjsExport';
+import { toPixels } from '../core/gan';
+import { forward } from '../core/network';
+import { MAX_SAMPLES, gridShape, sampleNoise } from '../core/sampling';
+import type { RunRepository } from '../storage/runRepository';
+import type { ExportFormat, GeneratorFacts, GeneratorRef } from './protocol';
+import { SampleRequestError, type SampleGrid } from './sampler';
+
+/** The part of the repository exports read. */
+export type ExportStorage = Pick<RunRepository, 'getGenerator' | 'requireRun'>;
+
+/** The generator a run is training right now, copied out of the device. */
+export type TrainingGenerator = (runId: string) => Promise<{ snapshot: GeneratorSnapshot; seed: number; epoch: number }>;
+
+export interface ExportedGenerator {
+  fileName: string;
+  bytes: Uint8Array;
+  facts: GeneratorFacts;
+  reference?: { seed: number; count: number; noise: Float32Array; images: Float32Array };
+}
+
+export interface ImportedInfo {
+  importId: string;
+  name: string;
+  facts: GeneratorFacts;
+}
+
+interface Imported extends ImportedInfo {
+  model: tf.LayersModel;
+}
+
+/** A generator ready to export: what the exporters take, its facts, and its forward pass. */
+interface Resolved {
+  source: SpecWithWeights | tf.LayersModel;
+  info: GeneratorInfo;
+  /** count × 784 values for `noise`, as the lab samples them. */
+  run(noise: Float32Array): Promise<Float32Array>;
+}
+
+export class GeneratorExports {
+  private readonly imported = new Map<string, Imported>();
+  private importCount = 0;
+  /** One request at a time, so a big export does not hold two generators' copies at once. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly storage: () => ExportStorage,
+    private readonly training: TrainingGenerator,
+  ) {}
+
+  export(
+    ref: GeneratorRef,
+    format: ExportFormat,
+    reference?: { seed: number; count: number },
+  ): Promise<ExportedGenerator> {
+    if (reference) checkSampleRequest(reference.seed, reference.count);
+    return this.serial(async () => {
+      const resolved = await this.resolve(ref);
+      const bytes =
+        format === 'onnx'
+          ? await exportGeneratorOnnx(resolved.source, resolved.info)
+          : await exportGeneratorTfjs(resolved.source, resolved.info);
+      const result: ExportedGenerator = {
+        fileName: exportFileName(resolved.info, format === 'onnx' ? 'onnx' : 'zip'),
+        // The page receives the buffer itself (transferred): it must hold these bytes only.
+        bytes: bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice(),
+        facts: factsOf(resolved.info),
+      };
+      if (reference) {
+        const noise = sampleNoise(reference.seed, reference.count);
+        result.reference = { ...reference, noise, images: await resolved.run(noise) };
+      }
+      return result;
+    });
+  }
+
+  /**
+   * Checks and loads the chosen files. Sizes are checked before any file is read; on failure
+   * an ImportError says why and nothing that was imported before changes.
+   */
+  importFiles(files: File[]): Promise<ImportedInfo> {
+    return this.serial(async () => {
+      let total = 0;
+      for (const file of files) {
+        total += file.size;
+        if (file.size > IMPORT_LIMITS.maxBytes || total > IMPORT_LIMITS.maxBytes) {
+          throw new ImportError(
+            `${file.name} is ${megabytes(file.size)}${files.length > 1 ? ` (${megabytes(total)} with the files before it)` : ''}; ` +
+              `the lab imports generators up to ${megabytes(IMPORT_LIMITS.maxBytes)} (an exported seed generator is about 6 MB) ` +
+              'and did not read it.',
+          );
+        }
+      }
+      const read: ImportFile[] = await Promise.all(
+        files.map(async (file) => ({ name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) })),
+      );
+      const { model, manifest } = await importGenerator(read);
+      this.importCount += 1;
+      const modelFile = files.find((file) => /\.zip$/i.test(file.name)) ?? files.find((file) => file.name === 'model.json') ?? files[0];
+      const entry: Imported = {
+        importId: `import-${this.importCount}`,
+        name: modelFile.name,
+        facts: manifestFacts(manifest),
+        model,
+      };
+      this.imported.set(entry.importId, entry);
+      return { importId: entry.importId, name: entry.name, facts: entry.facts };
+    });
+  }
+
+  /** Fresh digits from an imported generator, laid out like a saved generator's sample. */
+  sampleImported(importId: string, seed: number, count: number): Promise<SampleGrid> {
+    checkSampleRequest(seed, count);
+    return this.serial(async () => {
+      const images = await runModel(this.requireImported(importId).model, sampleNoise(seed, count));
+      const { rows, cols } = gridShape(count);
+      const pixels = new Uint8ClampedArray(rows * cols * 784);
+      pixels.set(toPixels(images));
+      return { pixels, rows, cols, count };
+    });
+  }
+
+  dispose(): void {
+    for (const entry of this.imported.values()) entry.model.dispose();
+    this.imported.clear();
+  }
+
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(task);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private requireImported(importId: string): Imported {
+    const entry = this.imported.get(importId);
+    if (!entry) {
+      throw new ImportError(
+        `The imported generator ${importId} is no longer in the worker (it restarts after a crash); import the file again.`,
+      );
+    }
+    return entry;
+  }
+
+  private async resolve(ref: GeneratorRef): Promise<Resolved> {
+    switch (ref.kind) {
+      case 'saved': {
+        const storage = this.storage();
+        const [run, bytes] = await Promise.all([
+          storage.requireRun(ref.runId),
+          storage.getGenerator(ref.runId, ref.epoch),
+        ]);
+        const snapshot = generatorOf(decodeSnapshot(bytes));
+        const metrics = run.epochs.find((e) => e.epoch === ref.epoch)?.metrics;
+        return fromSnapshot(snapshot, {
+          preset: snapshot.preset,
+          epoch: ref.epoch,
+          step: snapshot.step,
+          seed: run.config.seed,
+          ...(metrics ? { metrics } : {}),
+        });
+      }
+      case 'training': {
+        const { snapshot, seed, epoch } = await this.training(ref.runId);
+        return fromSnapshot(snapshot, { preset: snapshot.preset, epoch, step: snapshot.step, seed });
+      }
+      case 'imported': {
+        const { model, facts } = this.requireImported(ref.importId);
+        return { source: model, info: infoOf(facts), run: (noise) => runModel(model, noise) };
+      }
+      default: {
+        const unknown: never = ref;
+        throw new Error(`Unknown generator source ${JSON.stringify(unknown)}.`);
+      }
+    }
+  }
+}
+
+function fromSnapshot(snapshot: GeneratorSnapshot, info: GeneratorInfo): Resolved {
+  const spec = snapshot.architecture.generator;
+  return {
+    source: { spec, weights: snapshot.generator },
+    info,
+    async run(noise) {
+      // The same forward pass the sampler draws with, so the reference is what the grid shows.
+      const { params } = generatorTensors(snapshot);
+      try {
+        const count = noise.length / LATENT_SIZE;
+        const images = tf.tidy(() => forward(spec, params, tf.tensor2d(noise, [count, LATENT_SIZE])));
+        try {
+          return new Float32Array(await images.data());
+        } finally {
+          images.dispose();
+        }
+      } finally {
+        tf.dispose(params);
+      }
+    },
+  };
+}
+
+/** `model` applied to `noise`, flattened to count × 784 values. */
+async function runModel(model: tf.LayersModel, noise: Float32Array): Promise<Float32Array> {
+  const count = noise.length / LATENT_SIZE;
+  const images = tf.tidy(() => {
+    const out = model.predict(tf.tensor2d(noise, [count, LATENT_SIZE])) as tf.Tensor;
+    return out.reshape([count, -1]);
+  });
+  try {
+    return new Float32Array(await images.data());
+  } finally {
+    images.dispose();
+  }
+}
+
+function checkSampleRequest(seed: number, count: number): void {
+  if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1) {
+    throw new SampleRequestError(`The seed must be a whole number from 0 to ${2 ** 32 - 1}, got ${seed}.`);
+  }
+  if (!Number.isInteger(count) || count < 1 || count > MAX_SAMPLES) {
+    throw new SampleRequestError(`The count must be a whole number from 1 to ${MAX_SAMPLES}, got ${count}.`);
+  }
+}
+
+function factsOf(info: GeneratorInfo): GeneratorFacts {
+  return {
+    preset: info.preset ?? null,
+    epoch: info.epoch ?? null,
+    step: info.step ?? null,
+    seed: info.seed ?? null,
+    metrics: { ...(info.metrics ?? {}) },
+  };
+}
+
+function infoOf(facts: GeneratorFacts): GeneratorInfo {
+  const info: GeneratorInfo = { metrics: facts.metrics };
+  if (facts.preset !== null) info.preset = facts.preset;
+  if (facts.epoch !== null) info.epoch = facts.epoch;
+  if (facts.step !== null) info.step = facts.step;
+  if (facts.seed !== null) info.seed = facts.seed;
+  return info;
+}
+
+function manifestFacts(manifest: GeneratorManifest | null): GeneratorFacts {
+  return {
+    preset: manifest?.preset ?? null,
+    epoch: manifest?.epoch ?? null,
+    step: manifest?.step ?? null,
+    seed: manifest?.seed ?? null,
+    metrics: { ...(manifest?.metrics ?? {}) },
+  };
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
