@@ -3,6 +3,7 @@ import { Header } from './Header';
 import { HistoryPanel } from './HistoryPanel';
 import { LiveGrid } from './LiveGrid';
 import { Notices } from './Notices';
+import { ResumeOffer } from './ResumeOffer';
 import { RunList } from './RunList';
 import { SamplePanel } from './SamplePanel';
 import { TrainingPanel } from './TrainingPanel';
@@ -21,6 +22,7 @@ export function App() {
       <div className="messages">
         <ErrorAlert />
         <Notices />
+        <ResumeOffer />
       </div>
       <main className="lab-main">
         <div className="panel-row">

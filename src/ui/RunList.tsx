@@ -3,6 +3,7 @@ import { PRESETS } from '../core/presets';
 import { checkpointEpochs, runBytes, type RunRecord } from '../storage/records';
 import { isRunActive, type RunState } from './labState';
 import { formatBytes } from './units';
+import { useBusyRuns } from './useBusyRuns';
 
 /** Storage sizes from kB to GB. */
 function formatStorage(bytes: number): string {
@@ -40,6 +41,7 @@ export function RunList() {
   const [confirmDelete, setConfirmDelete] = useState<string | null>(null);
   const [extendTo, setExtendTo] = useState<Record<string, string>>({});
   const anyActive = isRunActive(live);
+  const trainingElsewhere = useBusyRuns();
 
   return (
     <section className="panel runs-panel" aria-labelledby="runs-title">
@@ -114,7 +116,9 @@ export function RunList() {
                 const done = run.epochs.at(-1)?.epoch ?? 0;
                 const checkpoints = checkpointEpochs(run).length;
                 const completed = run.status === 'completed';
-                const canResume = workerReady && !anyActive && run.latest !== null;
+                // Another tab trains it (holds its lock): shown here read-only.
+                const elsewhere = trainingElsewhere.has(run.id) && !isLive;
+                const canResume = workerReady && !anyActive && run.latest !== null && !elsewhere;
                 const extendText = extendTo[run.id] ?? String(run.config.epochs + Math.max(1, Math.min(run.config.checkpointEvery, run.config.epochs)));
                 const extendValue = Number(extendText);
                 const extendValid = Number.isInteger(extendValue) && extendValue > run.config.epochs;
@@ -125,6 +129,7 @@ export function RunList() {
                     data-run-id={run.id}
                     data-epochs={done}
                     data-checkpoints={checkpoints}
+                    data-busy={elsewhere || undefined}
                     aria-current={run.id === viewRunId || undefined}
                     className={run.id === viewRunId ? 'viewed' : undefined}
                   >
@@ -143,7 +148,9 @@ export function RunList() {
                       {checkpoints}
                     </td>
                     <td className="counter">{formatStorage(runBytes(run))}</td>
-                    <td data-testid="run-status">{statusOf(run, live)}</td>
+                    <td data-testid="run-status" title={elsewhere ? 'Another tab of this browser is training this run; here it is read-only.' : undefined}>
+                      {elsewhere ? 'training in another tab' : statusOf(run, live)}
+                    </td>
                     <td className="run-actions">
                       {completed && !isLive ? (
                         <span className="extend">
@@ -188,7 +195,7 @@ export function RunList() {
                         type="button"
                         className="button"
                         data-testid="run-prune"
-                        disabled={busy !== null || checkpoints < 2}
+                        disabled={busy !== null || checkpoints < 2 || elsewhere}
                         onClick={() => void history.pruneRun(run.id)}
                         title="Keep every grid, the last generator and the resume point; free the other checkpoints."
                       >
@@ -212,7 +219,7 @@ export function RunList() {
                           type="button"
                           className="button"
                           data-testid="run-delete"
-                          disabled={isLive || busy !== null}
+                          disabled={isLive || busy !== null || elsewhere}
                           onClick={() => setConfirmDelete(run.id)}
                         >
                           Delete

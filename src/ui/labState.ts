@@ -66,6 +66,8 @@ export interface LabError {
   source: 'url' | 'run' | 'worker';
   code?: ErrorCode;
   message: string;
+  /** A saved run this error stopped, which Resume can continue from its last checkpoint. */
+  resumeRunId?: string;
 }
 
 export interface Notice {
@@ -207,7 +209,9 @@ export function reduceEvent(state: LabState, event: WorkerEvent): LabState {
       if (event.requestId !== undefined && event.requestId === state.worker.initRequestId) {
         next = { ...state, worker: { ...state.worker, status: 'failed' } };
       }
-      return addError(next, { source: 'run', code: event.code, message: event.message });
+      // A NaN loss pauses the run: its last good checkpoint is where Resume continues.
+      const resumeRunId = event.code === 'non-finite' ? event.runId : undefined;
+      return addError(next, { source: 'run', code: event.code, message: event.message, resumeRunId });
     }
     case 'losses':
     case 'grid':
@@ -236,9 +240,11 @@ export function workerCrashed(state: LabState, detail: string): LabState {
     run && isRunActive(run)
       ? { ...run, status: 'stopped', pending: null, stopReason: 'error' }
       : run;
+  const resumeRunId = run && isRunActive(run) ? run.runId : undefined;
+  const offer = resumeRunId ? ' Resume continues the run from its last checkpoint.' : '';
   return addError(
     { ...state, run: stoppedRun, worker: { ...state.worker, status: 'crashed' } },
-    { source: 'worker', message: `The training worker crashed: ${detail}` },
+    { source: 'worker', message: `The training worker crashed: ${detail}${offer}`, resumeRunId },
   );
 }
 

@@ -5,8 +5,9 @@
  */
 import type { BackendChoice } from '../core/config';
 import type { Command, WorkerEvent } from '../worker/protocol';
-import { initSent, workerCrashed } from './labState';
+import { isRunActive, initSent, workerCrashed } from './labState';
 import type { LabStore } from './labStore';
+import { watchWorkerLock } from './workerLockWatch';
 
 export type WorkerFactory = () => Worker;
 
@@ -29,6 +30,8 @@ export function createWorkerClient(
 ): WorkerClient {
   let worker: Worker | null = null;
   let lastRequestId = 0;
+  /** Counts `started` events: a lock watch belongs to the latest one. */
+  let startedCount = 0;
 
   function crash(detail: string): void {
     worker?.terminate();
@@ -45,7 +48,19 @@ export function createWorkerClient(
       return null;
     }
     created.addEventListener('message', (event: MessageEvent<WorkerEvent>) => {
-      if (created === worker) store.dispatch(event.data);
+      if (created !== worker) return;
+      store.dispatch(event.data);
+      if (event.data.type === 'started') {
+        // A worker killed outright (out of memory, terminated) sends no error event, but its run's lock goes with it.
+        const { runId } = event.data;
+        const started = ++startedCount;
+        watchWorkerLock(runId, () => {
+          const run = store.getState().run;
+          if (created === worker && started === startedCount && run?.runId === runId && isRunActive(run)) {
+            crash('it stopped answering while training and was gone (terminated, or out of memory).');
+          }
+        });
+      }
     });
     created.addEventListener('error', (event: ErrorEvent) => {
       if (created !== worker) return;
