@@ -4,6 +4,7 @@ import { parseConfigFromSearch } from './core/config';
 import { RunRepository } from './storage/runRepository';
 import { App } from './ui/App';
 import { browserHistoryEnvironment, createHistoryController } from './ui/historyController';
+import { createExportsController } from './ui/exportsController';
 import { createLabActions } from './ui/labActions';
 import { createLabStore } from './ui/labStore';
 import { LabContext } from './ui/useLab';
@@ -16,6 +17,7 @@ const store = createLabStore(parseConfigFromSearch(location.search));
 const client = createWorkerClient(store);
 const actions = createLabActions(store, client);
 const history = createHistoryController(store, client, browserHistoryEnvironment(new RunRepository()));
+const exports = createExportsController(store, client);
 client.init(store.getState().form.config.backend);
 void history.refresh();
 
@@ -23,7 +25,7 @@ const root = document.getElementById('root');
 if (!root) throw new Error('index.html needs a <div id="root"> for the lab to render into.');
 createRoot(root).render(
   <StrictMode>
-    <LabContext value={{ store, actions, history }}>
+    <LabContext value={{ store, actions, history, exports }}>
       <App />
     </LabContext>
   </StrictMode>,

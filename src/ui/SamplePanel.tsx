@@ -1,7 +1,10 @@
 import { useState } from 'react';
 import { DigitCanvas } from './DigitCanvas';
+import { ExportPanel } from './ExportPanel';
+import { effectiveSource, importedLabel, sourceFromKey, sourceKey } from './exportsState';
 import { viewedRun } from './historyState';
-import { useHistory, useLabState } from './useLab';
+import { OnnxCheck } from './OnnxCheck';
+import { useExports, useHistory, useLabState } from './useLab';
 
 const MAX_COUNT = 100;
 const INTERPOLATION_STEPS = 10;
@@ -14,27 +17,40 @@ function parseWhole(text: string, min: number, max: number): number | null {
 
 /**
  * The original `sample.py` in the browser: fresh digits from the generator saved at any
- * checkpoint, from a seed (the same seed draws the same digits), and a walk between two seeds.
+ * checkpoint (or one imported from a file), from a seed (the same seed draws the same digits),
+ * and a walk between two seeds; the same digits from the exported ONNX model in ONNX Runtime;
+ * the generator as files.
  */
 export function SamplePanel() {
   const history = useHistory();
+  const exports = useExports();
+  const exportsState = useLabState((s) => s.exports);
   const run = useLabState((s) => viewedRun(s.history));
   const sample = useLabState((s) => s.history.sample);
   const interpolation = useLabState((s) => s.history.interpolation);
   const workerReady = useLabState((s) => s.worker.status === 'ready');
-  const [chosenEpoch, setChosenEpoch] = useState<number | null>(null);
   const [seed, setSeed] = useState('1');
   const [count, setCount] = useState('100');
   const [seedA, setSeedA] = useState('1');
   const [seedB, setSeedB] = useState('2');
 
   const checkpoints = (run?.epochs ?? []).filter((e) => e.hasGenerator).map((e) => e.epoch);
-  const epoch = chosenEpoch !== null && checkpoints.includes(chosenEpoch) ? chosenEpoch : (checkpoints.at(-1) ?? null);
+  const source = effectiveSource(exportsState, checkpoints);
+  const epoch = source?.kind === 'epoch' ? source.epoch : null;
+  const importedSource = source?.kind === 'imported' ? exportsState.imported.find((i) => i.importId === source.importId) : undefined;
+  const sourceLabel = importedSource ? importedLabel(importedSource) : epoch !== null ? `epoch ${epoch}` : null;
   const seedValue = parseWhole(seed, 0, MAX_SEED);
   const countValue = parseWhole(count, 1, MAX_COUNT);
   const seedAValue = parseWhole(seedA, 0, MAX_SEED);
   const seedBValue = parseWhole(seedB, 0, MAX_SEED);
-  const canSample = workerReady && epoch !== null;
+  const canSample = workerReady && source !== null;
+  const onnxBusy = exportsState.onnx !== null && !['done', 'error'].includes(exportsState.onnx.status);
+
+  function drawSample() {
+    if (!source) return;
+    if (source.kind === 'epoch') history.sample(source.epoch, seedValue!, countValue!);
+    else if (importedSource) history.sampleImported(source.importId, importedLabel(importedSource), seedValue!, countValue!);
+  }
   const samplePixels = history.samplePixels('sample');
   const rowPixels = history.samplePixels('interpolate');
   const problem =
@@ -54,7 +70,7 @@ export function SamplePanel() {
         from the seed goes through the generator of the chosen epoch. The same seed gives the same
         digits.
       </p>
-      {checkpoints.length === 0 ? (
+      {checkpoints.length === 0 && exportsState.imported.length === 0 ? (
         <p className="history-empty">
           No saved generator yet: one is kept after epoch 1 and every “checkpoint every” epochs.
         </p>
@@ -62,16 +78,21 @@ export function SamplePanel() {
         <>
           <div className="sample-form">
             <label className="field">
-              <span className="field-label">Epoch</span>
+              <span className="field-label">Generator</span>
               <select
                 className="input"
                 data-testid="sample-epoch"
-                value={epoch ?? ''}
-                onChange={(event) => setChosenEpoch(Number(event.target.value))}
+                value={source ? sourceKey(source) : ''}
+                onChange={(event) => exports.choose(sourceFromKey(event.target.value))}
               >
                 {checkpoints.map((e) => (
                   <option key={e} value={e}>
-                    {e}
+                    epoch {e}
+                  </option>
+                ))}
+                {exportsState.imported.map((i) => (
+                  <option key={i.importId} value={sourceKey({ kind: 'imported', importId: i.importId })}>
+                    {importedLabel(i)}
                   </option>
                 ))}
               </select>
@@ -105,12 +126,28 @@ export function SamplePanel() {
               className="button primary"
               data-testid="sample-button"
               disabled={!canSample || problem !== null || sample?.status === 'pending'}
-              onClick={() => epoch !== null && history.sample(epoch, seedValue!, countValue!)}
+              onClick={drawSample}
             >
               Sample
             </button>
+            <button
+              type="button"
+              className="button"
+              data-testid="onnx-run-button"
+              disabled={!canSample || problem !== null || onnxBusy}
+              onClick={() => {
+                if (!source) return;
+                // The tfjs sample and the ONNX grid come from the same seeded noise, side by side.
+                drawSample();
+                exports.runOnnx(source, seedValue!, countValue!);
+              }}
+              title="Export this generator as ONNX and run it in ONNX Runtime (onnxruntime-web) on the same noise."
+            >
+              Run with ONNX Runtime
+            </button>
           </div>
           {problem && <p className="field-problem">{problem}</p>}
+          <div className="sample-compare">
           <figure className="grid-figure">
             <div className="grid-frame sample-frame">
               <DigitCanvas
@@ -119,7 +156,7 @@ export function SamplePanel() {
                 rows={samplePixels?.rows ?? 10}
                 cols={samplePixels?.cols ?? 10}
                 version={samplePixels?.version ?? 0}
-                label={sample ? `${sample.count} digits from epoch ${sample.epoch}, seed ${sample.seeds}` : 'No sample yet'}
+                label={sample ? `${sample.count} digits from ${sample.sourceName ?? `epoch ${sample.epoch}`}, seed ${sample.seeds}` : 'No sample yet'}
                 data={{ version: samplePixels?.version, status: sample?.status }}
               />
             </div>
@@ -130,13 +167,15 @@ export function SamplePanel() {
                     ? 'Sampling…'
                     : sample.status === 'error'
                       ? sample.message
-                      : `${sample.count} digits · epoch ${sample.epoch} · seed ${sample.seeds}`}
+                      : `${sample.count} digits · TF.js · ${sample.sourceName ?? `epoch ${sample.epoch}`} · seed ${sample.seeds}`}
                 </span>
               ) : (
                 <span className="muted">Choose an epoch and a seed, then Sample.</span>
               )}
             </figcaption>
           </figure>
+          <OnnxCheck />
+          </div>
           <h3 className="subsection-title">Interpolate between two seeds</h3>
           <div className="sample-form">
             <label className="field">
@@ -151,7 +190,7 @@ export function SamplePanel() {
               type="button"
               className="button"
               data-testid="interpolate-button"
-              disabled={!canSample || seedAValue === null || seedBValue === null || interpolation?.status === 'pending'}
+              disabled={epoch === null || !canSample || seedAValue === null || seedBValue === null || interpolation?.status === 'pending'}
               onClick={() => epoch !== null && history.interpolate(epoch, seedAValue!, seedBValue!, INTERPOLATION_STEPS)}
               title="Ten digits along the path from seed A's noise to seed B's."
             >
@@ -172,6 +211,7 @@ export function SamplePanel() {
           {interpolation?.status === 'error' && <p className="field-problem">{interpolation.message}</p>}
         </>
       )}
+      <ExportPanel source={source} label={sourceLabel} />
     </section>
   );
 }

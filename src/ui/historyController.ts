@@ -58,6 +58,8 @@ export interface HistoryController {
   togglePlay(): void;
   setCompare(slot: 0 | 1, epoch: number): void;
   sample(epoch: number, seed: number, count: number): void;
+  /** Samples from a generator imported from files; `name` labels the result. */
+  sampleImported(importId: string, name: string, seed: number, count: number): void;
   interpolate(epoch: number, seedA: number, seedB: number, steps: number): void;
   /** Continues a saved run; `epochs` extends a finished one. */
   resumeRun(runId: string, epochs?: number): Promise<void>;
@@ -299,6 +301,12 @@ export function createHistoryController(
       if (!runId) return;
       requestSample('sample', { runId, epoch, seeds: String(seed), rows: 0, cols: 0, count }, (requestId) =>
         client.send({ type: 'sample', requestId, runId, epoch, seed, count }),
+      );
+    },
+    sampleImported(importId, name, seed, count) {
+      const info = { runId: importId, epoch: 0, sourceName: name, seeds: String(seed), rows: 0, cols: 0, count };
+      requestSample('sample', info, (requestId) =>
+        client.send({ type: 'sample-imported', requestId, importId, seed, count }),
       );
     },
     interpolate(epoch, seedA, seedB, steps) {

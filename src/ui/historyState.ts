@@ -25,6 +25,8 @@ export interface SampleInfo {
   status: 'pending' | 'done' | 'error';
   runId: string;
   epoch: number;
+  /** "imported: <file name>" when the digits come from an imported generator, not an epoch. */
+  sourceName?: string;
   /** Seed (sample) or "A → B" seeds (interpolate), for the caption. */
   seeds: string;
   rows: number;

@@ -7,6 +7,7 @@ import type { BackendName, ParsedConfig, RunConfig } from '../core/config';
 import { totalSteps } from '../core/config';
 import type { DataFile, ErrorCode, WorkerEvent } from '../worker/protocol';
 import { formFromConfig, type ConfigForm } from './configForm';
+import { initialExportsState, type ExportsState } from './exportsState';
 import { initialHistoryState, type HistoryState } from './historyState';
 import type { ChartPoint } from './lossSeries';
 
@@ -90,6 +91,8 @@ export interface LabState {
   nextId: number;
   /** Saved runs and what the history panels show (historyState.ts). */
   history: HistoryState;
+  /** Imported generators, downloads and the ONNX check (exportsState.ts). */
+  exports: ExportsState;
 }
 
 const MAX_NOTICES = 3;
@@ -113,6 +116,7 @@ export function initialLabState(parsed: ParsedConfig): LabState {
     errors,
     nextId: errors.length + 1,
     history: initialHistoryState,
+    exports: initialExportsState,
   };
 }
 

@@ -1,5 +1,6 @@
 /** React's view of the lab: the store and actions through context, state through selectors. */
 import { createContext, useContext, useSyncExternalStore } from 'react';
+import type { ExportsController } from './exportsController';
 import type { HistoryController } from './historyController';
 import type { LabActions } from './labActions';
 import type { LabState } from './labState';
@@ -9,6 +10,7 @@ export interface Lab {
   store: LabStore;
   actions: LabActions;
   history: HistoryController;
+  exports: ExportsController;
 }
 
 export const LabContext = createContext<Lab | null>(null);
@@ -25,6 +27,10 @@ export function useLabActions(): LabActions {
 
 export function useHistory(): HistoryController {
   return useLab().history;
+}
+
+export function useExports(): ExportsController {
+  return useLab().exports;
 }
 
 /**
