@@ -1,0 +1,177 @@
+/**
+ * Take the generator anywhere: a tiny run's generator downloads as a TF.js zip and as ONNX; here,
+ * in Node, the zip loads with the lab's importer (tfjs, cpu) and the ONNX file in onnxruntime-web,
+ * and both draw digits. In the page, ONNX Runtime draws the same noise as tfjs to within 1e-5; a
+ * damaged file is refused with a message and changes nothing; the downloaded zip imports back and
+ * samples.
+ */
+import { readFile } from 'node:fs/promises';
+import * as tf from '@tensorflow/tfjs';
+import * as ort from 'onnxruntime-web';
+import type { Browser, Download, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { importGenerator } from '../src/core/export/generatorImport';
+import { byTestId, describeLab, launchChromium, openLab } from './lab';
+
+const RUN = '/?backend=cpu&epochs=2&stepsPerEpoch=2&batchSize=8&checkpointEvery=1&logEvery=1&seed=3';
+const SAMPLES = 6;
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium();
+  await tf.setBackend('cpu');
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function waitFor(page: Page, what: string, predicate: string, timeoutMs = 60_000): Promise<void> {
+  try {
+    await page.waitForFunction(predicate, null, { timeout: timeoutMs, polling: 200 });
+  } catch (error) {
+    throw new Error(`Timed out waiting for ${what}.`, { cause: error });
+  }
+}
+
+/** Grey levels a canvas shows: a drawn grid has many, a blank canvas one. */
+async function greyLevels(page: Page, testId: string): Promise<number> {
+  return page.evaluate((id) => {
+    const canvas = document.querySelector(`[data-testid="${id}"]`);
+    if (!(canvas instanceof HTMLCanvasElement) || canvas.width === 0) return 0;
+    const copy = document.createElement('canvas');
+    copy.width = canvas.width;
+    copy.height = canvas.height;
+    const context = copy.getContext('2d')!;
+    context.drawImage(canvas, 0, 0);
+    const data = context.getImageData(0, 0, copy.width, copy.height).data;
+    const seen = new Set<number>();
+    for (let i = 0; i < data.length; i += 4) seen.add(data[i]);
+    return seen.size;
+  }, testId);
+}
+
+async function download(page: Page, testId: string): Promise<{ name: string; bytes: Uint8Array }> {
+  const [file] = await Promise.all([
+    page.waitForEvent('download', { timeout: 60_000 }) as Promise<Download>,
+    byTestId(page, testId).click(),
+  ]);
+  const path = await file.path();
+  return { name: file.suggestedFilename(), bytes: new Uint8Array(await readFile(path)) };
+}
+
+function noise(count: number): Float32Array {
+  const values = new Float32Array(count * 100);
+  let state = 12345;
+  for (let i = 0; i < values.length; i += 2) {
+    // Box-Muller over a small LCG: standard normal noise without tfjs's global RNG.
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    const u = (state + 1) / 2 ** 32;
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    const v = state / 2 ** 32;
+    const r = Math.sqrt(-2 * Math.log(u));
+    values[i] = r * Math.cos(2 * Math.PI * v);
+    values[i + 1] = r * Math.sin(2 * Math.PI * v);
+  }
+  return values;
+}
+
+function expectDigits(values: Float32Array | Int32Array | Uint8Array, count: number): void {
+  expect(values.length).toBe(count * 784);
+  for (const v of values) {
+    if (!(v >= -1 && v <= 1)) throw new Error(`A generated value lies outside [-1, 1]: ${v}`);
+  }
+}
+
+it('downloads both formats, runs them outside the page, checks ONNX in the page, and imports', async () => {
+  const lab = await openLab(browser, RUN);
+  const { page } = lab;
+  try {
+    await byTestId(page, 'train-button').click();
+    await waitFor(
+      page,
+      'the run to finish and be saved',
+      `document.querySelector('[data-testid="run-row"][data-epochs="2"] [data-testid="run-status"]')?.textContent === 'completed'`,
+      240_000,
+    );
+    const sources = byTestId(page, 'sample-epoch');
+    expect(await sources.inputValue()).toBe('2');
+
+    // The files arrive, named for the run and epoch.
+    const zip = await download(page, 'download-generator');
+    const onnx = await download(page, 'download-onnx');
+    expect(zip.name).toBe('mnist-gan-seed-epoch2-generator.zip');
+    expect(onnx.name).toBe('mnist-gan-seed-epoch2-generator.onnx');
+
+    // Node side: the zip in tfjs through the lab's importer, the ONNX in onnxruntime-web.
+    const input = noise(SAMPLES);
+    const { model, manifest } = await importGenerator({ name: zip.name, bytes: zip.bytes });
+    expect(manifest).toMatchObject({ preset: 'seed', epoch: 2, step: 4, seed: 3, latentSize: 100, pixelRange: [-1, 1] });
+    const predicted = model.predict(tf.tensor2d(input, [SAMPLES, 100])) as tf.Tensor;
+    const tfjsValues = (await predicted.data()) as Float32Array;
+    predicted.dispose();
+    model.dispose();
+    expectDigits(tfjsValues, SAMPLES);
+
+    const session = await ort.InferenceSession.create(onnx.bytes, { executionProviders: ['wasm'] });
+    const { image } = await session.run({ noise: new ort.Tensor('float32', input, [SAMPLES, 100]) });
+    await session.release();
+    expect(image.dims).toEqual([SAMPLES, 784]);
+    const onnxValues = image.data as Float32Array;
+    expectDigits(onnxValues, SAMPLES);
+    let nodeDiff = 0;
+    for (let i = 0; i < onnxValues.length; i++) nodeDiff = Math.max(nodeDiff, Math.abs(onnxValues[i] - tfjsValues[i]));
+    expect(nodeDiff).toBeLessThanOrEqual(1e-5);
+
+    // In the page: ONNX Runtime on the same noise as the tfjs sample beside it.
+    await byTestId(page, 'sample-seed').fill('11');
+    await byTestId(page, 'sample-count').fill('20');
+    await byTestId(page, 'onnx-run-button').click();
+    await waitFor(
+      page,
+      'the ONNX Runtime check',
+      `['done', 'error'].includes(document.querySelector('[data-testid="onnx-grid"]')?.dataset.status)`,
+      120_000,
+    );
+    expect(await byTestId(page, 'onnx-grid').getAttribute('data-status'), await describeLab(lab)).toBe('done');
+    const maxDiff = Number(await byTestId(page, 'onnx-max-diff').getAttribute('data-value'));
+    expect(maxDiff).toBeGreaterThanOrEqual(0);
+    expect(maxDiff).toBeLessThanOrEqual(1e-5);
+    await waitFor(page, 'the tfjs sample', `document.querySelector('[data-testid="sample-grid"]')?.dataset.status === 'done'`);
+    expect(await greyLevels(page, 'onnx-grid')).toBeGreaterThanOrEqual(16);
+    expect(await greyLevels(page, 'sample-grid')).toBeGreaterThanOrEqual(16);
+    console.log(`ONNX Runtime in the page: max |ONNX − TF.js| = ${maxDiff}; in Node: ${nodeDiff}`);
+
+    // A damaged file: a message, and the sample sources stay as they were.
+    const options = () => sources.locator('option').allTextContents();
+    const before = await options();
+    const junk = Buffer.alloc(4096);
+    for (let i = 0; i < junk.length; i++) junk[i] = (i * 7919 + 13) % 251;
+    await byTestId(page, 'import-generator').setInputFiles({ name: 'x.zip', mimeType: 'application/zip', buffer: junk });
+    await byTestId(page, 'error-message').waitFor({ timeout: 30_000 });
+    expect(await byTestId(page, 'error-message').textContent()).toMatch(/x\.zip is neither a zip nor a TF\.js model\.json/);
+    expect(await options()).toEqual(before);
+    expect(await sources.inputValue()).toBe('2');
+    await page.getByRole('button', { name: 'Dismiss these messages' }).click();
+    expect(await byTestId(page, 'error-message').count()).toBe(0);
+
+    // The downloaded zip imports back, becomes the sample source, and draws digits.
+    await byTestId(page, 'import-generator').setInputFiles({ name: zip.name, mimeType: 'application/zip', buffer: Buffer.from(zip.bytes) });
+    await waitFor(
+      page,
+      'the imported generator among the sample sources',
+      `[...document.querySelectorAll('[data-testid="sample-epoch"] option')].some((o) => o.selected && o.textContent === 'imported: ${zip.name}')`,
+    );
+    expect(await options()).toEqual([...before, `imported: ${zip.name}`]);
+    await byTestId(page, 'sample-button').click();
+    await waitFor(
+      page,
+      'a sample from the imported generator',
+      `(() => { const c = document.querySelector('[data-testid="sample-grid"]'); return c?.dataset.status === 'done' && c.getAttribute('aria-label').includes('imported: '); })()`,
+    );
+    expect(await greyLevels(page, 'sample-grid')).toBeGreaterThanOrEqual(16);
+    expect(await byTestId(page, 'error-message').count(), await describeLab(lab)).toBe(0);
+    expect(lab.problems).toEqual([]);
+  } finally {
+    await lab.close();
+  }
+});
