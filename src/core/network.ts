@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { type NetworkSpec, parameterShapes } from './architecture';
+import { conv2d, conv2dTranspose } from './conv/conv2d';
 import { denseActivationGrad } from './kernels/activationGradKernel';
 import { Rng } from './rng';
 
@@ -29,6 +30,25 @@ export function buildLayersModel(spec: NetworkSpec, rng: Rng): tf.Sequential {
       case 'sigmoid':
         model.add(tf.layers.activation({ activation: layer.kind, ...inputShape }));
         break;
+      case 'reshape':
+        model.add(tf.layers.reshape({ targetShape: layer.shape, ...inputShape }));
+        break;
+      case 'conv2d':
+        model.add(
+          tf.layers.conv2d({ filters: layer.filters, kernelSize: layer.kernel, strides: layer.stride, padding: 'same', ...inputShape }),
+        );
+        break;
+      case 'conv2dTranspose':
+        model.add(
+          tf.layers.conv2dTranspose({
+            filters: layer.filters,
+            kernelSize: layer.kernel,
+            strides: layer.stride,
+            padding: 'same',
+            ...inputShape,
+          }),
+        );
+        break;
     }
   }
   model.setWeights(glorotWeights(spec, rng));
@@ -40,6 +60,11 @@ function glorotWeights(spec: NetworkSpec, rng: Rng): tf.Tensor[] {
     const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
     if (shape.length === 2) {
       const limit = Math.sqrt(6 / (shape[0] + shape[1]));
+      rng.fillUniform(values, -limit, limit);
+    } else if (shape.length === 4) {
+      // Keras' Glorot for conv kernels: fans are the receptive field times the channels.
+      const [kh, kw, a, b] = shape;
+      const limit = Math.sqrt(6 / (kh * kw * (a + b)));
       rng.fillUniform(values, -limit, limit);
     }
     return tf.tensor(values, shape);
@@ -136,6 +161,7 @@ export function forward(
   x: tf.Tensor2D,
   options: ForwardOptions = {},
 ): tf.Tensor2D {
+  // Rank 2 on the dense path; rank 4 (NHWC) between reshapes into and out of a conv stack.
   let h = x;
   let param = 0;
   let dropout = 0;
@@ -178,6 +204,21 @@ export function forward(
       case 'sigmoid':
         if (!(options.logits && index === layers.length - 1)) h = tf.sigmoid(h);
         break;
+      case 'reshape':
+        h = tf.reshape(h, [h.shape[0], ...layer.shape]) as unknown as tf.Tensor2D;
+        break;
+      case 'conv2d':
+      case 'conv2dTranspose': {
+        const kernel = params[param++] as tf.Tensor4D;
+        const bias = params[param++];
+        const convOptions = { stride: layer.stride, padding: 'same' as const, xNeedsGrad, kernelNeedsGrad: paramsNeedGrad };
+        const h4 = h as unknown as tf.Tensor4D;
+        const conv = layer.kind === 'conv2d' ? conv2d(h4, kernel, convOptions) : conv2dTranspose(h4, kernel, convOptions);
+        // tfjs computes the bias gradient only when the bias is among the differentiated params.
+        h = tf.add(conv, bias) as unknown as tf.Tensor2D;
+        xNeedsGrad = true;
+        break;
+      }
     }
   }
   return h;

@@ -2,7 +2,13 @@
  * Named training recipes. A preset overrides a subset of the run config and names the
  * architecture it trains. tfjs-free, so the UI can list presets.
  */
-import { type NetworkSpec, SEED_DISCRIMINATOR, SEED_GENERATOR } from './architecture';
+import {
+  DCGAN_DISCRIMINATOR,
+  DCGAN_GENERATOR,
+  type NetworkSpec,
+  SEED_DISCRIMINATOR,
+  SEED_GENERATOR,
+} from './architecture';
 
 export interface AdamSettings {
   beta1: number;
@@ -39,6 +45,18 @@ export const PRESETS = {
     overrides: { epochs: 200, stepsPerEpoch: 128, checkpointEvery: 20, batchSize: 128, lr: 2e-4 },
     generator: SEED_GENERATOR,
     discriminator: SEED_DISCRIMINATOR,
+    adam: { beta1: 0.5, beta2: 0.999, epsilon: 1e-7 },
+    realTarget: 0.9,
+  },
+  dcgan: {
+    label: 'DCGAN (conv)',
+    description:
+      'Convolutional G (dense → 7x7x128, transposed convs 4x4 stride 2 to 14x14x64 and 28x28x1, ' +
+      'tanh) and D (convs 4x4 stride 2 to 14x14x64 and 7x7x128, dense 1), LeakyReLU 0.2, ' +
+      'Adam 2e-4 / β1 0.5, label smoothing 0.9, batch 64. One epoch is 128 steps.',
+    overrides: { epochs: 100, stepsPerEpoch: 128, checkpointEvery: 10, batchSize: 64, lr: 2e-4 },
+    generator: DCGAN_GENERATOR,
+    discriminator: DCGAN_DISCRIMINATOR,
     adam: { beta1: 0.5, beta2: 0.999, epsilon: 1e-7 },
     realTarget: 0.9,
   },

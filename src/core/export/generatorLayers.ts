@@ -5,7 +5,7 @@
  * dropped here, so writers only meet layers that compute something. tfjs is used for types only.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { type NetworkSpec, parameterShapes } from '../architecture';
+import { type NetworkSpec, layerOutputShapes, parameterShapes } from '../architecture';
 
 export type ExportLayer =
   /** x·kernel + bias; kernel row-major [inputSize, units] as tf.layers stores it. */
@@ -13,7 +13,24 @@ export type ExportLayer =
   | { kind: 'leakyRelu'; alpha: number }
   | { kind: 'relu' }
   | { kind: 'tanh' }
-  | { kind: 'sigmoid' };
+  | { kind: 'sigmoid' }
+  /** Per-example reshape with tf.layers' (NHWC) meaning: [h, w, c] or a flat [n]. */
+  | { kind: 'reshape'; shape: number[] }
+  /**
+   * 'same'-padded convolution of an [inHeight, inWidth, inChannels] input; kernel row-major in
+   * tf.layers' layout: conv2d [k, k, in, filters], conv2dTranspose [k, k, filters, in].
+   */
+  | {
+      kind: 'conv2d' | 'conv2dTranspose';
+      inHeight: number;
+      inWidth: number;
+      inChannels: number;
+      filters: number;
+      kernelSize: number;
+      stride: number;
+      kernel: Float32Array;
+      bias: Float32Array | null;
+    };
 
 export interface ExportNetwork {
   inputSize: number;
@@ -56,19 +73,36 @@ export function networkFromSpec({ spec, weights }: SpecWithWeights): ExportNetwo
     }
   });
   const layers: ExportLayer[] = [];
-  let width = spec.inputSize;
+  const outputs = layerOutputShapes(spec);
+  let shape = [spec.inputSize];
   let param = 0;
-  for (const layer of spec.layers) {
+  for (const [index, layer] of spec.layers.entries()) {
     switch (layer.kind) {
       case 'dense':
         layers.push({
           kind: 'dense',
-          inputSize: width,
+          inputSize: shape[0],
           units: layer.units,
           kernel: weights[param++],
           bias: weights[param++],
         });
-        width = layer.units;
+        break;
+      case 'reshape':
+        layers.push({ kind: 'reshape', shape: [...layer.shape] });
+        break;
+      case 'conv2d':
+      case 'conv2dTranspose':
+        layers.push({
+          kind: layer.kind,
+          inHeight: shape[0],
+          inWidth: shape[1],
+          inChannels: shape[2],
+          filters: layer.filters,
+          kernelSize: layer.kernel,
+          stride: layer.stride,
+          kernel: weights[param++],
+          bias: weights[param++],
+        });
         break;
       case 'leakyRelu':
         layers.push({ kind: 'leakyRelu', alpha: layer.alpha });
@@ -82,8 +116,9 @@ export function networkFromSpec({ spec, weights }: SpecWithWeights): ExportNetwo
       default:
         assertNever(layer);
     }
+    shape = outputs[index];
   }
-  return { inputSize: spec.inputSize, outputSize: width, layers };
+  return { inputSize: spec.inputSize, outputSize: shape.reduce((a, b) => a * b, 1), layers };
 }
 
 /** Layers that compute nothing at inference. */
@@ -125,6 +160,8 @@ export async function networkFromLayersModel(model: tf.LayersModel): Promise<Exp
   const inputSize = inputShape[1];
   const layers: ExportLayer[] = [];
   let width = inputSize;
+  /** The per-example shape flowing through the chain. */
+  let shape: number[] = [inputSize];
   let previous: Layer | null = null;
   for (const layer of model.layers) {
     const className = layer.getClassName();
@@ -152,6 +189,47 @@ export async function networkFromLayersModel(model: tf.LayersModel): Promise<Exp
         });
         layers.push(...activationLayers(config.activation, where));
         width = units;
+        shape = [units];
+        break;
+      }
+      case 'Reshape':
+      case 'Flatten': {
+        const out = layer.outputShape as (number | null)[];
+        const target = out.slice(1).map(Number);
+        layers.push({ kind: 'reshape', shape: target });
+        shape = target;
+        width = target.reduce((a, b) => a * b, 1);
+        break;
+      }
+      case 'Conv2D':
+      case 'Conv2DTranspose': {
+        const transpose = className === 'Conv2DTranspose';
+        const [kernel, bias] = layer.getWeights();
+        const [kh, kw, a, b] = kernel.shape;
+        const inChannels = transpose ? b : a;
+        const filters = transpose ? a : b;
+        const strides = config.strides as number[];
+        const dilation = config.dilationRate as number[] | number | undefined;
+        if (shape.length !== 3 || shape[2] !== inChannels || kh !== kw || strides[0] !== strides[1] ||
+            config.padding !== 'same' || config.dataFormat !== 'channelsLast' ||
+            (Array.isArray(dilation) ? dilation.some((d) => d !== 1) : (dilation ?? 1) !== 1)) {
+          throw new Error(`${where}: only square, undilated, 'same'-padded channels-last convolutions are converted.`);
+        }
+        layers.push({
+          kind: transpose ? 'conv2dTranspose' : 'conv2d',
+          inHeight: shape[0],
+          inWidth: shape[1],
+          inChannels,
+          filters,
+          kernelSize: kh,
+          stride: strides[0],
+          kernel: new Float32Array(await kernel.data()),
+          bias: bias ? new Float32Array(await bias.data()) : null,
+        });
+        const out = (layer.outputShape as number[]).slice(1);
+        layers.push(...activationLayers(config.activation, where));
+        shape = out;
+        width = out.reduce((x, y) => x * y, 1);
         break;
       }
       case 'LeakyReLU':

@@ -96,6 +96,38 @@ describe('ONNX export', () => {
     });
   }
 
+  it('matches tfjs in onnxruntime-web for a perturbed DCGAN generator (Conv, ConvTranspose, Reshape, Transpose)', async () => {
+    const gan = createGan('dcgan', 5, 2e-4);
+    try {
+      perturb(gan, 98);
+      const fromSpec = await exportGeneratorOnnx(
+        { spec: PRESETS.dcgan.generator, weights: gan.gParams.map((p) => p.dataSync() as Float32Array) },
+        { preset: 'dcgan' },
+      );
+      const fromModel = await exportGeneratorOnnx(gan.generator, { preset: 'dcgan' });
+      const ops = onnx.ModelProto.decode(fromModel).graph!.node!.map((n) => n.opType);
+      expect(ops).toEqual([
+        'Gemm', 'LeakyRelu', 'Reshape', 'Transpose', 'ConvTranspose', 'LeakyRelu', 'ConvTranspose', 'Tanh',
+        'Transpose', 'Reshape',
+      ]);
+      for (const rows of [1, 5]) {
+        const input = noise(rows, 2000 + rows);
+        const expected = await tfjsImages(gan, input);
+        // The Layers model (what TF.js export ships) agrees with the training forward pass.
+        const layers = tf.tidy(() => gan.generator.predict(tf.tensor2d(input, [rows, LATENT_SIZE])) as tf.Tensor);
+        expect(maxAbsDiff((await layers.data()) as Float32Array, expected)).toBeLessThanOrEqual(1e-5);
+        layers.dispose();
+        for (const [source, bytes] of [['spec', fromSpec], ['model', fromModel]] as const) {
+          const diff = maxAbsDiff(await runOnnx(bytes, input), expected);
+          measured.push(`dcgan, from ${source}, batch ${rows}: ${diff.toExponential(2)}`);
+          expect(diff).toBeLessThanOrEqual(1e-5);
+        }
+      }
+    } finally {
+      disposeGan(gan);
+    }
+  });
+
   it('declares opset 13, a dynamic batch, named input and output, and the run metadata', async () => {
     const gan = createGan('seed', 3, 2e-4);
     try {

@@ -23,6 +23,7 @@ export const ONNX_OUTPUT = 'image';
 export const ONNX_BATCH = 'N';
 
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
+const INT64 = onnx.TensorProto.DataType.INT64;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** float32 values as ONNX raw_data: little-endian bytes. */
@@ -51,9 +52,19 @@ class ChainBuilder {
   readonly nodes: onnxProto.onnx.INodeProto[] = [];
   readonly initializers: onnxProto.onnx.ITensorProto[] = [];
   private current = ONNX_INPUT;
+  /** Whether the current value is an NCHW image (inside a conv stack) rather than NHWC or flat. */
+  nchw = false;
 
   constant(name: string, dims: number[], values: Float32Array): string {
     this.initializers.push({ name, dims, dataType: FLOAT, rawData: rawFloats(values) });
+    return name;
+  }
+
+  int64s(name: string, values: number[]): string {
+    const bytes = new Uint8Array(values.length * 8);
+    const view = new DataView(bytes.buffer);
+    values.forEach((value, i) => view.setBigInt64(i * 8, BigInt(value), true));
+    this.initializers.push({ name, dims: [values.length], dataType: INT64, rawData: bytes });
     return name;
   }
 
@@ -75,8 +86,73 @@ function floatAttribute(name: string, f: number): onnxProto.onnx.IAttributeProto
   return { name, type: onnx.AttributeProto.AttributeType.FLOAT, f };
 }
 
+function intsAttribute(name: string, ints: number[]): onnxProto.onnx.IAttributeProto {
+  return { name, type: onnx.AttributeProto.AttributeType.INTS, ints };
+}
+
+/** Permutes a row-major 4-D array: out[idx[perm[0]], …] — out's axis i is the input's axis perm[i]. */
+function permute4(values: Float32Array, shape: number[], perm: number[]): Float32Array {
+  const outShape = perm.map((axis) => shape[axis]);
+  const strides = [shape[1] * shape[2] * shape[3], shape[2] * shape[3], shape[3], 1];
+  const out = new Float32Array(values.length);
+  let o = 0;
+  for (let a = 0; a < outShape[0]; a++) {
+    for (let b = 0; b < outShape[1]; b++) {
+      for (let c = 0; c < outShape[2]; c++) {
+        for (let d = 0; d < outShape[3]; d++) {
+          const idx = [a, b, c, d];
+          let src = 0;
+          for (let i = 0; i < 4; i++) src += idx[i] * strides[perm[i]];
+          out[o++] = values[src];
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** TensorFlow's 'same' padding before and after, along one axis of a convolution's input. */
+function samePads(inSize: number, kernel: number, stride: number): [number, number] {
+  const outSize = Math.ceil(inSize / stride);
+  const total = Math.max((outSize - 1) * stride + kernel - inSize, 0);
+  return [Math.floor(total / 2), total - Math.floor(total / 2)];
+}
+
+function emitReshape(chain: ChainBuilder, shape: number[], index: number): void {
+  if (chain.nchw) chain.apply('Transpose', [], [intsAttribute('perm', [0, 2, 3, 1])]);
+  chain.apply('Reshape', [chain.int64s(`reshape_${index}_shape`, [-1, ...shape])]);
+  chain.nchw = shape.length === 3;
+  if (chain.nchw) chain.apply('Transpose', [], [intsAttribute('perm', [0, 3, 1, 2])]);
+}
+
 function emitLayer(chain: ChainBuilder, layer: ExportLayer, index: number): void {
   switch (layer.kind) {
+    case 'reshape':
+      emitReshape(chain, layer.shape, index);
+      break;
+    case 'conv2d':
+    case 'conv2dTranspose': {
+      if (!chain.nchw) throw new Error(`Layer ${index} (${layer.kind}) needs an image input; reshape first.`);
+      const k = layer.kernelSize;
+      const s = layer.stride;
+      // tf.layers: conv2d [k, k, in, out] → ONNX Conv OIHW [out, in, k, k];
+      // conv2dTranspose [k, k, out, in] → ONNX ConvTranspose IOHW [in, out, k, k]. Same permutation.
+      const [a, b] = layer.kind === 'conv2d' ? [layer.inChannels, layer.filters] : [layer.filters, layer.inChannels];
+      const kernel = chain.constant(`${layer.kind}_${index}_kernel`, [b, a, k, k], permute4(layer.kernel, [k, k, a, b], [3, 2, 0, 1]));
+      const inputs = [kernel];
+      if (layer.bias) inputs.push(chain.constant(`${layer.kind}_${index}_bias`, [layer.filters], layer.bias));
+      // The transposed convolution's pads are those of the convolution it is the adjoint of,
+      // whose input is the (s times larger) output.
+      const scale = layer.kind === 'conv2d' ? 1 : s;
+      const [top, bottom] = samePads(layer.inHeight * scale, k, s);
+      const [left, right] = samePads(layer.inWidth * scale, k, s);
+      chain.apply(layer.kind === 'conv2d' ? 'Conv' : 'ConvTranspose', inputs, [
+        intsAttribute('kernel_shape', [k, k]),
+        intsAttribute('strides', [s, s]),
+        intsAttribute('pads', [top, left, bottom, right]),
+      ]);
+      break;
+    }
     case 'dense': {
       // Gemm computes A·B + C; tf.layers' kernel [in, units] is already B's layout (transB = 0).
       const kernel = chain.constant(`dense_${index}_kernel`, [layer.inputSize, layer.units], layer.kernel);

@@ -22,8 +22,11 @@ const CONVS = [
 ];
 const FLAT = 4 * 4 * 64;
 
-/** The classifier as a tf.layers model (what is saved and loaded). */
-export function buildClassifierModel(): tf.Sequential {
+/**
+ * The classifier as a tf.layers model (what is saved and loaded). With `classes` = 1 it is the
+ * same network as a real-vs-generated critic (the eval script's two-sample test).
+ */
+export function buildClassifierModel(classes = CLASSIFIER_CLASSES): tf.Sequential {
   const model = tf.sequential();
   model.add(tf.layers.reshape({ targetShape: [28, 28, 1], inputShape: [784] }));
   for (const { filters, kernel, stride } of CONVS) {
@@ -31,7 +34,7 @@ export function buildClassifierModel(): tf.Sequential {
   }
   model.add(tf.layers.flatten());
   model.add(tf.layers.dense({ units: CLASSIFIER_FEATURES, activation: 'relu', name: FEATURE_LAYER }));
-  model.add(tf.layers.dense({ units: CLASSIFIER_CLASSES }));
+  model.add(tf.layers.dense({ units: classes }));
   return model;
 }
 
