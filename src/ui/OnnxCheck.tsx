@@ -48,7 +48,7 @@ export function OnnxCheck() {
             <span className="counter" data-testid="onnx-max-diff" data-value={onnx.maxDiff ?? undefined}>
               max |ONNX − TF.js| = {formatDiff(onnx.maxDiff ?? 0)} over {(onnx.count * 784).toLocaleString('en-US')} values
             </span>
-            {onnx.runtimeMs !== null && <span className="counter muted">{Math.round(onnx.runtimeMs)} ms</span>}
+            {onnx.runtimeMs !== null && <span className="counter muted">{Math.round(onnx.runtimeMs)} ms in ONNX Runtime</span>}
           </>
         ) : onnx.status === 'error' ? (
           <span className="field-problem">{onnx.message}</span>
