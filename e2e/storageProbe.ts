@@ -74,7 +74,14 @@ export async function waitUntil(page: Page, what: string, predicate: string, tim
   try {
     await page.waitForFunction(predicate, null, { timeout: timeoutMs, polling: 200 });
   } catch (error) {
-    throw new Error(`Timed out waiting for ${what}.`, { cause: error });
+    const shown = await page
+      .evaluate(() =>
+        ['status-step', 'status-backend', 'error-message', 'notice']
+          .map((id) => `${id}: ${[...document.querySelectorAll(`[data-testid="${id}"]`)].map((e) => e.textContent).join(' | ')}`)
+          .join('\n  '),
+      )
+      .catch(() => '(page gone)');
+    throw new Error(`Timed out waiting for ${what}.\n  ${shown}`, { cause: error });
   }
 }
 

@@ -20,12 +20,18 @@ export function watchBackend(name: BackendName): BackendWatch | null {
   const canvas = (gl as { canvas?: OffscreenCanvas } | undefined)?.canvas;
   if (!gl || !canvas || typeof canvas.addEventListener !== 'function') return null;
   let lost = false;
+  let announce: (reason: string) => void = () => undefined;
+  const whenLost = new Promise<string>((resolve) => {
+    announce = resolve;
+  });
   const onLost = () => {
     lost = true;
+    announce(REASON);
   };
   canvas.addEventListener('webglcontextlost', onLost);
   return {
     lost: () => (lost || gl.isContextLost() ? REASON : null),
+    whenLost,
     dispose: () => canvas.removeEventListener('webglcontextlost', onLost),
   };
 }

@@ -25,7 +25,7 @@ export class BackendLostError extends Error {
 /** A snapshot to be saved holds NaN or Infinity; it was not written. */
 export class NonFiniteStateError extends Error {
   constructor(readonly step: number, part: string) {
-    super(`Training paused at step ${step}: ${part} holds NaN or Infinity, so that state was not saved.`);
+    super(`Training paused by itself at step ${step}: ${part} became NaN or infinite, so that state was not saved.`);
     this.name = 'NonFiniteStateError';
   }
 }
@@ -34,5 +34,10 @@ export class NonFiniteStateError extends Error {
 export interface BackendWatch {
   /** Why the backend can no longer be used, or null while it is fine. */
   lost(): string | null;
+  /**
+   * Resolves with the reason when the device is lost. Work queued on a lost WebGL context may
+   * never finish (its fences never signal), so training races against this.
+   */
+  whenLost: Promise<string>;
   dispose(): void;
 }

@@ -336,10 +336,13 @@ export class TrainingSession {
     if (selection.notice) this.post({ type: 'notice', runId, message: selection.notice });
     this.backendInUse = selection.backend;
     this.watch?.dispose();
-    this.watch = this.env.watchBackend?.(selection.backend) ?? null;
+    const watch = this.env.watchBackend?.(selection.backend) ?? null;
+    this.watch = watch;
+    // Set when this stretch is given up: a loop stuck on a lost device must never save if it wakes.
+    let abandoned = false;
     // Between steps and before every save: results read from a lost device are not to be kept.
     const checkBackend = () => {
-      const lost = this.watch?.lost();
+      const lost = abandoned ? 'This stretch of training was given up' : watch?.lost();
       if (lost) throw new BackendLostError(selection.backend, lost);
     };
     const data = await this.loadData(runId);
@@ -356,7 +359,7 @@ export class TrainingSession {
       startStep,
     });
     await this.sendGrid(current);
-    const reason = await runTraining(gan, data.train, config, startStep, {
+    const training = runTraining(gan, data.train, config, startStep, {
       now: () => this.env.now(),
       yieldToEvents: () => this.env.yieldToEvents(),
       continueWhenUnpaused: () => {
@@ -381,6 +384,14 @@ export class TrainingSession {
         this.postGrid(current, pixels);
       },
     });
+    // Whatever becomes of a given-up loop is of no interest (and no unhandled rejection).
+    training.catch(() => undefined);
+    const lostDevice = watch?.whenLost.then((why) => {
+      abandoned = true;
+      throw new BackendLostError(selection.backend, why);
+    });
+    lostDevice?.catch(() => undefined);
+    const reason = await (lostDevice ? Promise.race([training, lostDevice]) : training);
     checkBackend();
     if (reason === 'stopped') {
       await current.history?.saveResumePoint(gan, current.step, wallTime(current), 'stopped');

@@ -116,6 +116,10 @@ describe('training session faults', () => {
 
   it('goes on with the next backend from the last resume point when the WebGL context is lost', async () => {
     let lost = false;
+    let announce: (reason: string) => void = () => undefined;
+    const whenLost = new Promise<string>((resolve) => {
+      announce = resolve;
+    });
     const selected: string[] = [];
     const h = harness(repo, {
       probeBackends: () => ({ available: ['webgl', 'wasm', 'cpu'] as BackendName[] }),
@@ -126,11 +130,16 @@ describe('training session faults', () => {
         return { backend: name as BackendName, detail: 'test' };
       },
       watchBackend: (name): BackendWatch | null =>
-        name === 'webgl' ? { lost: () => (lost ? 'The WebGL context was lost' : null), dispose() {} } : null,
+        name === 'webgl'
+          ? { lost: () => (lost ? 'The WebGL context was lost' : null), whenLost, dispose() {} }
+          : null,
     });
     h.on((event) => {
       // Lost just after epoch 1 is saved: the step running then is thrown away.
-      if (event.type === 'checkpoint-saved' && event.epoch === 1) lost = true;
+      if (event.type === 'checkpoint-saved' && event.epoch === 1) {
+        lost = true;
+        announce('The WebGL context was lost');
+      }
     });
     await h.send({ type: 'start', runId: 'g1', config: config({ backend: 'webgl' }) });
     expect(selected).toEqual(['webgl', 'wasm']);
