@@ -4,7 +4,7 @@
  * public/classifier/ (TF.js Layers format, weights stored as float16). It only ever judges
  * generated digits; it never trains the GAN.
  *
- * Options: --epochs N (default 4), --batch N (128), --seed N (1), --out DIR.
+ * Options: --epochs N (default 6), --batch N (128), --seed N (1), --out DIR.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -108,7 +108,7 @@ async function accuracy(classifier: Classifier, pixels: Uint8Array, labels: Uint
 
 export async function main(args: string[]): Promise<void> {
   const root = process.cwd();
-  const epochs = Number(option(args, 'epochs', '4'));
+  const epochs = Number(option(args, 'epochs', '6'));
   const batch = Number(option(args, 'batch', '128'));
   const seed = Number(option(args, 'seed', '1'));
   const out = resolve(option(args, 'out', join(root, 'public/classifier')));
@@ -127,13 +127,13 @@ export async function main(args: string[]): Promise<void> {
   const started = Date.now();
   console.log(`Training the evaluation classifier on ${tf.getBackend()}: ${epochs} epochs of ${stepsPerEpoch} steps, batch ${batch}.`);
   for (let epoch = 1; epoch <= epochs; epoch++) {
-    // Shuffle, and lower the learning rate for the last epoch.
+    // Shuffle; 1e-3, then 3e-4 and 1e-4 for the last two epochs.
     const order = Int32Array.from({ length: train.count }, (_, i) => i);
     for (let i = order.length - 1; i > 0; i--) {
       const j = rng.nextInt(i + 1);
       [order[i], order[j]] = [order[j], order[i]];
     }
-    setRate(epoch === epochs && epochs > 1 ? 2e-4 : 1e-3);
+    setRate(epoch === epochs && epochs > 2 ? 1e-4 : epoch === epochs - 1 && epochs > 2 ? 3e-4 : 1e-3);
     let lossSum = 0;
     for (let step = 0; step < stepsPerEpoch; step++) {
       const indices = order.subarray(step * batch, (step + 1) * batch);
