@@ -19,6 +19,12 @@ const FILES: { key: DataFile; name: string }[] = [
   { key: 'test-labels', name: MNIST_FILES.testLabels },
 ];
 
+/**
+ * The largest file MNIST has unpacks to 47,040,016 bytes; a stream that keeps going past this is
+ * not MNIST (or is a decompression bomb) and is cut off rather than held in memory.
+ */
+export const MAX_UNPACKED_BYTES = 64 * 1024 * 1024;
+
 export class DataError extends Error {
   constructor(message: string) {
     super(message);
@@ -55,8 +61,16 @@ async function fetchGzip(baseUrl: string, key: DataFile, name: string, onProgres
       if (done) break;
       chunks.push(value);
       size += value.byteLength;
+      if (size > MAX_UNPACKED_BYTES) {
+        await reader.cancel().catch(() => undefined);
+        throw new DataError(
+          `${name}.gz unpacks to more than ${MAX_UNPACKED_BYTES / (1024 * 1024)} MB; no MNIST file is that big, ` +
+            'so this is not the MNIST data the lab expects. Reload the page to fetch it again.',
+        );
+      }
     }
   } catch (error) {
+    if (error instanceof DataError) throw error;
     throw new DataError(
       `${name}.gz is not a valid gzip file (${error instanceof Error ? error.message : error}); ` +
         'the download may be damaged: reload the page to fetch it again.',

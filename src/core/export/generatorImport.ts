@@ -321,6 +321,62 @@ function checkLayerWidths(topology: unknown, limits: ImportLimits): void {
   }
 }
 
+const KERNEL_LAYERS = new Set(['Dense', 'Conv2D', 'Conv2DTranspose']);
+
+function positiveInts(value: unknown): number[] | null {
+  if (!Array.isArray(value)) return null;
+  const dims = value.filter((d) => d !== null);
+  return dims.every((d) => Number.isInteger(d) && d > 0) ? (dims as number[]) : null;
+}
+
+/**
+ * Rejects a topology whose layers would need more parameters than the weights hold: tfjs
+ * allocates (and initialises) every layer's weights from the topology before it looks at the
+ * weights, so a few bytes of model.json could otherwise ask for gigabytes. Walks the layers in
+ * order, as the lab's generators (Dense, Reshape, Conv2D, Conv2DTranspose) are built.
+ */
+function checkParameterCount(topology: Record<string, unknown>, groups: WeightGroup[]): void {
+  const config = isRecord(topology.config) ? topology.config : topology;
+  const layers = Array.isArray(config.layers) ? config.layers : [];
+  let width: number | null = null;
+  let needed = 0;
+  for (const layer of layers) {
+    if (!isRecord(layer) || !isRecord(layer.config)) continue;
+    const layerConfig = layer.config;
+    const input = positiveInts(layerConfig.batch_input_shape ?? layerConfig.batchInputShape);
+    if (input && input.length > 0) width = input[input.length - 1];
+    const className = String(layer.class_name ?? layer.className ?? '');
+    if (className === 'Reshape') {
+      const target = positiveInts(layerConfig.target_shape ?? layerConfig.targetShape);
+      width = target && target.length > 0 ? target[target.length - 1] : null;
+    } else if (KERNEL_LAYERS.has(className)) {
+      const out = Number(className === 'Dense' ? layerConfig.units : layerConfig.filters);
+      if (!Number.isInteger(out) || out <= 0) continue;
+      const kernel = positiveInts(
+        typeof layerConfig.kernel_size === 'number' ? [layerConfig.kernel_size, layerConfig.kernel_size] : layerConfig.kernel_size,
+      );
+      const window = className === 'Dense' ? 1 : (kernel ?? [1]).reduce((a, b) => a * b, 1);
+      needed += window * (width ?? 1) * out + out;
+      width = out;
+    }
+  }
+  let held = 0;
+  for (const { weights } of groups) for (const weight of weights) held += weight.shape.reduce((a, b) => a * b, 1);
+  if (needed > held) {
+    throw new ImportError(
+      `model.json's layers need at least ${count(needed)} parameters but its weights hold ${count(held)}; ` +
+        'the model and its weights do not belong together. Export or download the generator again.',
+    );
+  }
+}
+
+/** Disposes variables a failed tf.loadLayersModel left registered (it builds layers before it fails). */
+function disposeVariablesSince(before: Set<string>): void {
+  for (const [name, variable] of Object.entries(tf.engine().registeredVariables)) {
+    if (!before.has(name)) variable.dispose();
+  }
+}
+
 function dirName(path: string): string {
   const slash = path.lastIndexOf('/');
   return slash < 0 ? '' : path.slice(0, slash + 1);
@@ -403,6 +459,7 @@ export async function importGenerator(
   const modelPath = findModelJson(files);
   const { json, groups } = parseModelJson(files.read(modelPath));
   checkLayerWidths(json.modelTopology, limits);
+  checkParameterCount(json.modelTopology as Record<string, unknown>, groups);
   const manifestPath = dirName(modelPath) + MANIFEST_JSON;
   const manifest = files.names.includes(manifestPath)
     ? parseManifest(strFromU8(files.read(manifestPath)))
@@ -410,6 +467,9 @@ export async function importGenerator(
   const weights = readWeights(files, modelPath, groups);
 
   let model: tf.LayersModel;
+  const variablesBefore = new Set(Object.keys(tf.engine().registeredVariables));
+  // Tensors a failed build leaves behind go with the scope (variables are never scoped).
+  tf.engine().startScope();
   try {
     model = await tf.loadLayersModel(
       tf.io.fromMemory({
@@ -420,7 +480,10 @@ export async function importGenerator(
       }),
     );
   } catch (error) {
+    disposeVariablesSince(variablesBefore);
     throw notLayersModel(`tfjs could not build it (${(error as Error).message})`);
+  } finally {
+    tf.engine().endScope();
   }
   try {
     checkGeneratorShape(model);

@@ -1,0 +1,113 @@
+/**
+ * Thousands of generated IDX files (random bytes, truncations, flipped bits, wrong magic, huge
+ * declared counts, odd image sizes): the parser either returns a view of the input or throws
+ * IdxError, never anything else, never allocates by a size read from the file, and never hangs.
+ */
+import { describe, expect, it } from 'vitest';
+import { largestAllocation, mutate, randomBytes } from './fuzzSupport';
+import { IdxError, makeSplit, parseIdxImages, parseIdxLabels } from './mnistIdx';
+import { Rng } from './rng';
+
+function imageFile(count: number, rows = 28, cols = 28, rng = new Rng(count)): Uint8Array {
+  const out = new Uint8Array(16 + count * rows * cols);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, 0x803);
+  view.setUint32(4, count);
+  view.setUint32(8, rows);
+  view.setUint32(12, cols);
+  out.set(randomBytes(rng, count * rows * cols), 16);
+  return out;
+}
+
+function labelFile(count: number, rng = new Rng(count + 99)): Uint8Array {
+  const out = new Uint8Array(8 + count);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, 0x801);
+  view.setUint32(4, count);
+  for (let i = 0; i < count; i++) out[8 + i] = rng.nextInt(10);
+  return out;
+}
+
+/** Parses `bytes` both ways; anything but success or an IdxError fails the test. */
+function parseBoth(bytes: Uint8Array): { images: boolean; labels: boolean } {
+  const outcome = { images: false, labels: false };
+  try {
+    const images = parseIdxImages(bytes, 'fuzz-images');
+    expect(images.pixels.buffer).toBe(bytes.buffer);
+    expect(images.pixels.length).toBe(images.count * 784);
+    outcome.images = true;
+  } catch (error) {
+    if (!(error instanceof IdxError)) throw error;
+    expect(error.message).toContain('fuzz-images');
+  }
+  try {
+    const labels = parseIdxLabels(bytes, 'fuzz-labels');
+    expect(labels.buffer).toBe(bytes.buffer);
+    expect(labels.every((label) => label <= 9)).toBe(true);
+    outcome.labels = true;
+  } catch (error) {
+    if (!(error instanceof IdxError)) throw error;
+    expect(error.message).toContain('fuzz-labels');
+  }
+  return outcome;
+}
+
+describe('IDX parser fuzz', () => {
+  it('watches allocations (self-check of the tool)', async () => {
+    expect(await largestAllocation(() => new Uint8Array(1000))).toBe(1000);
+    expect(await largestAllocation(() => new Float32Array(10).subarray(2))).toBe(40);
+  });
+
+  it('survives 6,000 generated files with only IdxError, views of the input and no big allocation', async () => {
+    const rng = new Rng(2024);
+    const seeds = [imageFile(0), imageFile(1), imageFile(3), labelFile(0), labelFile(5), labelFile(40), imageFile(2, 27, 28)];
+    const cases: Uint8Array[] = [];
+    for (let i = 0; i < 2000; i++) cases.push(randomBytes(rng, rng.nextInt(48)));
+    for (let i = 0; i < 3500; i++) cases.push(mutate(rng, seeds[rng.nextInt(seeds.length)]));
+    // Huge declared sizes on tiny bodies: images and labels, every extreme count.
+    for (const count of [0x7fffffff, 0xffffffff, 0x80000000, 5_000_000, 60_001]) {
+      for (const magic of [0x803, 0x801]) {
+        const header = new Uint8Array(16 + rng.nextInt(64));
+        const view = new DataView(header.buffer);
+        view.setUint32(0, magic);
+        view.setUint32(4, count);
+        view.setUint32(8, 28);
+        view.setUint32(12, 28);
+        cases.push(header);
+      }
+    }
+    // Wrong magic of other IDX kinds and of other formats (zip, gzip, PNG).
+    for (const magic of [0x0804, 0x0c03, 0x0d01, 0x504b0304, 0x1f8b0800, 0x89504e47]) {
+      const file = imageFile(1);
+      new DataView(file.buffer).setUint32(0, magic);
+      cases.push(file);
+    }
+    let parsed = 0;
+    const started = performance.now();
+    const largest = await largestAllocation(() => {
+      for (const bytes of cases) {
+        const { images, labels } = parseBoth(bytes);
+        if (images || labels) parsed++;
+      }
+    });
+    const elapsed = performance.now() - started;
+    expect(cases.length).toBeGreaterThanOrEqual(5500);
+    // The seeds themselves parse; the parser is not just rejecting everything.
+    expect(parsed).toBeGreaterThan(10);
+    // Nothing is copied out of the input, let alone sized by a header.
+    expect(largest).toBeLessThanOrEqual(16);
+    expect(elapsed).toBeLessThan(5000);
+  });
+
+  it('pairs images and labels only when their counts agree', () => {
+    const rng = new Rng(7);
+    for (let i = 0; i < 200; i++) {
+      const a = rng.nextInt(4);
+      const b = rng.nextInt(4);
+      const images = parseIdxImages(imageFile(a), 'i');
+      const labels = parseIdxLabels(labelFile(b), 'l');
+      if (a === b) expect(makeSplit(images, labels, 'i', 'l').count).toBe(a);
+      else expect(() => makeSplit(images, labels, 'i', 'l')).toThrow(IdxError);
+    }
+  });
+});
