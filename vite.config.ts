@@ -1,5 +1,6 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { CONTENT_SECURITY_POLICY, DEV_CONTENT_SECURITY_POLICY, cspPlugin } from './scripts/cspPlugin.js';
 import { mnistPlugin } from './scripts/mnistPlugin.js';
 import { tfjsWasmThreadsPlugin } from './scripts/tfjsWasmThreadsPlugin.js';
 
@@ -13,9 +14,9 @@ const crossOriginIsolation = {
 };
 
 export default defineConfig({
-  plugins: [react(), mnistPlugin(), tfjsWasmThreadsPlugin()],
-  server: { headers: crossOriginIsolation },
-  preview: { headers: crossOriginIsolation },
+  plugins: [react(), mnistPlugin(), tfjsWasmThreadsPlugin(), cspPlugin()],
+  server: { headers: { ...crossOriginIsolation, 'Content-Security-Policy': DEV_CONTENT_SECURITY_POLICY } },
+  preview: { headers: { ...crossOriginIsolation, 'Content-Security-Policy': CONTENT_SECURITY_POLICY } },
   worker: {
     format: 'es',
     plugins: () => [tfjsWasmThreadsPlugin()],
