@@ -77,7 +77,7 @@ export async function waitUntil(page: Page, what: string, predicate: string, tim
     const shown = await page
       .evaluate(() =>
         ['status-step', 'status-backend', 'error-message', 'notice']
-          .map((id) => `${id}: ${[...document.querySelectorAll(`[data-testid="${id}"]`)].map((e) => e.textContent).join(' | ')}`)
+          .map((id) => `${id}: ${Array.from(document.querySelectorAll(`[data-testid="${id}"]`), (e) => e.textContent).join(' | ')}`)
           .join('\n  '),
       )
       .catch(() => '(page gone)');
