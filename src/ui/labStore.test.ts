@@ -164,6 +164,18 @@ describe('lab store', () => {
     const state = store.getSnapshot();
     expect(state.run).toMatchObject({ status: 'stopped', stopReason: 'error' });
     expect(state.worker.status).toBe('crashed');
-    expect(state.errors.at(-1)?.message).toBe('The training worker crashed: out of memory');
+    expect(state.errors.at(-1)).toMatchObject({
+      message: 'The training worker crashed: out of memory Resume continues the run from its last checkpoint.',
+      resumeRunId: 'r1',
+    });
+  });
+
+  it('offers to resume a run a NaN loss paused, and not one another tab trains', () => {
+    const { store } = setup();
+    store.beginRun('r1');
+    store.dispatch({ type: 'error', runId: 'r1', code: 'non-finite', message: 'Training paused by itself at step 3.' });
+    store.dispatch({ type: 'error', runId: 'r1', code: 'busy', message: 'This run is training in another tab.' });
+    const errors = store.getSnapshot().errors;
+    expect(errors.map((e) => e.resumeRunId)).toEqual(['r1', undefined]);
   });
 });
