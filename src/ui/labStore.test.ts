@@ -175,7 +175,7 @@ describe('lab store', () => {
     store.beginRun('r1');
     store.dispatch({ type: 'error', runId: 'r1', code: 'non-finite', message: 'Training paused by itself at step 3.' });
     store.dispatch({ type: 'error', runId: 'r1', code: 'busy', message: 'This run is training in another tab.' });
-    const errors = store.getSnapshot().errors;
+    const errors = store.getState().errors;
     expect(errors.map((e) => e.resumeRunId)).toEqual(['r1', undefined]);
   });
 });
