@@ -1,8 +1,7 @@
 /**
- * Patch extraction (im2col) and its adjoint (col2im) for NHWC images, built only from pads,
- * slices, stacks and reshapes, which every tfjs backend (wasm included) implements. Neither
- * function is differentiated by tfjs: the conv ops in conv2d.ts give their own gradients,
- * in which each of the two is the other's backward pass.
+ * Convolution geometry as TensorFlow defines it ('same'/'valid' padding), and patch extraction
+ * (im2col) for NHWC images from pads, slices, stacks and reshapes, which every tfjs backend
+ * (wasm included) implements.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -99,46 +98,5 @@ export function im2col(x: tf.Tensor4D, g: ConvGeometry): tf.Tensor2D {
       }
     }
     return tf.reshape(tf.stack(pieces, 3), [batch * oh * ow, k * k * c]);
-  });
-}
-
-/**
- * The adjoint of im2col: patches [N·outH·outW, k·k·C] → image [N, H, W, C], every patch value
- * added back to the pixel it was read from.
- */
-export function col2im(cols: tf.Tensor2D, batch: number, g: ConvGeometry): tf.Tensor4D {
-  return tf.tidy(() => {
-    const { kernel: k, stride: s, outHeight: oh, outWidth: ow, channels: c } = g;
-    // The full padded frame: the span, grown to cover the input where 'valid' left a tail.
-    const frameHeight = Math.max(g.spanHeight, g.top + g.inHeight);
-    const frameWidth = Math.max(g.spanWidth, g.left + g.inWidth);
-    // Window offset first, so each offset's values are one contiguous slice (wasm's Unpack along
-    // an inner axis is slow).
-    const byOffset = tf.transpose(tf.reshape(cols, [batch * oh * ow, k * k, c]), [1, 0, 2]);
-    const size = batch * oh * ow * c;
-    const flat = tf.reshape(byOffset, [k * k * size]);
-    const pieces = Array.from({ length: k * k }, (_, index) =>
-      tf.reshape(tf.slice(flat, index * size, size), [batch, oh, ow, c]) as tf.Tensor4D,
-    );
-    const placed: tf.Tensor4D[] = [];
-    for (let i = 0; i < k; i++) {
-      for (let j = 0; j < k; j++) {
-        let piece = pieces[i * k + j];
-        let rows = oh;
-        let columns = ow;
-        if (s > 1) {
-          // Spread the values s apart: [N, oh, 1, ow, 1, C] padded to [N, oh, s, ow, s, C].
-          const spread = tf.pad(tf.reshape(piece, [batch, oh, 1, ow, 1, c]), [
-            [0, 0], [0, 0], [0, s - 1], [0, 0], [0, s - 1], [0, 0],
-          ]);
-          rows = (oh - 1) * s + 1;
-          columns = (ow - 1) * s + 1;
-          piece = tf.slice(tf.reshape(spread, [batch, oh * s, ow * s, c]) as tf.Tensor4D, [0, 0, 0, 0], [batch, rows, columns, c]);
-        }
-        placed.push(tf.pad(piece, [[0, 0], [i, frameHeight - i - rows], [j, frameWidth - j - columns], [0, 0]]));
-      }
-    }
-    const frame = placed.length === 1 ? placed[0] : tf.addN(placed);
-    return tf.slice(frame, [0, g.top, g.left, 0], [batch, g.inHeight, g.inWidth, c]);
   });
 }
