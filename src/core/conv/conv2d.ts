@@ -6,16 +6,18 @@
  * - forward of conv2d: Conv2D;
  * - input gradient of conv2d (= forward of conv2dTranspose): the output gradient spread s apart,
  *   padded, and correlated with the flipped kernel by Conv2D ('valid');
- * - kernel gradient: im2col (conv/im2col.ts) and one matmul whose operand is transposed
- *   explicitly (tfjs' transposed-operand matmul is slow on wasm, see network.ts' denseBlock).
+ * - kernel gradient: itself a correlation of the padded input with the output gradient, run by
+ *   Conv2D with batch and channels swapped and the output gradient dilated as the filter
+ *   (measured on wasm: faster than im2col + matmul, whose slices, stacks and strided slices
+ *   are slow there).
  * Gradients nobody asked for are not computed.
  *
  * Kernels use tf.layers' layouts: conv2d [k, k, in, out], conv2dTranspose [k, k, out, in].
  */
 import * as tf from '@tensorflow/tfjs';
-import { type ConvGeometry, type Padding, convGeometry, padToSpan } from './im2col';
+import { type ConvGeometry, type Padding, convGeometry, padToSpan } from './convGeometry';
 
-export type { Padding } from './im2col';
+export type { Padding } from './convGeometry';
 
 export interface ConvOptions {
   stride: number;

@@ -1,7 +1,6 @@
 /**
- * Convolution geometry as TensorFlow defines it ('same'/'valid' padding), and patch extraction
- * (im2col) for NHWC images from pads, slices, stacks and reshapes, which every tfjs backend
- * (wasm included) implements.
+ * Convolution geometry as TensorFlow defines it ('same'/'valid' padding): output sizes, the
+ * padding before and after, and the padded input the windows read.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -68,35 +67,4 @@ export function padToSpan(x: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
     h = tf.pad(h, [[0, 0], [g.top, Math.max(bottom, 0)], [g.left, Math.max(right, 0)], [0, 0]]);
   }
   return h;
-}
-
-/**
- * x [N, H, W, C] → patches [N·outH·outW, k·k·C], each row one window, ordered (row, column,
- * channel) like a [k, k, C, filters] kernel reshaped to [k·k·C, filters]. Strided windows come
- * from plain slices of the input split into its s·s phases (wasm's StridedSlice is slow).
- */
-export function im2col(x: tf.Tensor4D, g: ConvGeometry): tf.Tensor2D {
-  return tf.tidy(() => {
-    const batch = x.shape[0];
-    const { kernel: k, stride: s, outHeight: oh, outWidth: ow, channels: c } = g;
-    let source = padToSpan(x, g);
-    if (s > 1) {
-      // Rows r = q·s + phase: pad to whole multiples of s, then phases first.
-      const rowsPerPhase = Math.floor((k - 1) / s) + oh;
-      const columnsPerPhase = Math.floor((k - 1) / s) + ow;
-      const grown = tf.pad(source, [
-        [0, 0], [0, rowsPerPhase * s - g.spanHeight], [0, columnsPerPhase * s - g.spanWidth], [0, 0],
-      ]);
-      const split = tf.reshape(grown, [batch, rowsPerPhase, s, columnsPerPhase, s, c]);
-      source = tf.reshape(tf.transpose(split, [2, 4, 0, 1, 3, 5]), [s * s * batch, rowsPerPhase, columnsPerPhase, c]);
-    }
-    const pieces: tf.Tensor4D[] = [];
-    for (let i = 0; i < k; i++) {
-      for (let j = 0; j < k; j++) {
-        const phase = (i % s) * s + (j % s);
-        pieces.push(tf.slice(source, [phase * batch, Math.floor(i / s), Math.floor(j / s), 0], [batch, oh, ow, c]));
-      }
-    }
-    return tf.reshape(tf.stack(pieces, 3), [batch * oh * ow, k * k * c]);
-  });
 }
