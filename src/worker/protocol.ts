@@ -4,6 +4,7 @@
  */
 import type { BackendChoice, BackendName, RunConfig } from '../core/config';
 import type { LossPoint } from '../core/lossPoint';
+import type { LoopProgress } from '../core/progress';
 
 export type { LossPoint };
 
@@ -125,20 +126,7 @@ export type WorkerEvent =
       /** Steps already done: 0 for a new run, the resume point's step for a resumed one. */
       startStep?: number;
     }
-  | {
-      type: 'progress';
-      runId: string;
-      /** Steps completed so far. */
-      step: number;
-      /** Epochs completed so far. */
-      epoch: number;
-      stepsPerSecond: number;
-      elapsedMs: number;
-      /** Tensors alive in the worker's tfjs engine: flat from step to step when nothing leaks. */
-      tensors: number;
-      /** Bytes those tensors hold. */
-      bytes: number;
-    }
+  | ({ type: 'progress'; runId: string } & LoopProgress)
   | { type: 'losses'; runId: string; points: LossPoint[] }
   | {
       type: 'grid';
