@@ -33,6 +33,8 @@ export interface EpochParts {
   state?: ArrayBuffer;
   /** Keep `state` after the next resume point replaces it. */
   keepState?: boolean;
+  /** Quality metrics measured at this checkpoint. */
+  metrics?: Record<string, number>;
   status: StoredRunStatus;
 }
 
@@ -136,6 +138,7 @@ export class RunRepository {
           loss: summarise(parts.losses),
           hasGenerator: parts.generator !== undefined,
           hasFullState: stateBytes > 0,
+          ...(parts.metrics ? { metrics: parts.metrics } : {}),
           generatorBytes,
           stateBytes,
           bytes: grid.data.byteLength + losses.byteLength + generatorBytes + stateBytes,

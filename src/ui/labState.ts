@@ -10,6 +10,7 @@ import { formFromConfig, type ConfigForm } from './configForm';
 import { initialExportsState, type ExportsState } from './exportsState';
 import { initialHistoryState, type HistoryState } from './historyState';
 import type { ChartPoint } from './lossSeries';
+import { initialQualityState, qualityReceived, type QualityState } from './qualityState';
 
 export type RunStatus = 'loading' | 'running' | 'paused' | 'stopped';
 export type StopReason = 'completed' | 'stopped' | 'error';
@@ -93,6 +94,8 @@ export interface LabState {
   history: HistoryState;
   /** Imported generators, downloads and the ONNX check (exportsState.ts). */
   exports: ExportsState;
+  /** Quality metrics the current run posted (qualityState.ts). */
+  quality: QualityState;
 }
 
 const MAX_NOTICES = 3;
@@ -117,6 +120,7 @@ export function initialLabState(parsed: ParsedConfig): LabState {
     nextId: errors.length + 1,
     history: initialHistoryState,
     exports: initialExportsState,
+    quality: initialQualityState,
   };
 }
 
@@ -217,6 +221,9 @@ export function reduceEvent(state: LabState, event: WorkerEvent): LabState {
       const resumeRunId = event.code === 'non-finite' ? event.runId : undefined;
       return addError(next, { source: 'run', code: event.code, message: event.message, resumeRunId });
     }
+    case 'quality':
+      if (event.runId !== state.run?.runId) return state;
+      return { ...state, quality: qualityReceived(state.quality, event) };
     case 'losses':
     case 'grid':
       // Their payloads go to buffers beside the state; labStore bumps the versions.

@@ -198,8 +198,32 @@ export type WorkerEvent =
   | { type: 'paused'; runId: string; step: number }
   | { type: 'resumed'; runId: string; step: number }
   | { type: 'stopped'; runId: string; step: number; reason: 'completed' | 'stopped' | 'error' }
+  | QualityEvent
   | { type: 'notice'; runId?: string; message: string }
   | { type: 'error'; runId?: string; requestId?: number; code: ErrorCode; message: string };
+
+/**
+ * Quality of the generator at a checkpoint epoch: N generated digits against N real test digits
+ * through the evaluation classifier. `reference` is what N real training digits score (the
+ * floor for FD). Also saved in the checkpoint's record as its `metrics`.
+ */
+export interface QualityEvent {
+  type: 'quality';
+  runId: string;
+  epoch: number;
+  step: number;
+  /** Digits on each side. */
+  n: number;
+  /** Fréchet distance in the classifier's features (lower is better). */
+  fd: number;
+  /** MNIST score, 1 to 10 (higher is better). */
+  score: number;
+  /** The classifier's argmax counts per digit 0-9, classes with ≥ 1 % and the rarest share. */
+  histogram: { counts: number[]; modes: number; smallestShare: number };
+  /** How long training waited for the measurement, in ms. */
+  ms: number;
+  reference: { n: number; fd: number; score: number };
+}
 
 export function assertNever(value: never): never {
   throw new Error(`Unexpected message: ${JSON.stringify(value)}`);

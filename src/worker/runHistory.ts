@@ -128,7 +128,7 @@ export class RunHistory {
     this.epochLosses.push(...points);
   }
 
-  /** Saves a finished epoch. `grid` is not kept or transferred. */
+  /** Saves a finished epoch (with its quality metrics when measured). `grid` is not kept or transferred. */
   async saveEpoch(
     gan: Gan,
     epoch: number,
@@ -137,6 +137,7 @@ export class RunHistory {
     grid: Uint8ClampedArray,
     rows: number,
     cols: number,
+    metrics?: Record<string, number>,
   ): Promise<void> {
     const losses = this.epochLosses.filter((p) => p.step <= step);
     this.epochLosses = this.epochLosses.filter((p) => p.step > step);
@@ -160,6 +161,7 @@ export class RunHistory {
         generator,
         state,
         keepState: this.keepFullStates && withGenerator,
+        metrics,
         status: done ? 'completed' : 'training',
       });
       this.savedStep = step;

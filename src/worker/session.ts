@@ -21,9 +21,11 @@ import {
   type HistoryEnvironment,
   type HistoryStorage,
   RunHistory,
+  isCheckpointEpoch,
   type StorageEstimate,
 } from './runHistory';
 import { GeneratorExports } from './exports';
+import { CheckpointQuality, type ClassifierLoader } from './quality';
 import { SampleRequestError, Sampler } from './sampler';
 
 export interface WorkerEnvironment {
@@ -43,6 +45,8 @@ export interface WorkerEnvironment {
   lockRun?: (runId: string) => Promise<RunLock | null>;
   /** Watches a started backend for the loss of its device (WebGL); null when it cannot lose one. */
   watchBackend?: (backend: BackendName) => BackendWatch | null;
+  /** The evaluation classifier, for quality metrics at checkpoints; without it there are none. */
+  loadClassifier?: ClassifierLoader;
 }
 
 export type Post = (event: WorkerEvent, transfer?: Transferable[]) => void;
@@ -89,6 +93,7 @@ export class TrainingSession {
   private backendInUse: BackendName | null = null;
   private watch: BackendWatch | null = null;
   private sampler: Sampler | null = null;
+  private readonly quality = new CheckpointQuality((event) => this.post(event));
   private readonly exports = new GeneratorExports(
     () => this.requireStorage(),
     (runId) => this.trainingGenerator(runId),
@@ -349,6 +354,7 @@ export class TrainingSession {
     current.gan = makeGan();
     const gan = current.gan;
     current.history = await openHistory(selection.backend);
+    await this.quality.prepare(this.env.loadClassifier, runId, data, selection.backend);
     this.post({
       type: 'started',
       runId,
@@ -380,7 +386,10 @@ export class TrainingSession {
         current.step = step;
         checkBackend();
         const pixels = await this.renderGrid(current);
-        await current.history?.saveEpoch(gan, epoch, step, wallTime(current), pixels, GRID_ROWS, GRID_COLS);
+        // Between steps: training waits for the measurement, which is saved with the epoch.
+        const metrics = isCheckpointEpoch(config, epoch) ? await this.quality.measure(gan, runId, epoch, step) : undefined;
+        checkBackend();
+        await current.history?.saveEpoch(gan, epoch, step, wallTime(current), pixels, GRID_ROWS, GRID_COLS, metrics);
         this.postGrid(current, pixels);
       },
     });

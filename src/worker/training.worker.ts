@@ -3,6 +3,8 @@
  * The training worker's entry: binds messages to the session. Everything else lives in
  * session.ts (testable in Node), backends.ts and mnistLoader.ts.
  */
+import * as tf from '@tensorflow/tfjs';
+import { loadClassifier } from '../core/metrics/classifier';
 import { lockRun } from '../storage/runLocks';
 import { RunRepository } from '../storage/runRepository';
 import { probeBackends, selectBackend } from './backends';
@@ -41,6 +43,8 @@ const session = new TrainingSession(
     },
     lockRun: (runId) => lockRun(runId),
     watchBackend,
+    // The evaluation classifier the app serves, for quality metrics at checkpoints.
+    loadClassifier: () => loadClassifier(tf.io.browserHTTPRequest(new URL('classifier/model.json', baseUrl).href)),
   },
   (event, transfer) => self.postMessage(event, transfer ?? []),
 );
