@@ -20,10 +20,20 @@ function isFaviconMiss(message: ConsoleMessage): boolean {
   return message.location().url.endsWith('/favicon.ico');
 }
 
-/** Opens `pathAndQuery` (e.g. `/?backend=cpu`) of the served app in a fresh context. */
-export async function openLab(browser: Browser, pathAndQuery: string): Promise<Lab> {
+/**
+ * Opens `pathAndQuery` (e.g. `/?backend=cpu`) of the served app in a fresh context. Playwright
+ * runs string predicates (`waitForFunction('…')`) through eval, which the lab's
+ * Content-Security-Policy forbids, so contexts bypass the policy unless `enforceCsp` is set;
+ * e2e/security.test.ts checks the policy itself with it set.
+ */
+export async function openLab(
+  browser: Browser,
+  pathAndQuery: string,
+  { enforceCsp = false }: { enforceCsp?: boolean } = {},
+): Promise<Lab> {
   const context: BrowserContext = await browser.newContext({
     viewport: { width: 1280, height: 900 },
+    bypassCSP: !enforceCsp,
   });
   const page = await context.newPage();
   const problems: string[] = [];

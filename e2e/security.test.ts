@@ -17,7 +17,9 @@ afterAll(async () => {
 
 for (const backend of ['wasm', 'webgl'] as const) {
   it(`trains on ${backend} under the policy, talking only to its own origin`, async () => {
-    const lab = await openLab(browser, `/?backend=${backend}&epochs=2&stepsPerEpoch=2&batchSize=8&logEvery=1`);
+    const lab = await openLab(browser, `/?backend=${backend}&epochs=2&stepsPerEpoch=2&batchSize=8&logEvery=1`, {
+      enforceCsp: true,
+    });
     const { page } = lab;
     const origin = new URL(page.url()).origin;
     const requests: string[] = [];
