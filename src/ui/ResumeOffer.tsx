@@ -20,8 +20,8 @@ export function ResumeOffer() {
   return (
     <div className="notice" data-testid="resume-offer" role="status">
       <span>
-        {run.name} was interrupted (the page was reloaded or closed) after epoch {epoch} of{' '}
-        {run.config.epochs}. It can go on exactly from step {run.latest.step}.
+        {run.name} {run.status === 'paused' ? 'is paused' : 'was interrupted (the page was reloaded or closed)'}{' '}
+        after epoch {epoch} of {run.config.epochs}. It can go on exactly from step {run.latest.step}.
       </span>
       <button
         type="button"
