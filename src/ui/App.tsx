@@ -3,6 +3,7 @@ import { Header } from './Header';
 import { HistoryPanel } from './HistoryPanel';
 import { LiveGrid } from './LiveGrid';
 import { Notices } from './Notices';
+import { QualityPanel } from './QualityPanel';
 import { ResumeOffer } from './ResumeOffer';
 import { RunList } from './RunList';
 import { SamplePanel } from './SamplePanel';
@@ -25,9 +26,10 @@ export function App() {
         <ResumeOffer />
       </div>
       <main className="lab-main">
-        <div className="panel-row">
+        <div className="panel-row with-quality">
           <LiveGrid />
           <TrainingPanel />
+          <QualityPanel />
         </div>
         <HistoryPanel />
         <div className="panel-row wide-left">

@@ -1,4 +1,5 @@
 import type { EpochEntry } from '../storage/records';
+import { pointFromEntry } from './qualityState';
 import { formatDuration } from './units';
 
 /** An epoch's loss means (and quality metrics, once measured) as a small definition list. */
@@ -16,8 +17,14 @@ export function EpochSummary({ entry }: { entry: EpochEntry | undefined }) {
       ['D(G(z))', entry.loss.dFake.toFixed(3)],
     );
   }
-  for (const [name, value] of Object.entries(entry.metrics ?? {})) {
-    rows.push([name, Number.isFinite(value) ? value.toPrecision(4) : String(value)]);
+  const quality = pointFromEntry(entry);
+  if (quality) {
+    const reference = quality.referenceFd === null ? '' : ` (real ${quality.referenceFd.toFixed(2)})`;
+    rows.push(
+      ['FD', `${quality.fd.toFixed(quality.fd >= 100 ? 0 : 2)}${reference}`],
+      ['Score', `${quality.score.toFixed(2)} / 10`],
+      ['Modes', `${quality.modes}/10, smallest ${(quality.smallestShare * 100).toFixed(1)} %`],
+    );
   }
   rows.push(['Generator saved', entry.hasGenerator ? 'yes' : 'no']);
   return (

@@ -19,6 +19,8 @@ export interface QualityPoint {
   /** What real training digits score at the same N (FD's floor); null when not known. */
   referenceFd: number | null;
   referenceScore: number | null;
+  /** How long training waited for the measurement, in ms; null when not known. */
+  ms: number | null;
 }
 
 /** The live points of the current run, in epoch order. */
@@ -41,6 +43,7 @@ export function pointFromEvent(event: QualityEvent): QualityPoint {
     smallestShare: event.histogram.smallestShare,
     referenceFd: event.reference.fd,
     referenceScore: event.reference.score,
+    ms: event.ms,
   };
 }
 
@@ -66,6 +69,7 @@ export function pointFromEntry(entry: EpochEntry): QualityPoint | null {
     smallestShare: m.smallestShare ?? 0,
     referenceFd: m.referenceFd ?? null,
     referenceScore: m.referenceScore ?? null,
+    ms: m.ms ?? null,
   };
 }
 
