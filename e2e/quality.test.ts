@@ -1,0 +1,53 @@
+/**
+ * Quality metrics in the browser: the worker loads the evaluation classifier the app serves,
+ * measures each generator checkpoint, and the Quality panel shows FD, score and histogram —
+ * also after a reload, from the saved checkpoint records.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { byTestId, describeLab, launchChromium, openLab, readNumber, waitForNumber } from './lab';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+it('measures every checkpoint and keeps the metrics across a reload', async () => {
+  const lab = await openLab(browser, '/?backend=wasm&epochs=2&stepsPerEpoch=2&batchSize=8&checkpointEvery=1&seed=4');
+  try {
+    expect(await byTestId(lab.page, 'quality-fd').textContent()).toBe('—');
+    await byTestId(lab.page, 'train-button').click();
+    await waitForNumber(lab, 'quality-fd', 0, 120_000);
+    const fd = await readNumber(lab.page, 'quality-fd');
+    expect(Number.isFinite(fd) && fd > 0, await describeLab(lab)).toBe(true);
+    const score = await readNumber(lab.page, 'quality-score');
+    expect(score).toBeGreaterThanOrEqual(1);
+    expect(score).toBeLessThanOrEqual(10);
+    const chart = byTestId(lab.page, 'quality-chart');
+    await expect.poll(() => chart.locator('svg.recharts-surface').count()).toBeGreaterThan(0);
+    expect(await byTestId(lab.page, 'quality-modes').textContent()).toMatch(/Modes covered \d+\/10, smallest class \d+\.\d %/);
+
+    // Both checkpoints measured; the run is done.
+    await waitForNumber(lab, 'status-epoch', 2, 120_000);
+    await lab.page.waitForFunction(() => /epoch 2/.test(document.querySelector('[data-testid="quality-panel"] dt')?.textContent ?? ''), null, {
+      timeout: 60_000,
+      polling: 250,
+    });
+    // Two checkpoints: FD and score drawn as lines, the real-data reference as a line across.
+    await expect.poll(() => chart.locator('.recharts-line path.recharts-curve').count()).toBe(2);
+    await expect.poll(() => chart.locator('.recharts-reference-line').count()).toBe(1);
+    const cost = await byTestId(lab.page, 'quality-cost').textContent();
+    console.log(`quality cost per checkpoint (wasm, N = 1000): ${cost}`);
+    await expect.poll(() => byTestId(lab.page, 'compare-view').textContent()).toMatch(/FD.*Score.*\/ 10/);
+
+    await lab.page.reload();
+    await waitForNumber(lab, 'quality-fd', 0, 30_000);
+    expect(await byTestId(lab.page, 'quality-panel').locator('dt').first().textContent()).toMatch(/epoch 2/);
+    expect(lab.problems).toEqual([]);
+  } finally {
+    await lab.close();
+  }
+});
