@@ -72,7 +72,7 @@ export function QualityPanel() {
         </div>
         <div>
           <dt>Real digits</dt>
-          <dd className="counter">{reference ? `FD ${formatFd(reference.fd)} · ${reference.score.toFixed(2)} / 10` : '—'}</dd>
+          <dd className="counter">{reference ? `FD ${formatFd(reference.fd)}, score ${reference.score.toFixed(2)}` : '—'}</dd>
         </div>
       </dl>
       <figure className="chart" data-testid="quality-chart">
@@ -88,13 +88,12 @@ export function QualityPanel() {
             />
             <YAxis
               yAxisId="fd"
-              width={44}
+              width={40}
               scale="log"
               domain={fdAxis.domain}
               ticks={fdAxis.ticks}
               allowDataOverflow
               tickFormatter={formatTick}
-              label={{ value: 'FD (log)', angle: -90, position: 'insideLeft', offset: 8 }}
             />
             <YAxis
               yAxisId="score"
@@ -102,7 +101,6 @@ export function QualityPanel() {
               width={30}
               domain={[1, 10]}
               ticks={[1, 4, 7, 10]}
-              label={{ value: 'score', angle: 90, position: 'insideRight', offset: 6 }}
             />
             {reference && (
               <ReferenceLine
@@ -115,8 +113,8 @@ export function QualityPanel() {
             )}
             <Tooltip isAnimationActive={false} contentStyle={TOOLTIP_STYLE} formatter={formatValue} labelFormatter={formatEpoch} />
             <Legend verticalAlign="top" height={22} />
-            <Line {...LINE} yAxisId="fd" dataKey="fd" name="FD" stroke={FD_COLOUR} />
-            <Line {...LINE} yAxisId="score" dataKey="score" name="score" stroke={SCORE_COLOUR} />
+            <Line {...LINE} yAxisId="fd" dataKey="fd" name="FD (left, log scale)" stroke={FD_COLOUR} />
+            <Line {...LINE} yAxisId="score" dataKey="score" name="score (right)" stroke={SCORE_COLOUR} />
           </LineChart>
           {empty && <p className="chart-empty quality-empty">Measured at epoch 1 and at every checkpoint.</p>}
         </div>
