@@ -43,6 +43,14 @@ it('measures every checkpoint and keeps the metrics across a reload', async () =
     console.log(`quality cost per checkpoint (wasm, N = 1000): ${cost}`);
     await expect.poll(() => byTestId(lab.page, 'compare-view').textContent()).toMatch(/FD.*Score.*\/ 10/);
 
+    // Saved (the event comes just before its epoch is written): the run row says completed.
+    await lab.page.waitForFunction(
+      () =>
+        document.querySelector('[data-testid="run-row"][data-epochs="2"] [data-testid="run-status"]')?.textContent ===
+        'completed',
+      null,
+      { timeout: 60_000, polling: 250 },
+    );
     await lab.page.reload();
     await waitForNumber(lab, 'quality-fd', 0, 30_000);
     expect(await byTestId(lab.page, 'quality-panel').locator('dt').first().textContent()).toMatch(/epoch 2/);
