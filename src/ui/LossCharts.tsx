@@ -99,8 +99,8 @@ export function LossCharts() {
             {marker}
             <ChartTooltip />
             <Legend verticalAlign="top" height={24} itemSorter={null} />
-            <Line {...LINE} dataKey="dReal" name="D(x), real" stroke={D_COLOUR} />
-            <Line {...LINE} dataKey="dFake" name="D(G(z)), generated" stroke={G_COLOUR} />
+            <Line {...LINE} dataKey="dReal" name="D(x)" stroke={D_COLOUR} />
+            <Line {...LINE} dataKey="dFake" name="D(G(z))" stroke={G_COLOUR} />
           </LineChart>
           {empty && <EmptyChart />}
         </div>
