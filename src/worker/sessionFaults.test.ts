@@ -9,20 +9,12 @@ import { decodeSnapshot } from '../core/checkpointCodec';
 import type { BackendName } from '../core/config';
 import { parseConfig } from '../core/config';
 import { nonFinitePart } from '../core/finiteSnapshot';
-import type { MnistSplit } from '../core/mnistIdx';
-import { Rng } from '../core/rng';
 import { RunRepository } from '../storage/runRepository';
 import { openLabStores } from '../storage/storeNames';
 import type { BackendWatch } from './faults';
 import type { Command, WorkerEvent } from './protocol';
 import { TrainingSession, type WorkerEnvironment } from './session';
-
-function split(count: number, seed: number): MnistSplit {
-  const rng = new Rng(seed);
-  const pixels = new Uint8Array(count * 784);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = rng.nextFloat() < 0.2 ? 255 : 0;
-  return { count, pixels, labels: new Uint8Array(count) };
-}
+import { syntheticSplit } from '../core/syntheticMnist';
 
 function harness(repo: RunRepository, overrides: Partial<WorkerEnvironment> = {}) {
   const events: WorkerEvent[] = [];
@@ -33,7 +25,7 @@ function harness(repo: RunRepository, overrides: Partial<WorkerEnvironment> = {}
       await tf.setBackend('cpu');
       return { backend: 'cpu', detail: 'test' };
     },
-    loadData: async () => ({ train: split(40, 1), test: split(10, 2) }),
+    loadData: async () => ({ train: syntheticSplit(40, 1), test: syntheticSplit(10, 2) }),
     now: () => performance.now(),
     yieldToEvents: () => new Promise((resolve) => setImmediate(resolve)),
     storage: repo,
