@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { denseBlock } from './network';
+import type { NetworkSpec } from './architecture';
+import { denseBlock, forward } from './network';
 import { Rng } from './rng';
 
 function random(shape: [number, number] | [number], rng: Rng, scale = 1): tf.Tensor {
@@ -76,6 +77,54 @@ describe('denseBlock', () => {
           }), weightsOut)),
         )(x);
         expect(maxDiff(fixed, expected.grads[0])).toBeLessThan(1e-4);
+      });
+    }
+  }
+
+  // Three blocks in a chain hand their gradients on transposed (on wasm and cpu); the result
+  // must still be the plain chain rule, for the input and for every parameter.
+  const CHAIN: NetworkSpec = {
+    name: 'chain',
+    inputSize: 7,
+    layers: [
+      { kind: 'dense', units: 6 },
+      { kind: 'leakyRelu', alpha: 0.2 },
+      { kind: 'dropout', rate: 0.3 },
+      { kind: 'dense', units: 5 },
+      { kind: 'leakyRelu', alpha: 0.2 },
+      { kind: 'dense', units: 3 },
+      { kind: 'tanh' },
+    ],
+  };
+  for (const backend of ['cpu', 'wasm']) {
+    for (const paramsNeedGrad of [true, false]) {
+      it(`a chain of blocks gives autodiff's gradients on ${backend} (params ${paramsNeedGrad ? 'learn' : 'fixed'})`, async () => {
+        await tf.setBackend(backend);
+        const rng = new Rng(23);
+        const x = random([4, 7], rng) as tf.Tensor2D;
+        const params = [random([7, 6], rng), random([6], rng, 0.5), random([6, 5], rng), random([5], rng, 0.5), random([5, 3], rng), random([3], rng, 0.5)];
+        const mask = tf.tensor2d(Array.from({ length: 24 }, () => (rng.nextFloat() < 0.3 ? 0 : 1 / 0.7)), [4, 6]);
+        const weightsOut = random([4, 3], rng);
+        const reference = (xi: tf.Tensor, ...p: tf.Tensor[]) => {
+          let h = tf.mul(tf.leakyRelu(tf.add(tf.matMul(xi as tf.Tensor2D, p[0] as tf.Tensor2D), p[1]), 0.2), mask);
+          h = tf.leakyRelu(tf.add(tf.matMul(h as tf.Tensor2D, p[2] as tf.Tensor2D), p[3]), 0.2);
+          h = tf.tanh(tf.add(tf.matMul(h as tf.Tensor2D, p[4] as tf.Tensor2D), p[5]));
+          return tf.sum(tf.mul(h, weightsOut));
+        };
+        const ours = (xi: tf.Tensor, ...p: tf.Tensor[]) =>
+          tf.sum(tf.mul(forward(CHAIN, p, xi as tf.Tensor2D, { dropoutMasks: [mask as tf.Tensor2D], inputNeedsGrad: true, paramsNeedGrad }), weightsOut));
+        const expected = tf.grads(reference)([x, ...params]);
+        if (paramsNeedGrad) {
+          const actual = tf.grads(ours)([x, ...params]);
+          actual.forEach((grad, i) => {
+            expect(grad.shape).toEqual(expected[i].shape);
+            expect(maxDiff(grad, expected[i])).toBeLessThan(1e-4);
+          });
+        } else {
+          const actual = tf.grad((xi: tf.Tensor) => ours(xi, ...params))(x);
+          expect(actual.shape).toEqual([4, 7]);
+          expect(maxDiff(actual, expected[0])).toBeLessThan(1e-4);
+        }
       });
     }
   }
