@@ -46,17 +46,23 @@ function activationGrad(memory: HostMemory, inputs: tf.NamedTensorInfoMap, attrs
   const dyRow = attrs.dyTransposed ? 1 : cols;
   const dyCol = attrs.dyTransposed ? rows : 1;
   dbv.fill(0);
-  for (let r = 0; r < rows; r++) {
-    const base = r * cols;
+  // In bands of rows, so that dzT (and a transposed dy) is walked in contiguous runs.
+  const BAND = 16;
+  for (let r0 = 0; r0 < rows; r0 += BAND) {
+    const r1 = Math.min(rows, r0 + BAND);
     for (let c = 0; c < cols; c++) {
-      const i = base + c;
-      const bits = outBits[i];
-      const notPositive = (bits >>> 31) | +(bits === 0);
-      let g = dy[r * dyRow + c * dyCol] * (1 - drop * notPositive);
-      if (mask) g *= mask[i];
-      dzTv[c * rows + r] = g;
-      dbv[c] += g;
-      if (dzv) dzv[i] = g;
+      let sum = 0;
+      for (let r = r0; r < r1; r++) {
+        const i = r * cols + c;
+        const bits = outBits[i];
+        const notPositive = (bits >>> 31) | +(bits === 0);
+        let g = dy[r * dyRow + c * dyCol] * (1 - drop * notPositive);
+        if (mask) g *= mask[i];
+        dzTv[c * rows + r] = g;
+        sum += g;
+        if (dzv) dzv[i] = g;
+      }
+      dbv[c] += sum;
     }
   }
   return dz ? [dzT, db, dz] : [dzT, db];

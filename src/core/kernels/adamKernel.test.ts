@@ -4,6 +4,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { KerasAdam } from '../adam';
 import { Rng } from '../rng';
 import { hasFusedAdam } from './adamKernel';
+import { wasmMemory } from './hostMemory';
+import { simdAdamFor } from './simdAdam';
 
 /** The Keras formula in float64, the reference both paths must match. */
 function reference(w: number[], grads: number[][], lr: number): number[] {
@@ -61,6 +63,13 @@ describe('Adam update', () => {
       expect(Math.max(...values.map((value, i) => Math.abs(value - w[i])))).toBeGreaterThan(0.01);
     });
   }
+
+  it('runs the update as WebAssembly SIMD on the wasm backend', async () => {
+    await tf.setBackend('wasm');
+    const memory = wasmMemory(tf.backend()).wasmMemory;
+    expect(memory).toBeInstanceOf(WebAssembly.Memory);
+    expect(simdAdamFor(memory!)).toBeTypeOf('function');
+  });
 
   it('the tfjs-ops path used on GPU backends agrees with the fused one', async () => {
     await tf.setBackend('cpu');

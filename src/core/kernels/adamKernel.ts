@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { HOST_BACKENDS, type HostMemory, requiredInput } from './hostMemory';
+import { simdAdamFor } from './simdAdam';
 
 export const ADAM_KERNEL = 'MnistGanLabAdamStep';
 
@@ -35,6 +36,27 @@ function adamStep(memory: HostMemory, inputs: tf.NamedTensorInfoMap, attrs: Adam
   const vOut = memory.view(v1);
   const oneMinusB1 = 1 - beta1;
   const oneMinusB2 = 1 - beta2;
+  let done = 0;
+  const simd = memory.wasmMemory ? simdAdamFor(memory.wasmMemory) : null;
+  if (simd) {
+    // Four at a time in float32; the last few (length mod 4) below, rounded to float32 alike.
+    done = w0.length & ~3;
+    simd(
+      w0.byteOffset, g.byteOffset, m0.byteOffset, v0.byteOffset,
+      wOut.byteOffset, mOut.byteOffset, vOut.byteOffset, done * 4,
+      beta1, oneMinusB1, beta2, oneMinusB2, epsilon, stepSize,
+    );
+    const f = Math.fround;
+    for (let i = done; i < w0.length; i++) {
+      const gi = g[i];
+      const mi = f(f(f(beta1) * m0[i]) + f(gi * f(oneMinusB1)));
+      const vi = f(f(f(beta2) * v0[i]) + f(f(gi * gi) * f(oneMinusB2)));
+      mOut[i] = mi;
+      vOut[i] = vi;
+      wOut[i] = f(w0[i] - f(f(f(stepSize) * mi) / f(f(Math.sqrt(vi)) + f(epsilon))));
+    }
+    return [w1, m1, v1];
+  }
   for (let i = 0; i < w0.length; i++) {
     const gi = g[i];
     const mi = beta1 * m0[i] + oneMinusB1 * gi;

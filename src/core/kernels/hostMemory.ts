@@ -13,11 +13,21 @@ export interface HostMemory {
   view(info: tf.TensorInfo): Float32Array;
   /** A fresh output buffer: new memory, so nothing cached on an older tensor can go stale. */
   allocate(shape: number[]): tf.TensorInfo;
+  /** The WebAssembly memory the views are on (wasm backend only), for kernels written in wasm. */
+  wasmMemory?: WasmMemory;
+}
+
+/** A WebAssembly.Memory, as far as kernels need it (core code is typed without the DOM). */
+export interface WasmMemory {
+  readonly buffer: ArrayBufferLike;
+  grow(pages: number): number;
 }
 
 interface WasmBackendInternals {
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  /** The Emscripten module: its memory is `wasmMemory` (threaded build) or `asm.memory`. */
+  wasm: { wasmMemory?: WasmMemory; asm?: { memory?: WasmMemory } };
 }
 
 interface CpuBackendInternals {
@@ -27,9 +37,11 @@ interface CpuBackendInternals {
 
 export function wasmMemory(backend: unknown): HostMemory {
   const wasm = backend as WasmBackendInternals;
+  const memory = wasm.wasm.wasmMemory ?? wasm.wasm.asm?.memory;
   return {
     view: (info) => wasm.typedArrayFromHeap(info),
     allocate: (shape) => wasm.makeOutput(shape, 'float32'),
+    wasmMemory: memory && typeof memory.grow === 'function' ? memory : undefined,
   };
 }
 
