@@ -33,4 +33,24 @@ describe('Rng', () => {
     // The mean is preserved: E[mask] = 1, as Keras' Dropout keeps the expected activation.
     expect(Math.abs(mask.reduce((s, v) => s + v, 0) / mask.length - 1)).toBeLessThan(0.02);
   });
+
+  it('draws dropout masks from the same 32-bit stream as nextUint32, two entries per draw', () => {
+    const fast = new Rng(99);
+    const slow = new Rng(99);
+    const mask = fast.fillDropoutMask(new Float32Array(1001), 0.3);
+    const expected = new Float32Array(1001);
+    const threshold = Math.round(0.3 * 65536);
+    for (let i = 0; i < 1000; i += 2) {
+      const bits = slow.nextUint32();
+      expected[i] = (bits & 0xffff) < threshold ? 0 : 1 / 0.7;
+      expected[i + 1] = bits >>> 16 < threshold ? 0 : 1 / 0.7;
+    }
+    expected[1000] = (slow.nextUint32() & 0xffff) < threshold ? 0 : 1 / 0.7;
+    expect(Array.from(mask)).toEqual(Array.from(expected));
+    // The generators are left in the same state.
+    expect(fast.nextUint32()).toBe(slow.nextUint32());
+    const dropped = mask.filter((value) => value === 0).length / mask.length;
+    expect(dropped).toBeGreaterThan(0.25);
+    expect(dropped).toBeLessThan(0.35);
+  });
 });

@@ -121,11 +121,24 @@ export class Rng {
     const keep = 1 / (1 - rate);
     const threshold = Math.round(rate * 65536);
     const pairs = out.length >> 1;
+    // nextUint32 inlined over local state: this loop draws most of a step's random numbers.
+    let { a, b, c, d } = this;
     for (let i = 0; i < pairs; i++) {
-      const bits = this.nextUint32();
+      const bits = Math.imul(rotl(Math.imul(b, 5), 7), 9);
+      const t = b << 9;
+      c ^= a;
+      d ^= b;
+      b ^= c;
+      a ^= d;
+      c ^= t;
+      d = (d << 11) | (d >>> 21);
       out[2 * i] = (bits & 0xffff) < threshold ? 0 : keep;
       out[2 * i + 1] = bits >>> 16 < threshold ? 0 : keep;
     }
+    this.a = a >>> 0;
+    this.b = b >>> 0;
+    this.c = c >>> 0;
+    this.d = d >>> 0;
     if (out.length & 1) out[out.length - 1] = (this.nextUint32() & 0xffff) < threshold ? 0 : keep;
     return out;
   }
