@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { NetworkSpec } from './architecture';
-import { denseBlock, forward } from './network';
+import { denseBlock, forward, tanh } from './network';
 import { Rng } from './rng';
 
 function random(shape: [number, number] | [number], rng: Rng, scale = 1): tf.Tensor {
@@ -127,5 +127,17 @@ describe('denseBlock', () => {
         }
       });
     }
+  }
+
+  for (const backend of ['cpu', 'wasm']) {
+    it(`tanh from the sigmoid matches tf.tanh and its gradient on ${backend}`, async () => {
+      await tf.setBackend(backend);
+      const x = tf.tensor2d([-20, -3, -0.5, -1e-3, 0, 1e-3, 0.25, 0.5, 2, 20], [2, 5]);
+      const weightsOut = random([2, 5], new Rng(3));
+      expect(maxDiff(tanh(x), tf.tanh(x))).toBeLessThan(2e-7);
+      const ours = tf.grad((xi: tf.Tensor) => tf.sum(tf.mul(tanh(xi as tf.Tensor2D), weightsOut)))(x);
+      const theirs = tf.grad((xi: tf.Tensor) => tf.sum(tf.mul(tf.tanh(xi), weightsOut)))(x);
+      expect(maxDiff(ours, theirs)).toBeLessThan(1e-6);
+    });
   }
 });

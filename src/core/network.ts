@@ -187,6 +187,23 @@ function deviceBackward(
   return grads;
 }
 
+/**
+ * tanh as 2·σ(2x) − 1, with the gradient dy·(1 − tanh²). Equal to tf.tanh within float32
+ * rounding (≤ 1.2e-7 apart), and on wasm six times faster: tfjs' wasm Tanh is a scalar loop,
+ * its Sigmoid a vectorised one (measured: 1.67 vs 0.27 ms on G's 128 × 784 output).
+ */
+export function tanh(x: tf.Tensor2D): tf.Tensor2D {
+  const op = tf.customGrad((input, save) => {
+    const out = tf.tidy(() => tf.sub(tf.mul(tf.sigmoid(tf.mul(input as tf.Tensor, 2)), 2), 1));
+    (save as tf.GradSaveFunc)([out]);
+    return {
+      value: out,
+      gradFunc: (dy, saved) => tf.tidy(() => tf.mul(dy, tf.sub(1, tf.square(saved[0])))),
+    };
+  }) as unknown as (x: tf.Tensor2D) => tf.Tensor2D;
+  return op(x);
+}
+
 export interface ForwardOptions {
   /**
    * One inverted-dropout mask per dropout layer, shaped like that layer's input, or
@@ -250,7 +267,7 @@ export function forward(
         dropout++;
         break;
       case 'tanh':
-        h = tf.tanh(h);
+        h = tanh(h);
         break;
       case 'sigmoid':
         if (!(options.logits && index === layers.length - 1)) h = tf.sigmoid(h);
