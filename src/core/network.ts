@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { type NetworkSpec, parameterShapes } from './architecture';
 import { conv2d, conv2dTranspose } from './conv/conv2d';
 import { denseActivationGrad, hasActivationGradKernel } from './kernels/activationGradKernel';
+import { hasActivationKernel, leakyDropout } from './kernels/activationKernel';
 import { Rng } from './rng';
 
 /** Builds the Sequential model; Glorot-uniform kernels and zero biases drawn from `rng`. */
@@ -98,17 +99,20 @@ function blockForward(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, options: B
   // whenever a gradient is being recorded, which is always the case here.
   const [rows, inner] = x.shape;
   const units = w.shape[1];
+  // On wasm and cpu the matmul adds only the bias and one own pass does the rest.
+  const epilogue = (options.alpha !== null || options.mask !== null) && hasActivationKernel();
   const z = tf.engine().runKernel(
     '_FusedMatMul',
     { a: tf.reshape(x, [1, rows, inner]), b: tf.reshape(w, [1, inner, units]), bias: b },
     {
       transposeA: false,
       transposeB: false,
-      activation: options.alpha === null ? 'linear' : 'leakyrelu',
+      activation: options.alpha === null || epilogue ? 'linear' : 'leakyrelu',
       leakyreluAlpha: options.alpha ?? 0,
     },
   ) as tf.Tensor3D;
   const out = tf.reshape(z, [rows, units]) as tf.Tensor2D;
+  if (epilogue) return leakyDropout(out, options.alpha, options.mask);
   return options.mask ? (tf.mul(out, options.mask) as tf.Tensor2D) : out;
 }
 

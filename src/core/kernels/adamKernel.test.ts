@@ -5,7 +5,7 @@ import { KerasAdam } from '../adam';
 import { Rng } from '../rng';
 import { hasFusedAdam } from './adamKernel';
 import { wasmMemory } from './hostMemory';
-import { simdAdamFor } from './simdAdam';
+import { simdKernelsFor } from './wasmSimd';
 
 /** The Keras formula in float64, the reference both paths must match. */
 function reference(w: number[], grads: number[][], lr: number): number[] {
@@ -68,7 +68,7 @@ describe('Adam update', () => {
     await tf.setBackend('wasm');
     const memory = wasmMemory(tf.backend()).wasmMemory;
     expect(memory).toBeInstanceOf(WebAssembly.Memory);
-    expect(simdAdamFor(memory!)).toBeTypeOf('function');
+    expect(simdKernelsFor(memory!)?.adam).toBeTypeOf('function');
   });
 
   it('the tfjs-ops path used on GPU backends agrees with the fused one', async () => {

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { HOST_BACKENDS, type HostMemory, requiredInput } from './hostMemory';
-import { simdAdamFor } from './simdAdam';
+import { simdKernelsFor } from './wasmSimd';
 
 export const ADAM_KERNEL = 'MnistGanLabAdamStep';
 
@@ -37,7 +37,7 @@ function adamStep(memory: HostMemory, inputs: tf.NamedTensorInfoMap, attrs: Adam
   const oneMinusB1 = 1 - beta1;
   const oneMinusB2 = 1 - beta2;
   let done = 0;
-  const simd = memory.wasmMemory ? simdAdamFor(memory.wasmMemory) : null;
+  const simd = memory.wasmMemory ? simdKernelsFor(memory.wasmMemory)?.adam : null;
   if (simd) {
     // Four at a time in float32; the last few (length mod 4) below, rounded to float32 alike.
     done = w0.length & ~3;

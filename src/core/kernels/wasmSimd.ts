@@ -1,12 +1,12 @@
 /**
- * The Adam update as a small WebAssembly SIMD function that runs on the wasm backend's own
- * memory, four weights per instruction. The JavaScript loop in adamKernel.ts does one weight at
- * a time in double precision; this does the same arithmetic in float32 (as Keras does) at about
- * the speed of memory. The module is assembled here, byte by byte, so nothing is fetched.
+ * Small WebAssembly SIMD functions that run on the wasm backend's own memory, four floats per
+ * instruction, for the passes tfjs' wasm kernels do one float at a time. The module is
+ * assembled here, byte by byte, so nothing is fetched. Arithmetic is float32, as Keras' is.
  *
- *   m ← β1·m + (1−β1)·g,  v ← β2·v + (1−β2)·g·g,  w ← w − step·m / (√v + ε)
+ *   adam:       m ← β1·m + (1−β1)·g,  v ← β2·v + (1−β2)·g·g,  w ← w − step·m / (√v + ε)
+ *   leakyMask:  out ← max(z, α·z) · mask        (LeakyReLU for α ≤ 1, then dropout)
+ *   leaky:      out ← max(z, α·z)
  */
-
 import type { WasmMemory } from './hostMemory';
 
 // Value types, instructions and the SIMD instructions (after the 0xfd prefix) used below.
@@ -35,6 +35,7 @@ const simd = {
   sub: [0xe5, 0x01],
   mul: [0xe6, 0x01],
   div: [0xe7, 0x01],
+  max: [0xe9, 0x01],
 };
 
 function leb(value: number): number[] {
@@ -52,16 +53,19 @@ const vec = (items: number[][]) => [...leb(items.length), ...items.flat()];
 const name = (text: string) => [...leb(text.length), ...Array.from(text, (c) => c.charCodeAt(0))];
 const section = (id: number, body: number[]) => [id, ...leb(body.length), ...body];
 
+const get = (local: number) => [op.get, local];
+const set = (local: number) => [op.set, local];
+const s128 = (instruction: number[]) => [SIMD, ...instruction];
+const MEMARG = [4, 0]; // 16-byte alignment hint, no offset
+
 // Parameters: byte offsets w, g, m, v (in), w', m', v' (out), byte length; then
 // β1, 1−β1, β2, 1−β2, ε, step. Locals after them: the byte index and the splatted constants.
 const [W0, G, M0, V0, W1, M1, V1, BYTES, B1, B1C, B2, B2C, EPS, STEP] = Array.from({ length: 14 }, (_, i) => i);
 const [I, B1X, B1CX, B2X, B2CX, EPSX, STEPX, GX, MX, VX] = Array.from({ length: 10 }, (_, i) => 14 + i);
 
 function adamBody(): number[] {
-  const get = (local: number) => [op.get, local];
-  const set = (local: number) => [op.set, local];
-  const s = (instruction: number[]) => [SIMD, ...instruction];
-  const memarg = [4, 0]; // 16-byte alignment hint, no offset
+  const s = s128;
+  const memarg = MEMARG;
   const at = (base: number) => [...get(base), ...get(I), op.i32Add];
   const load = (base: number) => [...at(base), ...s(simd.load), ...memarg];
   const splat = (from: number, to: number) => [...get(from), ...s(simd.splat), ...set(to)];
@@ -88,16 +92,53 @@ function adamBody(): number[] {
   ];
 }
 
-function adamModule(shared: boolean): Uint8Array {
+/**
+ * out[i] = max(z, α·z) (· mask) over `bytes` bytes. Parameters: z, [mask,] out, bytes, α;
+ * locals: the byte index, α splatted, z.
+ */
+function leakyBody(withMask: boolean): number[] {
+  const [Z, MASK, OUT, N, ALPHA] = withMask ? [0, 1, 2, 3, 4] : [0, -1, 1, 2, 3];
+  const first = withMask ? 5 : 4;
+  const [IDX, ALPHAX, ZX] = [first, first + 1, first + 2];
+  const at = (base: number) => [...get(base), ...get(IDX), op.i32Add];
+  const load = (base: number) => [...at(base), ...s128(simd.load), ...MEMARG];
+  return [
+    ...get(ALPHA), ...s128(simd.splat), ...set(ALPHAX),
+    op.block, 0x40, op.loop, 0x40,
+    ...get(IDX), ...get(N), op.i32GeU, op.brIf, 1,
+    ...at(OUT),
+    ...load(Z), ...set(ZX),
+    ...get(ZX), ...get(ZX), ...get(ALPHAX), ...s128(simd.mul), ...s128(simd.max),
+    ...(withMask ? [...load(MASK), ...s128(simd.mul)] : []),
+    ...s128(simd.store), ...MEMARG,
+    ...get(IDX), op.i32Const, 16, op.i32Add, ...set(IDX),
+    op.br, 0,
+    op.end, op.end,
+    op.end,
+  ];
+}
+
+const ADAM_TYPE = [0x60, ...vec([...Array.from({ length: 8 }, () => [I32]), ...Array.from({ length: 6 }, () => [F32])]), 0];
+const LEAKY_MASK_TYPE = [0x60, ...vec([[I32], [I32], [I32], [I32], [F32]]), 0];
+const LEAKY_TYPE = [0x60, ...vec([[I32], [I32], [I32], [F32]]), 0];
+
+function simdModule(shared: boolean): Uint8Array {
   const limits = shared ? [0x03, 0, ...leb(65536)] : [0x00, 0];
-  const body = [...vec([[1, I32], [9, V128]]), ...adamBody()];
+  const code = (locals: number[][], body: number[]) => {
+    const bytes = [...vec(locals), ...body];
+    return [...leb(bytes.length), ...bytes];
+  };
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, ...vec(Array.from({ length: 8 }, () => [I32]).concat(Array.from({ length: 6 }, () => [F32]))), 0]])),
+    ...section(1, vec([ADAM_TYPE, LEAKY_MASK_TYPE, LEAKY_TYPE])),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, ...limits]])),
-    ...section(3, vec([[0]])),
-    ...section(7, vec([[...name('adam'), 0x00, 0]])),
-    ...section(10, vec([[...leb(body.length), ...body]])),
+    ...section(3, vec([[0], [1], [2]])),
+    ...section(7, vec([[...name('adam'), 0x00, 0], [...name('leakyMask'), 0x00, 1], [...name('leaky'), 0x00, 2]])),
+    ...section(10, vec([
+      code([[1, I32], [9, V128]], adamBody()),
+      code([[1, I32], [2, V128]], leakyBody(true)),
+      code([[1, I32], [2, V128]], leakyBody(false)),
+    ])),
   ]);
 }
 
@@ -106,30 +147,35 @@ type AdamFunction = (
   beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, epsilon: number, step: number,
 ) => void;
 
+export interface SimdKernels {
+  adam: AdamFunction;
+  leakyMask(z: number, mask: number, out: number, bytes: number, alpha: number): void;
+  leaky(z: number, out: number, bytes: number, alpha: number): void;
+}
+
 /** The parts of the WebAssembly API used here (core code is typed without the DOM). */
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
 }
 
-const instances = new WeakMap<WasmMemory, AdamFunction | null>();
+const instances = new WeakMap<WasmMemory, SimdKernels | null>();
 
 /**
- * The SIMD update bound to `memory`, or null where this WebAssembly has no SIMD (the caller
- * then loops in JavaScript).
+ * The SIMD functions bound to `memory`, or null where this WebAssembly has no SIMD (callers
+ * then loop in JavaScript). Pointers and lengths are in bytes; lengths a multiple of 16.
  */
-export function simdAdamFor(memory: WasmMemory): AdamFunction | null {
+export function simdKernelsFor(memory: WasmMemory): SimdKernels | null {
   if (instances.has(memory)) return instances.get(memory)!;
-  let adam: AdamFunction | null = null;
+  let kernels: SimdKernels | null = null;
   try {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
     const api = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-    const module = new api.Module(adamModule(shared));
-    const instance = new api.Instance(module, { env: { memory } });
-    adam = instance.exports.adam as AdamFunction;
+    const module = new api.Module(simdModule(shared));
+    kernels = new api.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
   } catch {
-    adam = null;
+    kernels = null;
   }
-  instances.set(memory, adam);
-  return adam;
+  instances.set(memory, kernels);
+  return kernels;
 }
