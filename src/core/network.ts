@@ -8,6 +8,7 @@ import { type NetworkSpec, parameterShapes } from './architecture';
 import { conv2d, conv2dTranspose } from './conv/conv2d';
 import { denseActivationGrad, hasActivationGradKernel } from './kernels/activationGradKernel';
 import { hasActivationKernel, leakyDropout } from './kernels/activationKernel';
+import { gemmTiles, matMul } from './kernels/gemmKernel';
 import { Rng } from './rng';
 
 /** Builds the Sequential model; Glorot-uniform kernels and zero biases drawn from `rng`. */
@@ -101,6 +102,13 @@ function blockForward(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, options: B
   const units = w.shape[1];
   // On wasm and cpu the matmul adds only the bias and one own pass does the rest.
   const epilogue = (options.alpha !== null || options.mask !== null) && hasActivationKernel();
+  if (gemmTiles(rows, units)) {
+    const product = matMul(x, w, b);
+    if (!epilogue) return product;
+    const out = leakyDropout(product, options.alpha, options.mask);
+    product.dispose();
+    return out;
+  }
   const z = tf.engine().runKernel(
     '_FusedMatMul',
     { a: tf.reshape(x, [1, rows, inner]), b: tf.reshape(w, [1, inner, units]), bias: b },
@@ -167,10 +175,10 @@ function hostBackward(
   });
   const grads: tf.Tensor[] = [];
   if (options.xNeedsGrad) {
-    const dxT = tf.matMul(w, dzT);
+    const dxT = matMul(w, dzT);
     grads.push(options.inputFromBlock ? tf.reshape(dxT, x.shape) : tf.transpose(dxT));
   }
-  if (options.paramsNeedGrad) grads.push(tf.matMul(tf.transpose(x), dz!), db);
+  if (options.paramsNeedGrad) grads.push(matMul(tf.transpose(x), dz!), db);
   else db.dispose();
   return grads;
 }

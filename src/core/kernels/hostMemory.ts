@@ -13,6 +13,8 @@ export interface HostMemory {
   view(info: tf.TensorInfo): Float32Array;
   /** A fresh output buffer: new memory, so nothing cached on an older tensor can go stale. */
   allocate(shape: number[]): tf.TensorInfo;
+  /** Frees a buffer from `allocate` that is not returned as an output. */
+  release(info: tf.TensorInfo): void;
   /** The WebAssembly memory the views are on (wasm backend only), for kernels written in wasm. */
   wasmMemory?: WasmMemory;
 }
@@ -26,12 +28,14 @@ export interface WasmMemory {
 interface WasmBackendInternals {
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  disposeData(dataId: tf.DataId): boolean;
   /** The Emscripten module: its memory is `wasmMemory` (threaded build) or `asm.memory`. */
   wasm: { wasmMemory?: WasmMemory; asm?: { memory?: WasmMemory } };
 }
 
 interface CpuBackendInternals {
   data: { get(dataId: tf.DataId): { values: Float32Array } };
+  disposeData(dataId: tf.DataId): boolean;
   makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): tf.TensorInfo;
 }
 
@@ -41,6 +45,7 @@ export function wasmMemory(backend: unknown): HostMemory {
   return {
     view: (info) => wasm.typedArrayFromHeap(info),
     allocate: (shape) => wasm.makeOutput(shape, 'float32'),
+    release: (info) => void wasm.disposeData(info.dataId),
     wasmMemory: memory && typeof memory.grow === 'function' ? memory : undefined,
   };
 }
@@ -51,6 +56,7 @@ export function cpuMemory(backend: unknown): HostMemory {
     view: (info) => cpu.data.get(info.dataId).values,
     allocate: (shape) =>
       cpu.makeTensorInfo(shape, 'float32', new Float32Array(shape.reduce((a, b) => a * b, 1))),
+    release: (info) => void cpu.disposeData(info.dataId),
   };
 }
 

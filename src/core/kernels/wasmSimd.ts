@@ -6,6 +6,7 @@
  *   adam:       m ← β1·m + (1−β1)·g,  v ← β2·v + (1−β2)·g·g,  w ← w − step·m / (√v + ε)
  *   leakyMask:  out ← max(z, α·z) · mask        (LeakyReLU for α ≤ 1, then dropout)
  *   leaky:      out ← max(z, α·z)
+ *   gemm:       C ← A·B (+ bias), a band of C's columns (see gemmBody)
  */
 import type { WasmMemory } from './hostMemory';
 
@@ -24,6 +25,11 @@ const op = {
   i32Const: 0x41,
   i32GeU: 0x4f,
   i32Add: 0x6a,
+  i32Sub: 0x6b,
+  i32Mul: 0x6c,
+  i32Eqz: 0x45,
+  if: 0x04,
+  else: 0x05,
 };
 const SIMD = 0xfd;
 const simd = {
@@ -36,6 +42,10 @@ const simd = {
   mul: [0xe6, 0x01],
   div: [0xe7, 0x01],
   max: [0xe9, 0x01],
+  load32Splat: [0x09],
+  const: [0x0c],
+  /** Relaxed SIMD: a·b + c, fused where the CPU has FMA. */
+  madd: [0x85, 0x02],
 };
 
 function leb(value: number): number[] {
@@ -118,11 +128,114 @@ function leakyBody(withMask: boolean): number[] {
   ];
 }
 
+// gemm's parameters (i32; pointers and strides in bytes) and locals.
+const [GA, GRS, GKS, GB, GLDB, GC, GLDC, GBIAS, GROWS, GJ0, GJ1, GK, GSCRATCH] = Array.from({ length: 13 }, (_, i) => i);
+const [GJ, GI, GKK, PA0, PA1, PA2, PA3, PB, PC] = Array.from({ length: 9 }, (_, i) => 13 + i);
+const ACC = Array.from({ length: 8 }, (_, i) => 22 + i);
+const [GB0, GB1, GAV] = [30, 31, 32];
+
+/**
+ * C[r, j] = Σk A(r, k)·B[k, j] (+ bias[j]) for rows 0‥ROWS (a multiple of 4) and the columns
+ * whose byte offsets lie in [J0, J1) (multiples of 32: 8 columns), in tiles of 4 rows × 8
+ * columns held in registers. A(r, k) is read at A + r·RS + k·KS, so A may be stored
+ * transposed; B and C are row-major with row strides LDB and LDC. Each band of 8 columns of B
+ * is first copied into SCRATCH (K × 32 bytes, contiguous) and stays in cache while the row
+ * tiles pass over it: read in place, a band whose row stride is a power of two (1024 or 512
+ * columns) maps every row to the same cache set and ran at a quarter of the speed.
+ * `fma` selects relaxed SIMD's fused multiply-add over a multiply and an add.
+ */
+function gemmBody(fma: boolean): number[] {
+  const s = s128;
+  // With fma: [a, b, acc] → madd. Without: a·b first, then + acc (the stack order differs).
+  const accumulate = (acc: number, bReg: number) =>
+    fma
+      ? [...get(GAV), ...get(bReg), ...get(acc), ...s(simd.madd), ...set(acc)]
+      : [...get(GAV), ...get(bReg), ...s(simd.mul), ...get(acc), ...s(simd.add), ...set(acc)];
+  const zero = [...s(simd.const), ...new Array(16).fill(0)];
+  const initAcc = [
+    ...get(GBIAS), op.if, 0x40,
+    ...ACC.flatMap((acc, n) => [...get(GBIAS), ...get(GJ), op.i32Add, ...s(simd.load), 4, (n & 1) * 16, ...set(acc)]),
+    op.else,
+    ...ACC.flatMap((acc) => [...zero, ...set(acc)]),
+    op.end,
+  ];
+  const rowPointers = [
+    // PA0 = A + I·RS, PA1..3 one row further each.
+    ...get(GA), ...get(GI), ...get(GRS), op.i32Mul, op.i32Add, ...set(PA0),
+    ...get(PA0), ...get(GRS), op.i32Add, ...set(PA1),
+    ...get(PA1), ...get(GRS), op.i32Add, ...set(PA2),
+    ...get(PA2), ...get(GRS), op.i32Add, ...set(PA3),
+    ...get(GSCRATCH), ...set(PB),
+  ];
+  // SCRATCH ← the band of B at column byte offset J, row after row (PB, PC and KK as cursors).
+  const packBand = [
+    ...get(GB), ...get(GJ), op.i32Add, ...set(PB),
+    ...get(GSCRATCH), ...set(PC),
+    ...get(GK), ...set(GKK),
+    op.block, 0x40, op.loop, 0x40,
+    ...get(GKK), op.i32Eqz, op.brIf, 1,
+    ...get(PC), ...get(PB), ...s(simd.load), 4, 0, ...s(simd.store), 4, 0,
+    ...get(PC), ...get(PB), ...s(simd.load), 4, 16, ...s(simd.store), 4, 16,
+    ...get(PB), ...get(GLDB), op.i32Add, ...set(PB),
+    ...get(PC), op.i32Const, 32, op.i32Add, ...set(PC),
+    ...get(GKK), op.i32Const, 1, op.i32Sub, ...set(GKK),
+    op.br, 0,
+    op.end, op.end,
+  ];
+  const kStep = [
+    ...get(PB), ...s(simd.load), 4, 0, ...set(GB0),
+    ...get(PB), ...s(simd.load), 4, 16, ...set(GB1),
+    ...[PA0, PA1, PA2, PA3].flatMap((pa, r) => [
+      ...get(pa), ...s(simd.load32Splat), 2, 0, ...set(GAV),
+      ...accumulate(ACC[2 * r], GB0),
+      ...accumulate(ACC[2 * r + 1], GB1),
+    ]),
+    ...[PA0, PA1, PA2, PA3].flatMap((pa) => [...get(pa), ...get(GKS), op.i32Add, ...set(pa)]),
+    ...get(PB), op.i32Const, 32, op.i32Add, ...set(PB),
+    ...get(GKK), op.i32Const, 1, op.i32Sub, ...set(GKK),
+  ];
+  const store = [
+    // PC = C + I·LDC + J, then each row of the tile one LDC further.
+    ...get(GC), ...get(GI), ...get(GLDC), op.i32Mul, op.i32Add, ...get(GJ), op.i32Add, ...set(PC),
+    ...[0, 1, 2, 3].flatMap((r) => [
+      ...get(PC), ...get(ACC[2 * r]), ...s(simd.store), 4, 0,
+      ...get(PC), ...get(ACC[2 * r + 1]), ...s(simd.store), 4, 16,
+      ...(r < 3 ? [...get(PC), ...get(GLDC), op.i32Add, ...set(PC)] : []),
+    ]),
+  ];
+  return [
+    ...get(GJ0), ...set(GJ),
+    op.block, 0x40, op.loop, 0x40,
+    ...get(GJ), ...get(GJ1), op.i32GeU, op.brIf, 1,
+    ...packBand,
+    op.i32Const, 0, ...set(GI),
+    op.block, 0x40, op.loop, 0x40,
+    ...get(GI), ...get(GROWS), op.i32GeU, op.brIf, 1,
+    ...initAcc,
+    ...rowPointers,
+    ...get(GK), ...set(GKK),
+    op.block, 0x40, op.loop, 0x40,
+    ...get(GKK), op.i32Eqz, op.brIf, 1,
+    ...kStep,
+    op.br, 0,
+    op.end, op.end,
+    ...store,
+    ...get(GI), op.i32Const, 4, op.i32Add, ...set(GI),
+    op.br, 0,
+    op.end, op.end,
+    ...get(GJ), op.i32Const, 32, op.i32Add, ...set(GJ),
+    op.br, 0,
+    op.end, op.end,
+    op.end,
+  ];
+}
+
 const ADAM_TYPE = [0x60, ...vec([...Array.from({ length: 8 }, () => [I32]), ...Array.from({ length: 6 }, () => [F32])]), 0];
 const LEAKY_MASK_TYPE = [0x60, ...vec([[I32], [I32], [I32], [I32], [F32]]), 0];
 const LEAKY_TYPE = [0x60, ...vec([[I32], [I32], [I32], [F32]]), 0];
+const GEMM_TYPE = [0x60, ...vec(Array.from({ length: 13 }, () => [I32])), 0];
 
-function simdModule(shared: boolean): Uint8Array {
+function simdModule(shared: boolean, fma: boolean): Uint8Array {
   const limits = shared ? [0x03, 0, ...leb(65536)] : [0x00, 0];
   const code = (locals: number[][], body: number[]) => {
     const bytes = [...vec(locals), ...body];
@@ -130,14 +243,15 @@ function simdModule(shared: boolean): Uint8Array {
   };
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([ADAM_TYPE, LEAKY_MASK_TYPE, LEAKY_TYPE])),
+    ...section(1, vec([ADAM_TYPE, LEAKY_MASK_TYPE, LEAKY_TYPE, GEMM_TYPE])),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, ...limits]])),
-    ...section(3, vec([[0], [1], [2]])),
-    ...section(7, vec([[...name('adam'), 0x00, 0], [...name('leakyMask'), 0x00, 1], [...name('leaky'), 0x00, 2]])),
+    ...section(3, vec([[0], [1], [2], [3]])),
+    ...section(7, vec([[...name('adam'), 0x00, 0], [...name('leakyMask'), 0x00, 1], [...name('leaky'), 0x00, 2], [...name('gemm'), 0x00, 3]])),
     ...section(10, vec([
       code([[1, I32], [9, V128]], adamBody()),
       code([[1, I32], [2, V128]], leakyBody(true)),
       code([[1, I32], [2, V128]], leakyBody(false)),
+      code([[9, I32], [11, V128]], gemmBody(fma)),
     ])),
   ]);
 }
@@ -151,10 +265,17 @@ export interface SimdKernels {
   adam: AdamFunction;
   leakyMask(z: number, mask: number, out: number, bytes: number, alpha: number): void;
   leaky(z: number, out: number, bytes: number, alpha: number): void;
+  gemm(
+    a: number, rowStride: number, kStride: number, b: number, ldb: number, c: number, ldc: number,
+    bias: number, rows: number, j0: number, j1: number, k: number, scratch: number,
+  ): void;
+  /** Whether gemm multiplies and adds in one fused instruction (relaxed SIMD). */
+  fma: boolean;
 }
 
 /** The parts of the WebAssembly API used here (core code is typed without the DOM). */
 interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
 }
@@ -171,8 +292,15 @@ export function simdKernelsFor(memory: WasmMemory): SimdKernels | null {
   try {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
     const api = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-    const module = new api.Module(simdModule(shared));
-    kernels = new api.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
+    // Relaxed SIMD where the engine has it (Chromium does), plain SIMD otherwise.
+    let fma = true;
+    let bytes = simdModule(shared, true);
+    if (!api.validate(bytes)) {
+      fma = false;
+      bytes = simdModule(shared, false);
+    }
+    const exports = new api.Instance(new api.Module(bytes), { env: { memory } }).exports;
+    kernels = { ...(exports as unknown as Omit<SimdKernels, 'fma'>), fma };
   } catch {
     kernels = null;
   }

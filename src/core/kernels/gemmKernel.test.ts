@@ -1,0 +1,44 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Rng } from '../rng';
+import { hasGemm, matMul } from './gemmKernel';
+
+function random(shape: [number, number] | [number], rng: Rng): tf.Tensor {
+  const values = new Float32Array(shape.reduce((x, y) => x * y, 1));
+  for (let i = 0; i < values.length; i++) values[i] = rng.nextNormal();
+  return tf.tensor(values, shape);
+}
+
+describe('SIMD gemm', () => {
+  afterAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('multiplies like tf.matMul, with and without bias, on wasm', async () => {
+    await tf.setBackend('wasm');
+    expect(hasGemm()).toBe(true);
+    const rng = new Rng(11);
+    for (const [m, k, n] of [[4, 1, 8], [12, 37, 24], [128, 100, 256], [8, 300, 40], [16, 20, 1024]]) {
+      const a = random([m, k], rng) as tf.Tensor2D;
+      const b = random([k, n], rng) as tf.Tensor2D;
+      const bias = random([n], rng) as tf.Tensor1D;
+      const expected = tf.add(tf.matMul(a, b), bias);
+      const actual = matMul(a, b, bias);
+      expect(actual.shape).toEqual([m, n]);
+      expect(tf.max(tf.abs(tf.sub(actual, expected))).dataSync()[0]).toBeLessThan(1e-4 * Math.sqrt(k));
+      expect(tf.max(tf.abs(tf.sub(matMul(a, b), tf.matMul(a, b)))).dataSync()[0]).toBeLessThan(1e-4 * Math.sqrt(k));
+    }
+  });
+
+  it('falls back to tf.matMul for shapes it does not tile, and on cpu', async () => {
+    for (const backend of ['wasm', 'cpu']) {
+      await tf.setBackend(backend);
+      const rng = new Rng(12);
+      const a = random([6, 5], rng) as tf.Tensor2D;
+      const b = random([5, 3], rng) as tf.Tensor2D;
+      const diff = tf.max(tf.abs(tf.sub(matMul(a, b), tf.matMul(a, b)))).dataSync()[0];
+      expect(diff).toBeLessThan(1e-5);
+    }
+  });
+});

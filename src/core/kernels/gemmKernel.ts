@@ -1,0 +1,111 @@
+/**
+ * Matrix products for the dense blocks on the wasm backend: C = A·B (+ bias) with the SIMD
+ * gemm of wasmSimd.ts. Against tfjs' own wasm matmul (XNNPACK) this saves the copy
+ * into a packed layout that XNNPACK makes of B on every call (one pass over the weights, on
+ * one thread, ≈ 3 ns a value) and uses fused multiply-adds where the engine has relaxed SIMD.
+ * Columns are split with a helper thread when one is attached (setGemmHelper); shapes it does
+ * not tile (rows not a multiple of 4, columns not of 8) go to tf.matMul.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { requiredInput, wasmMemory } from './hostMemory';
+import { type SimdKernels, simdKernelsFor } from './wasmSimd';
+
+export const GEMM_KERNEL = 'MnistGanLabGemm';
+
+/**
+ * Another thread that runs gemm on the same memory: `start` hands it a job (the 12 arguments
+ * of SimdKernels.gemm) and returns a function that blocks until the job is done.
+ */
+export interface GemmHelper {
+  start(args: number[]): () => void;
+}
+
+let helper: GemmHelper | null = null;
+
+/** Attaches (or, with null, detaches) the helper thread that takes half of every product. */
+export function setGemmHelper(next: GemmHelper | null): void {
+  helper = next;
+}
+
+export function gemmThreads(): number {
+  return helper ? 2 : 1;
+}
+
+function kernelsOf(backend: unknown): SimdKernels | null {
+  const memory = wasmMemory(backend).wasmMemory;
+  return memory ? simdKernelsFor(memory) : null;
+}
+
+function gemmKernel(backend: unknown, inputs: tf.NamedTensorInfoMap): tf.TensorInfo {
+  const kernels = kernelsOf(backend);
+  if (!kernels) throw new Error(`${GEMM_KERNEL} needs WebAssembly SIMD.`);
+  const memory = wasmMemory(backend);
+  const aInfo = requiredInput(inputs, 'a', GEMM_KERNEL);
+  const bInfo = requiredInput(inputs, 'b', GEMM_KERNEL);
+  const [rows, inner] = aInfo.shape;
+  const cols = bInfo.shape[1];
+  const out = memory.allocate([rows, cols]);
+  // A band of B per thread (see gemmBody), 16-byte aligned like every tfjs buffer.
+  const scratch = memory.allocate([2, inner * 8]);
+  const a = memory.view(aInfo).byteOffset;
+  const b = memory.view(bInfo).byteOffset;
+  const c = memory.view(out).byteOffset;
+  const bias = inputs.bias ? memory.view(inputs.bias).byteOffset : 0;
+  const band = memory.view(scratch).byteOffset;
+  const args = (j0: number, j1: number, thread: number) =>
+    [a, inner * 4, 4, b, cols * 4, c, cols * 4, bias, rows, j0, j1, inner, band + thread * inner * 32];
+  const bands = cols / 8;
+  if (helper && bands >= 2) {
+    const split = Math.floor(bands / 2) * 32;
+    const wait = helper.start(args(split, cols * 4, 1));
+    kernels.gemm(...(args(0, split, 0) as Parameters<SimdKernels['gemm']>));
+    wait();
+  } else {
+    kernels.gemm(...(args(0, cols * 4, 0) as Parameters<SimdKernels['gemm']>));
+  }
+  memory.release(scratch);
+  return out;
+}
+
+let registered = false;
+
+function registerGemmKernel(): void {
+  if (registered) return;
+  registered = true;
+  tf.registerKernel({
+    kernelName: GEMM_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }) => gemmKernel(backend, inputs),
+  });
+}
+
+/** Whether the active backend multiplies with this kernel (wasm with SIMD). */
+export function hasGemm(): boolean {
+  registerGemmKernel();
+  return tf.getBackend() === 'wasm' && kernelsOf(tf.backend()) !== null;
+}
+
+/** Whether the gemm uses fused multiply-adds on the active backend. */
+export function gemmUsesFma(): boolean {
+  return hasGemm() && kernelsOf(tf.backend())!.fma;
+}
+
+/** Whether a product with this many rows and columns runs as the SIMD gemm here. */
+export function gemmTiles(rows: number, cols: number): boolean {
+  return rows % 4 === 0 && cols % 8 === 0 && hasGemm();
+}
+
+/**
+ * a·b (+ bias); tf.matMul where the shape does not tile. Not differentiable (the dense blocks
+ * write their own gradients).
+ */
+export function matMul(a: tf.Tensor2D, b: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor2D {
+  if (gemmTiles(a.shape[0], b.shape[1])) {
+    const inputs: tf.NamedTensorMap = bias ? { a, b, bias } : { a, b };
+    return tf.engine().runKernel(GEMM_KERNEL, inputs, {}) as tf.Tensor2D;
+  }
+  return tf.tidy(() => {
+    const product = tf.matMul(a, b);
+    return (bias ? tf.add(product, bias) : product) as tf.Tensor2D;
+  });
+}
