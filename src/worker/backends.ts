@@ -12,6 +12,9 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import type { BackendChoice, BackendName } from '../core/config';
+import { gemmThreads, gemmUsesFma, setGemmHelpers } from '../core/kernels/gemmKernel';
+import { wasmMemory } from '../core/kernels/hostMemory';
+import { startGemmHelpers } from './gemmThreads';
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmPlain,
@@ -26,8 +29,10 @@ setWasmPaths({
  * when it starts, so the worker reports twice the cores to it and requests all of them.
  * Threads need cross-origin isolation (SharedArrayBuffer); without it the backend runs one.
  */
+const CORES = typeof navigator === 'undefined' ? 1 : navigator.hardwareConcurrency || 1;
+
 function useAllCoresForWasm(): void {
-  const cores = typeof navigator === 'undefined' ? 1 : navigator.hardwareConcurrency || 1;
+  const cores = CORES;
   if (!globalThis.crossOriginIsolated || cores < 2) return;
   Object.defineProperty(navigator, 'hardwareConcurrency', { value: cores * 2, configurable: true });
   setThreadsCount(cores);
@@ -102,8 +107,12 @@ async function describe(name: BackendName, info: BackendInfo): Promise<string> {
   switch (name) {
     case 'wasm': {
       const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-      const threads = getThreadsCount();
-      return `${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}`;
+      if (!simd) {
+        const threads = getThreadsCount();
+        return `no SIMD, ${threads} thread${threads === 1 ? '' : 's'}`;
+      }
+      const threads = gemmThreads();
+      return `SIMD${gemmUsesFma() ? ' + FMA' : ''}, ${threads} thread${threads === 1 ? '' : 's'}`;
     }
     case 'webgl':
       return info.webglRenderer ?? 'WebGL';
@@ -114,12 +123,31 @@ async function describe(name: BackendName, info: BackendInfo): Promise<string> {
   }
 }
 
+let helpersMemory: unknown = null;
+let helperThreads: { terminate(): void }[] = [];
+
+/**
+ * The wasm backend's matrix products take every core: one share on this thread, one on each
+ * helper thread, all on the backend's shared memory (started once per backend instance).
+ */
+async function attachGemmHelpers(): Promise<void> {
+  const memory = wasmMemory(tf.backend()).wasmMemory;
+  if (!memory || memory === helpersMemory) return;
+  for (const helper of helperThreads) helper.terminate();
+  setGemmHelpers([]);
+  helpersMemory = memory;
+  const started = await startGemmHelpers(memory, CORES - 1);
+  helperThreads = started;
+  setGemmHelpers(started);
+}
+
 async function finish(
   name: BackendName,
   choice: BackendChoice,
   failures: string[],
   info: BackendInfo,
 ): Promise<BackendSelection> {
+  if (name === 'wasm') await attachGemmHelpers();
   const detail = await describe(name, info);
   if (failures.length === 0) return { backend: name, detail };
   const wanted = choice === 'auto' ? 'The preferred backend' : `The ${choice} backend`;

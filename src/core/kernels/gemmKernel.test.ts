@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../rng';
-import { hasGemm, matMul } from './gemmKernel';
+import { type GemmHelper, hasGemm, matMul, setGemmHelpers } from './gemmKernel';
+import { wasmMemory } from './hostMemory';
+import { simdKernelsFor } from './wasmSimd';
 
 function random(shape: [number, number] | [number], rng: Rng): tf.Tensor {
   const values = new Float32Array(shape.reduce((x, y) => x * y, 1));
@@ -28,6 +30,32 @@ describe('SIMD gemm', () => {
       expect(actual.shape).toEqual([m, n]);
       expect(tf.max(tf.abs(tf.sub(actual, expected))).dataSync()[0]).toBeLessThan(1e-4 * Math.sqrt(k));
       expect(tf.max(tf.abs(tf.sub(matMul(a, b), tf.matMul(a, b)))).dataSync()[0]).toBeLessThan(1e-4 * Math.sqrt(k));
+    }
+  });
+
+  it('splits the columns over helper threads, each with its own share and scratch', async () => {
+    await tf.setBackend('wasm');
+    const kernels = simdKernelsFor(wasmMemory(tf.backend()).wasmMemory!)!;
+    const jobs: number[][] = [];
+    // A helper that runs its share at once, here: the split and the scratch are what is tested.
+    const helper: GemmHelper = {
+      start(args) {
+        jobs.push(args);
+        kernels.gemm(...(args as Parameters<typeof kernels.gemm>));
+        return () => undefined;
+      },
+    };
+    setGemmHelpers([helper, helper]);
+    try {
+      const rng = new Rng(13);
+      const a = random([8, 33], rng) as tf.Tensor2D;
+      const b = random([33, 56], rng) as tf.Tensor2D;
+      const diff = tf.max(tf.abs(tf.sub(matMul(a, b), tf.matMul(a, b)))).dataSync()[0];
+      expect(diff).toBeLessThan(1e-4);
+      // 7 bands of 8 columns over 3 threads: the helpers take bands 2-3 and 4-6.
+      expect(jobs.map((args) => [args[9] / 32, args[10] / 32])).toEqual([[2, 4], [4, 7]]);
+    } finally {
+      setGemmHelpers([]);
     }
   });
 

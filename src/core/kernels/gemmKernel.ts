@@ -13,22 +13,23 @@ import { type SimdKernels, simdKernelsFor } from './wasmSimd';
 export const GEMM_KERNEL = 'MnistGanLabGemm';
 
 /**
- * Another thread that runs gemm on the same memory: `start` hands it a job (the 12 arguments
- * of SimdKernels.gemm) and returns a function that blocks until the job is done.
+ * Another thread that runs gemm on the same memory: `start` hands it a job (the arguments of
+ * SimdKernels.gemm) and returns a function that blocks until the job is done.
  */
 export interface GemmHelper {
   start(args: number[]): () => void;
 }
 
-let helper: GemmHelper | null = null;
+let helpers: GemmHelper[] = [];
 
-/** Attaches (or, with null, detaches) the helper thread that takes half of every product. */
-export function setGemmHelper(next: GemmHelper | null): void {
-  helper = next;
+/** Attaches the helper threads that take a share of every product (none: this thread only). */
+export function setGemmHelpers(next: GemmHelper[]): void {
+  helpers = next;
 }
 
+/** Threads a product is split over. */
 export function gemmThreads(): number {
-  return helper ? 2 : 1;
+  return helpers.length + 1;
 }
 
 function kernelsOf(backend: unknown): SimdKernels | null {
@@ -45,24 +46,24 @@ function gemmKernel(backend: unknown, inputs: tf.NamedTensorInfoMap): tf.TensorI
   const [rows, inner] = aInfo.shape;
   const cols = bInfo.shape[1];
   const out = memory.allocate([rows, cols]);
-  // A band of B per thread (see gemmBody), 16-byte aligned like every tfjs buffer.
-  const scratch = memory.allocate([2, inner * 8]);
+  // Columns in bands of 8, split evenly over the threads; each thread copies its bands of B
+  // through its own scratch (K × 32 bytes, see gemmBody).
+  const bands = cols / 8;
+  const parts = Math.min(helpers.length + 1, bands);
+  const scratch = memory.allocate([parts, inner * 8]);
   const a = memory.view(aInfo).byteOffset;
   const b = memory.view(bInfo).byteOffset;
   const c = memory.view(out).byteOffset;
   const bias = inputs.bias ? memory.view(inputs.bias).byteOffset : 0;
   const band = memory.view(scratch).byteOffset;
-  const args = (j0: number, j1: number, thread: number) =>
-    [a, inner * 4, 4, b, cols * 4, c, cols * 4, bias, rows, j0, j1, inner, band + thread * inner * 32];
-  const bands = cols / 8;
-  if (helper && bands >= 2) {
-    const split = Math.floor(bands / 2) * 32;
-    const wait = helper.start(args(split, cols * 4, 1));
-    kernels.gemm(...(args(0, split, 0) as Parameters<SimdKernels['gemm']>));
-    wait();
-  } else {
-    kernels.gemm(...(args(0, cols * 4, 0) as Parameters<SimdKernels['gemm']>));
-  }
+  const args = (part: number) => {
+    const j0 = Math.floor((bands * part) / parts) * 32;
+    const j1 = Math.floor((bands * (part + 1)) / parts) * 32;
+    return [a, inner * 4, 4, b, cols * 4, c, cols * 4, bias, rows, j0, j1, inner, band + part * inner * 32];
+  };
+  const waits = helpers.slice(0, parts - 1).map((helper, i) => helper.start(args(i + 1)));
+  kernels.gemm(...(args(0) as Parameters<SimdKernels['gemm']>));
+  for (const wait of waits) wait();
   memory.release(scratch);
   return out;
 }
