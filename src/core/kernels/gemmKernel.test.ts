@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../rng';
 import { type GemmHelper, hasGemm, matMul, setGemmHelpers } from './gemmKernel';
 import { wasmMemory } from './hostMemory';
-import { simdKernelsFor } from './wasmSimd';
+import { instantiateSimdKernels, simdKernelsFor } from './wasmSimd';
 
 function random(shape: [number, number] | [number], rng: Rng): tf.Tensor {
   const values = new Float32Array(shape.reduce((x, y) => x * y, 1));
@@ -30,6 +30,27 @@ describe('SIMD gemm', () => {
       expect(actual.shape).toEqual([m, n]);
       expect(tf.max(tf.abs(tf.sub(actual, expected))).dataSync()[0]).toBeLessThan(1e-4 * Math.sqrt(k));
       expect(tf.max(tf.abs(tf.sub(matMul(a, b), tf.matMul(a, b)))).dataSync()[0]).toBeLessThan(1e-4 * Math.sqrt(k));
+    }
+  });
+
+  it('computes the same with and without fused multiply-adds', async () => {
+    await tf.setBackend('wasm');
+    const memory = wasmMemory(tf.backend()).wasmMemory!;
+    const rng = new Rng(14);
+    const a = random([8, 50], rng) as tf.Tensor2D;
+    const b = random([50, 16], rng) as tf.Tensor2D;
+    const expected = tf.matMul(a, b).dataSync();
+    // Node runs the tests with relaxed SIMD on (vitest.config.ts), as Chromium has it.
+    for (const fma of [false, true]) {
+      const kernels = instantiateSimdKernels(memory, fma);
+      expect(kernels?.fma).toBe(fma);
+      const out = tf.zeros([8, 16]);
+      const scratch = tf.zeros([50 * 8]);
+      const view = (t: tf.Tensor) => wasmMemory(tf.backend()).view(t as unknown as tf.TensorInfo).byteOffset;
+      kernels!.gemm(view(a), 50 * 4, 4, view(b), 16 * 4, view(out), 16 * 4, 0, 8, 0, 64, 50, view(scratch));
+      const actual = out.dataSync();
+      const worst = Math.max(...Array.from(actual, (value, i) => Math.abs(value - expected[i])));
+      expect(worst).toBeLessThan(1e-4);
     }
   });
 

@@ -285,25 +285,23 @@ const instances = new WeakMap<WasmMemory, SimdKernels | null>();
 /**
  * The SIMD functions bound to `memory`, or null where this WebAssembly has no SIMD (callers
  * then loop in JavaScript). Pointers and lengths are in bytes; lengths a multiple of 16.
+ * gemm uses relaxed SIMD's fused multiply-add where the engine has it (Chromium does).
  */
 export function simdKernelsFor(memory: WasmMemory): SimdKernels | null {
-  if (instances.has(memory)) return instances.get(memory)!;
-  let kernels: SimdKernels | null = null;
+  if (!instances.has(memory)) instances.set(memory, instantiateSimdKernels(memory, true) ?? instantiateSimdKernels(memory, false));
+  return instances.get(memory)!;
+}
+
+/** The module with or without relaxed SIMD, or null where this engine cannot compile it. */
+export function instantiateSimdKernels(memory: WasmMemory, fma: boolean): SimdKernels | null {
   try {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
     const api = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-    // Relaxed SIMD where the engine has it (Chromium does), plain SIMD otherwise.
-    let fma = true;
-    let bytes = simdModule(shared, true);
-    if (!api.validate(bytes)) {
-      fma = false;
-      bytes = simdModule(shared, false);
-    }
+    const bytes = simdModule(shared, fma);
+    if (!api.validate(bytes)) return null;
     const exports = new api.Instance(new api.Module(bytes), { env: { memory } }).exports;
-    kernels = { ...(exports as unknown as Omit<SimdKernels, 'fma'>), fma };
+    return { ...(exports as unknown as Omit<SimdKernels, 'fma'>), fma };
   } catch {
-    kernels = null;
+    return null;
   }
-  instances.set(memory, kernels);
-  return kernels;
 }
