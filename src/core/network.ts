@@ -96,11 +96,10 @@ export interface BlockOptions {
 }
 
 function blockForward(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, options: BlockOptions): tf.Tensor2D {
-  // The _FusedMatMul kernel directly: tf.fused.matMul falls back to three separate kernels
-  // whenever a gradient is being recorded, which is always the case here.
   const [rows, inner] = x.shape;
   const units = w.shape[1];
-  // On wasm and cpu the matmul adds only the bias and one own pass does the rest.
+  // On wasm and cpu the product adds only the bias and one own pass does the rest; on wasm the
+  // product is the SIMD gemm (kernels/gemmKernel.ts) where the shape tiles.
   const epilogue = (options.alpha !== null || options.mask !== null) && hasActivationKernel();
   if (gemmTiles(rows, units)) {
     const product = matMul(x, w, b);
@@ -109,6 +108,8 @@ function blockForward(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, options: B
     product.dispose();
     return out;
   }
+  // Elsewhere the _FusedMatMul kernel directly: tf.fused.matMul falls back to three separate
+  // kernels whenever a gradient is being recorded, which is always the case here.
   const z = tf.engine().runKernel(
     '_FusedMatMul',
     { a: tf.reshape(x, [1, rows, inner]), b: tf.reshape(w, [1, inner, units]), bias: b },
@@ -126,8 +127,8 @@ function blockForward(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, options: B
 
 /**
  * A dense layer with its activation and dropout as one differentiable op:
- * out = mask · leakyRelu(x·w + b). The forward is one fused matmul (bias and activation
- * included). Gradients nobody asked for are not computed.
+ * out = mask · leakyRelu(x·w + b). The forward is one matmul with the bias, then one pass for
+ * activation and dropout. Gradients nobody asked for are not computed.
  *
  * On wasm and cpu the backward is one pass for activation, dropout and bias
  * (kernels/activationGradKernel.ts) and two matmuls that need no transposed weights: the
