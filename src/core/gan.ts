@@ -204,6 +204,20 @@ export function generate(gan: Gan, noise: Float32Array): tf.Tensor2D {
   );
 }
 
+/**
+ * G's images for `noise` as grey bytes, read at once (a few kB, every few seconds), so that no
+ * tensor outlives the call while training goes on and the tensor count between steps is exact.
+ * WebGPU cannot read synchronously and is awaited.
+ */
+export async function generatePixels(gan: Gan, noise: Float32Array): Promise<Uint8ClampedArray> {
+  const images = generate(gan, noise);
+  try {
+    return toPixels(tf.getBackend() === 'webgpu' ? await images.data() : images.dataSync());
+  } finally {
+    images.dispose();
+  }
+}
+
 /** The fixed noise batch behind the live grid: the same for the whole run. */
 export function fixedNoise(seed: number, count: number): Float32Array {
   return Rng.forStep(seed, 0, Stream.fixedNoise).fillNormal(new Float32Array(count * LATENT_SIZE));

@@ -6,7 +6,10 @@ export interface LoopProgress {
   epoch: number;
   stepsPerSecond: number;
   elapsedMs: number;
-  /** Tensors alive in the tfjs engine after the step: flat from step to step when nothing leaks. */
+  /**
+   * Tensors alive in the tfjs engine after the step, besides the step results not read back yet:
+   * flat from step to step when nothing leaks.
+   */
   tensors: number;
   /** Bytes held by those tensors. */
   bytes: number;

@@ -97,7 +97,8 @@ export async function runTraining(
       epoch: Math.floor(step / config.stepsPerEpoch),
       stepsPerSecond,
       elapsedMs: hooks.now() - started,
-      tensors: memory.numTensors,
+      // Not counting the step results waiting to be read (at most logEvery, then freed).
+      tensors: memory.numTensors - pending.length,
       bytes: memory.numBytes,
     });
   };

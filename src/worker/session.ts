@@ -7,7 +7,7 @@ import { CheckpointError, decodeSnapshot, restoreGan, snapshotGenerator } from '
 import { ImportError } from '../core/export/importError';
 import type { BackendChoice, BackendName, RunConfig } from '../core/config';
 import { parseConfig, totalSteps } from '../core/config';
-import { type Gan, createGan, disposeGan, fixedNoise, generate, toPixels } from '../core/gan';
+import { type Gan, createGan, disposeGan, fixedNoise, generatePixels } from '../core/gan';
 import { IdxError } from '../core/mnistIdx';
 import { NonFiniteLossError, runTraining } from '../core/trainingLoop';
 import { RunNotFoundError } from '../storage/runRepository';
@@ -524,13 +524,8 @@ export class TrainingSession {
   }
 
   /** The fixed-noise grid of the current weights, as grey bytes. */
-  private async renderGrid(run: Run): Promise<Uint8ClampedArray> {
-    const images = generate(run.gan!, run.noise);
-    try {
-      return toPixels(await images.data());
-    } finally {
-      images.dispose();
-    }
+  private renderGrid(run: Run): Promise<Uint8ClampedArray> {
+    return generatePixels(run.gan!, run.noise);
   }
 
   /** Posts (transfers) `pixels`, or leaves a note to send a fresh grid after the next ack. */
