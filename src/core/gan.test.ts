@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parameterCount } from './architecture';
 import {
@@ -16,7 +17,7 @@ import {
   trainStep,
 } from './gan';
 import { forward } from './network';
-import { PRESETS } from './presets';
+import { PRESETS, type PresetName } from './presets';
 import { Rng } from './rng';
 import { syntheticSplit } from './syntheticMnist';
 
@@ -154,4 +155,33 @@ describe('reproducibility', () => {
     })();
     expect(Buffer.from(c.buffer).equals(Buffer.from(a.weights[0].buffer))).toBe(false);
   });
+});
+
+describe('every preset', () => {
+  for (const name of Object.keys(PRESETS) as PresetName[]) {
+    it(`${name} trains on wasm: finite losses, both networks move, no tensor growth`, async () => {
+      await tf.setBackend('wasm');
+      try {
+        const gan = createGan(name, 5, 2e-4);
+        const inputs = allocateStepInputs(gan.preset.discriminator, 8);
+        const data = syntheticSplit(64, 5);
+        const g0 = snapshot(gan.gParams);
+        const d0 = snapshot(gan.dParams);
+        let tensors = 0;
+        for (let step = 1; step <= 3; step++) {
+          drawStepInputs(inputs, data, gan.preset.discriminator, 5, step);
+          const losses = trainStep(gan, inputs);
+          expect(Array.from(await losses.data()).every(Number.isFinite)).toBe(true);
+          losses.dispose();
+          if (step === 1) tensors = tf.memory().numTensors;
+        }
+        expect(tf.memory().numTensors).toBe(tensors);
+        expect(changed(g0, snapshot(gan.gParams)).every(Boolean)).toBe(true);
+        expect(changed(d0, snapshot(gan.dParams)).every(Boolean)).toBe(true);
+        disposeGan(gan);
+      } finally {
+        await tf.setBackend('cpu');
+      }
+    });
+  }
 });

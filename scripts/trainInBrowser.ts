@@ -1,0 +1,67 @@
+/**
+ * `npm run train:browser -- --preset seed [--epochs 200] [--seed 42] [--backend wasm] [--out f.zip]`:
+ * trains a preset in the lab itself (the built app, headless Chromium, the page's worker), runs
+ * it to its last epoch, and downloads the final generator as the lab's TF.js zip, ready for
+ * `npm run eval`. Prints progress and, at the end, the wall-clock minutes of training.
+ * Any other `--name value` pair is passed to the lab's URL config (e.g. --checkpointEvery 10).
+ */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Download } from 'playwright-core';
+import { launchChromium, startPreview } from './labBrowser';
+
+function options(args: string[]): Map<string, string> {
+  const map = new Map<string, string>();
+  for (let i = 0; i < args.length; i += 2) {
+    if (!args[i].startsWith('--') || args[i + 1] === undefined) {
+      throw new Error(`Expected --name value pairs, got "${args[i]}".`);
+    }
+    map.set(args[i].slice(2), args[i + 1]);
+  }
+  return map;
+}
+
+export async function main(args: string[]): Promise<void> {
+  const given = options(args);
+  const out = resolve(given.get('out') ?? `browser-${given.get('preset') ?? 'seed'}.zip`);
+  given.delete('out');
+  const query = new URLSearchParams({ preset: 'seed', backend: 'wasm', seed: '42' });
+  for (const [name, value] of given) query.set(name, value);
+  const root = process.cwd();
+  const server = await startPreview(root);
+  const browser = await launchChromium();
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+    await page.goto(`${server.url}?${query}`);
+    const byTestId = (id: string) => page.locator(`[data-testid="${id}"]`);
+    await page.waitForFunction(() => !(document.querySelector('[data-testid="train-button"]') as HTMLButtonElement | null)?.disabled);
+    console.log(`Training in Chromium: ${query}`);
+    await byTestId('train-button').click();
+    const started = Date.now();
+    for (;;) {
+      await page.waitForTimeout(15_000);
+      if (await byTestId('error-message').count()) {
+        throw new Error(`The lab shows an error: ${await byTestId('error-message').first().textContent()}`);
+      }
+      const status = (await byTestId('run-status').count()) ? ((await byTestId('run-status').first().textContent()) ?? '') : '';
+      const step = (await byTestId('status-step').textContent())?.trim();
+      const epoch = (await byTestId('status-epoch').textContent())?.trim();
+      const minutes = (Date.now() - started) / 60_000;
+      console.log(`${minutes.toFixed(1)} min · ${epoch} · ${step} · ${status}`);
+      if (status === 'completed') break;
+    }
+    const minutes = (Date.now() - started) / 60_000;
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: 120_000 }) as Promise<Download>,
+      byTestId('download-generator').click(),
+    ]);
+    await download.saveAs(out);
+    writeFileSync(`${out}.json`, JSON.stringify({ query: query.toString(), trainingMinutes: minutes, file: download.suggestedFilename() }, null, 2));
+    console.log(`Trained for ${minutes.toFixed(1)} min; wrote ${out} (${download.suggestedFilename()}).`);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
