@@ -23,8 +23,8 @@ const hooks: LoopHooks = {
   onEpochEnd: async () => {},
 };
 
-function config(epochs: number): RunConfig {
-  return parseConfig({ backend: 'cpu', epochs, stepsPerEpoch: 2, batchSize: 2, logEvery: 1, seed: 11 })
+function config(epochs: number, preset = 'seed'): RunConfig {
+  return parseConfig({ preset, backend: 'cpu', epochs, stepsPerEpoch: 2, batchSize: 2, logEvery: 1, seed: 11 })
     .config;
 }
 
@@ -38,6 +38,7 @@ async function state(gan: Gan): Promise<Uint32Array[]> {
     ...full.gOptimizer.v,
     ...full.dOptimizer.m,
     ...full.dOptimizer.v,
+    ...(full.generatorAverage ?? []),
   ];
   return arrays.map((a) => new Uint32Array(a.buffer, a.byteOffset, a.length));
 }
@@ -57,25 +58,30 @@ beforeAll(async () => {
 describe('checkpoint codec', () => {
   const data = syntheticSplit(16, 4);
 
-  it('resumes exactly: N steps, save as bytes, restore, N more == 2N uninterrupted (bitwise)', async () => {
-    const straight = createGan('seed', 11, config(2).lr);
-    await runTraining(straight, data, config(2), 0, hooks);
+  for (const preset of ['seed', 'seed-ema'] as const) {
+    it(`resumes ${preset} exactly: N steps, save as bytes, restore, N more == 2N uninterrupted (bitwise)`, async () => {
+      const straight = createGan(preset, 11, config(2, preset).lr);
+      await runTraining(straight, data, config(2, preset), 0, hooks);
 
-    const first = createGan('seed', 11, config(1).lr);
-    await runTraining(first, data, config(1), 0, hooks);
-    const bytes = encodeSnapshot(await snapshotGan(first, config(1), 2));
-    disposeGan(first);
-    // A copy, as IndexedDB or a file would hand it back.
-    const restored = restoreGan(decodeSnapshot(bytes.slice(0)) as FullSnapshot);
-    expect(restored.gOptimizer.iterations).toBe(2);
-    await runTraining(restored, data, config(2), 2, hooks);
+      const first = createGan(preset, 11, config(1, preset).lr);
+      await runTraining(first, data, config(1, preset), 0, hooks);
+      const bytes = encodeSnapshot(await snapshotGan(first, config(1, preset), 2));
+      disposeGan(first);
+      // A copy, as IndexedDB or a file would hand it back.
+      const restored = restoreGan(decodeSnapshot(bytes.slice(0)) as FullSnapshot);
+      expect(restored.gOptimizer.iterations).toBe(2);
+      expect(Boolean(restored.gAverage)).toBe(preset === 'seed-ema');
+      await runTraining(restored, data, config(2, preset), 2, hooks);
 
-    expect(restored.gOptimizer.iterations).toBe(straight.gOptimizer.iterations);
-    expect(restored.dOptimizer.iterations).toBe(straight.dOptimizer.iterations);
-    expect(sameBits(await state(restored), await state(straight))).toBeNull();
-    disposeGan(restored);
-    disposeGan(straight);
-  });
+      expect(restored.gOptimizer.iterations).toBe(straight.gOptimizer.iterations);
+      expect(restored.dOptimizer.iterations).toBe(straight.dOptimizer.iterations);
+      const [a, b] = [await state(restored), await state(straight)];
+      expect(a.length).toBe(preset === 'seed-ema' ? 56 : 48);
+      expect(sameBits(a, b)).toBeNull();
+      disposeGan(restored);
+      disposeGan(straight);
+    });
+  }
 
   it('round-trips a generator snapshot and rejects damaged or foreign bytes', async () => {
     const gan = createGan('seed', 5, 2e-4);

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { type AdamState, KerasAdam } from './adam';
 import { type NetworkSpec, parameterShapes } from './architecture';
 import type { RunConfig } from './config';
-import type { Gan } from './gan';
+import { type Gan, averageOf, samplingParams } from './gan';
 import { buildLayersModel, trainableVariables } from './network';
 import { PRESETS, type PresetInfo, type PresetName, isPresetName } from './presets';
 import { Rng } from './rng';
@@ -34,7 +34,7 @@ interface SnapshotBase {
   step: number;
 }
 
-/** The generator alone: enough to sample from. */
+/** The generator alone: enough to sample from (its moving average, for presets that keep one). */
 export interface GeneratorSnapshot extends SnapshotBase {
   kind: 'generator';
   architecture: Pick<Architecture, 'generator'>;
@@ -50,6 +50,8 @@ export interface FullSnapshot extends SnapshotBase {
   discriminator: Float32Array[];
   gOptimizer: AdamState;
   dOptimizer: AdamState;
+  /** The moving average of G's weights, for presets that keep one. */
+  generatorAverage?: Float32Array[];
 }
 
 export type Snapshot = GeneratorSnapshot | FullSnapshot;
@@ -69,19 +71,21 @@ export async function snapshotGenerator(gan: Gan, step: number): Promise<Generat
     preset: gan.presetName,
     step,
     architecture: { generator: gan.preset.generator },
-    generator: await readAll(gan.gParams),
+    generator: await readAll(samplingParams(gan)),
   };
 }
 
 /** Copies both networks and both optimizers out of the device. */
 export async function snapshotGan(gan: Gan, config: RunConfig, step: number): Promise<FullSnapshot> {
-  const [generator, discriminator, gOptimizer, dOptimizer] = await Promise.all([
+  const [generator, discriminator, gOptimizer, dOptimizer, generatorAverage] = await Promise.all([
     readAll(gan.gParams),
     readAll(gan.dParams),
     gan.gOptimizer.getState(),
     gan.dOptimizer.getState(),
+    gan.gAverage ? readAll(gan.gAverage) : undefined,
   ]);
   return {
+    ...(generatorAverage ? { generatorAverage } : {}),
     kind: 'full',
     schemaVersion: CHECKPOINT_SCHEMA_VERSION,
     preset: gan.presetName,
@@ -110,7 +114,7 @@ export function generatorOf(snapshot: Snapshot): GeneratorSnapshot {
     preset: snapshot.preset,
     step: snapshot.step,
     architecture: { generator: snapshot.architecture.generator },
-    generator: snapshot.generator,
+    generator: snapshot.generatorAverage ?? snapshot.generator,
   };
 }
 
@@ -143,8 +147,11 @@ function groupsOf(snapshot: Snapshot): { name: string; arrays: Float32Array[]; s
     { name: 'generator Adam v', arrays: snapshot.gOptimizer.v, spec: g },
     { name: 'discriminator Adam m', arrays: snapshot.dOptimizer.m, spec: d },
     { name: 'discriminator Adam v', arrays: snapshot.dOptimizer.v, spec: d },
+    ...(snapshot.generatorAverage ? [{ name: AVERAGE_GROUP, arrays: snapshot.generatorAverage, spec: g }] : []),
   ];
 }
+
+const AVERAGE_GROUP = 'generator average';
 
 /** The snapshot as one buffer, ready for IndexedDB or a file. */
 export function encodeSnapshot(snapshot: Snapshot): ArrayBuffer {
@@ -244,6 +251,7 @@ export function decodeSnapshot(buffer: ArrayBuffer): Snapshot {
     gOptimizer: { iterations: header.iterations!.g, m: groups[2], v: groups[3] },
     dOptimizer: { iterations: header.iterations!.d, m: groups[4], v: groups[5] },
   };
+  if (header.groups[6]?.name === AVERAGE_GROUP) snapshot.generatorAverage = groups[6];
   for (const { name, arrays, spec } of groupsOf(snapshot)) {
     checkShapes(name, parameterShapes(spec), arrays);
   }
@@ -295,7 +303,13 @@ export function restoreGan(snapshot: FullSnapshot): Gan {
   const dOptimizer = new KerasAdam(dParams, preset.adam, config.lr);
   gOptimizer.setState(snapshot.gOptimizer);
   dOptimizer.setState(snapshot.dOptimizer);
+  let gAverage: tf.Variable[] | null = null;
+  if (preset.generatorAverage !== undefined) {
+    gAverage = averageOf(gParams);
+    if (snapshot.generatorAverage) assignAll(gAverage, snapshot.generatorAverage);
+  }
   return {
+    gAverage,
     presetName: snapshot.preset,
     preset,
     generator,

@@ -185,3 +185,29 @@ describe('every preset', () => {
     });
   }
 });
+
+describe('weight average (seed-ema)', () => {
+  it('moves by 0.1% toward G after each G step, not after D steps, and is what G draws with', () => {
+    const gan = createGan('seed-ema', 3, 2e-4);
+    expect(gan.gAverage).not.toBeNull();
+    const inputs = drawStepInputs(allocateStepInputs(gan.preset.discriminator, 4), syntheticSplit(16, 3), gan.preset.discriminator, 3, 1);
+    const start = snapshot(gan.gAverage!);
+    expect(changed(start, snapshot(gan.gParams)).some(Boolean)).toBe(false);
+    tf.dispose(discriminatorStep(gan, inputs));
+    expect(changed(start, snapshot(gan.gAverage!)).some(Boolean)).toBe(false);
+    tf.dispose(generatorStep(gan, inputs));
+    const weights = snapshot(gan.gParams);
+    const average = snapshot(gan.gAverage!);
+    weights.forEach((w, t) => {
+      for (let i = 0; i < w.length; i += 97) {
+        expect(average[t][i]).toBeCloseTo(0.999 * start[t][i] + 0.001 * w[i], 6);
+      }
+    });
+    expect(changed(start, average).every(Boolean)).toBe(true);
+    const noise = new Rng(8).fillNormal(new Float32Array(3 * 100));
+    const drawn = generate(gan, noise);
+    const expected = forward(gan.preset.generator, gan.gAverage!, tf.tensor2d(noise, [3, 100]));
+    expect(tf.max(tf.abs(tf.sub(drawn, expected))).dataSync()[0]).toBe(0);
+    disposeGan(gan);
+  });
+});

@@ -21,11 +21,33 @@ export interface Gan {
   dParams: tf.Variable[];
   gOptimizer: KerasAdam;
   dOptimizer: KerasAdam;
+  /**
+   * The moving average of G's weights for presets that keep one (PresetInfo.generatorAverage),
+   * else null. Samples, grids, quality and exports come from samplingParams(gan).
+   */
+  gAverage: tf.Variable[] | null;
+}
+
+/** The weights G draws with: the moving average where the preset keeps one. */
+export function samplingParams(gan: Gan): tf.Variable[] {
+  return gan.gAverage ?? gan.gParams;
+}
+
+/** Fresh average variables holding copies of `params` (the average starts at the weights). */
+export function averageOf(params: tf.Variable[]): tf.Variable[] {
+  return tf.tidy(() => params.map((p) => tf.variable(p.clone(), false)));
+}
+
+/** average ← decay·average + (1 − decay)·weights, for each tensor. */
+function updateAverage(average: tf.Variable[], params: tf.Variable[], decay: number): void {
+  tf.tidy(() => {
+    average.forEach((a, i) => a.assign(tf.add(tf.mul(a, decay), tf.mul(params[i], 1 - decay))));
+  });
 }
 
 /** A fresh GAN whose initial weights are drawn from the run seed. */
 export function createGan(presetName: PresetName, seed: number, lr: number): Gan {
-  const preset = PRESETS[presetName];
+  const preset: PresetInfo = PRESETS[presetName];
   const init = Rng.forStep(seed, 0, Stream.init);
   const generator = buildLayersModel(preset.generator, init);
   const discriminator = buildLayersModel(preset.discriminator, init);
@@ -40,12 +62,14 @@ export function createGan(presetName: PresetName, seed: number, lr: number): Gan
     dParams,
     gOptimizer: new KerasAdam(gParams, preset.adam, lr),
     dOptimizer: new KerasAdam(dParams, preset.adam, lr),
+    gAverage: preset.generatorAverage !== undefined ? averageOf(gParams) : null,
   };
 }
 
 export function disposeGan(gan: Gan): void {
   gan.gOptimizer.dispose();
   gan.dOptimizer.dispose();
+  if (gan.gAverage) tf.dispose(gan.gAverage);
   gan.generator.dispose();
   gan.discriminator.dispose();
 }
@@ -180,6 +204,8 @@ export function generatorStep(gan: Gan, inputs: StepInputs): tf.Tensor1D {
       return bceWithLogits(logits, targets);
     })(gan.gParams);
     gan.gOptimizer.apply(grads);
+    const decay = gan.preset.generatorAverage;
+    if (gan.gAverage && decay !== undefined) updateAverage(gan.gAverage, gan.gParams, decay);
     return tf.reshape(value, [1]) as tf.Tensor1D;
   });
 }
@@ -196,11 +222,14 @@ export function trainStep(gan: Gan, inputs: StepInputs): tf.Tensor1D {
   return result;
 }
 
-/** G applied to `noise` (count × 100) in inference mode: count × 784 values in [-1, 1]. */
+/**
+ * G applied to `noise` (count × 100) in inference mode: count × 784 values in [-1, 1]. Draws
+ * with the moving average where the preset keeps one.
+ */
 export function generate(gan: Gan, noise: Float32Array): tf.Tensor2D {
   const count = noise.length / LATENT_SIZE;
   return tf.tidy(() =>
-    forward(gan.preset.generator, gan.gParams, tf.tensor2d(noise, [count, LATENT_SIZE])),
+    forward(gan.preset.generator, samplingParams(gan), tf.tensor2d(noise, [count, LATENT_SIZE])),
   );
 }
 
