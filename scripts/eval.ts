@@ -10,6 +10,7 @@
  * Prints a table and writes JSON next to the input (or to --out).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { digitGridPng } from './pngGrid';
 import { basename, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -204,5 +205,8 @@ export async function main(args: string[]): Promise<void> {
   console.log(row('real train (reference)', report.realTrain));
   console.log(`class counts (generated): ${report.generated.histogram.counts.join(' ')}`);
   writeFileSync(out, JSON.stringify(report, null, 2));
-  console.log(`Wrote ${out} (${report.seconds} s).`);
+  // The first 100 of the sampled digits (noise seed 12345), as the README shows them.
+  const png = out.replace(/\.json$/i, '') + '.png';
+  writeFileSync(png, digitGridPng(generated, Math.min(100, n), 10));
+  console.log(`Wrote ${out} and ${png} (${report.seconds} s).`);
 }
