@@ -1,8 +1,10 @@
 /**
- * `npm run train:browser -- --preset seed [--epochs 200] [--seed 42] [--backend wasm] [--out f.zip]`:
- * trains a preset in the lab itself (the built app, headless Chromium, the page's worker), runs
- * it to its last epoch, and downloads the final generator as the lab's TF.js zip, ready for
- * `npm run eval`. Prints progress and, at the end, the wall-clock minutes of training.
+ * `npm run train:browser -- --preset seed [--epochs 200] [--seed 42] [--backend wasm] [--out f.zip]
+ * [--also 140,180]`: trains a preset in the lab itself (the built app, headless Chromium, the
+ * page's worker), runs it to its last epoch, and downloads the final generator as the lab's
+ * TF.js zip, ready for `npm run eval`, and the generators of the saved epochs listed in --also
+ * (as f-epoch<N>.zip). Prints progress and, at the end, the wall-clock minutes of training and
+ * when each epoch ended.
  * Any other `--name value` pair is passed to the lab's URL config (e.g. --checkpointEvery 10).
  */
 import { writeFileSync } from 'node:fs';
@@ -24,7 +26,9 @@ function options(args: string[]): Map<string, string> {
 export async function main(args: string[]): Promise<void> {
   const given = options(args);
   const out = resolve(given.get('out') ?? `browser-${given.get('preset') ?? 'seed'}.zip`);
+  const also = (given.get('also') ?? '').split(',').filter(Boolean);
   given.delete('out');
+  given.delete('also');
   const query = new URLSearchParams({ preset: 'seed', backend: 'wasm', seed: '42' });
   for (const [name, value] of given) query.set(name, value);
   const root = process.cwd();
@@ -40,6 +44,8 @@ export async function main(args: string[]): Promise<void> {
     console.log(`Training in Chromium: ${query}`);
     await byTestId('train-button').click();
     const started = Date.now();
+    // Minutes after Train at which each epoch was first seen done (polled: within 15 s).
+    const epochMinutes: Record<string, number> = {};
     for (;;) {
       await page.waitForTimeout(15_000);
       if (await byTestId('error-message').count()) {
@@ -50,16 +56,26 @@ export async function main(args: string[]): Promise<void> {
       const epoch = (await byTestId('status-epoch').textContent())?.trim();
       const minutes = (Date.now() - started) / 60_000;
       console.log(`${minutes.toFixed(1)} min · ${epoch} · ${step} · ${status}`);
+      const done = /(\d+)/.exec(epoch ?? '')?.[1];
+      if (done !== undefined && !(done in epochMinutes)) epochMinutes[done] = Number(minutes.toFixed(2));
       if (status === 'completed') break;
     }
     const minutes = (Date.now() - started) / 60_000;
-    const [download] = await Promise.all([
-      page.waitForEvent('download', { timeout: 120_000 }) as Promise<Download>,
-      byTestId('download-generator').click(),
-    ]);
-    await download.saveAs(out);
-    writeFileSync(`${out}.json`, JSON.stringify({ query: query.toString(), trainingMinutes: minutes, file: download.suggestedFilename() }, null, 2));
-    console.log(`Trained for ${minutes.toFixed(1)} min; wrote ${out} (${download.suggestedFilename()}).`);
+    const save = async (file: string) => {
+      const [download] = await Promise.all([
+        page.waitForEvent('download', { timeout: 120_000 }) as Promise<Download>,
+        byTestId('download-generator').click(),
+      ]);
+      await download.saveAs(file);
+      console.log(`Wrote ${file} (${download.suggestedFilename()}).`);
+    };
+    await save(out);
+    for (const epoch of also) {
+      await byTestId('sample-epoch').selectOption(epoch);
+      await save(out.replace(/\.zip$/i, '') + `-epoch${epoch}.zip`);
+    }
+    writeFileSync(`${out}.json`, JSON.stringify({ query: query.toString(), trainingMinutes: minutes, epochMinutes }, null, 2));
+    console.log(`Trained for ${minutes.toFixed(1)} min.`);
   } finally {
     await browser.close();
     await server.close();
