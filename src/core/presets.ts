@@ -41,54 +41,54 @@ export interface PresetInfo {
   generatorAverage?: number;
 }
 
+/** The original Keras recipe, exactly. */
+const SEED: PresetInfo = {
+  label: 'Seed (Keras original)',
+  description:
+    'The original Keras recipe: dense G 100→256→512→1024→784 and D 784→1024→512→256→1, ' +
+    'LeakyReLU 0.2, dropout 0.3 in D, Adam 2e-4 / β1 0.5, label smoothing 0.9. ' +
+    'One "epoch" is 128 steps of batch 128, as in the original script.',
+  overrides: { epochs: 200, stepsPerEpoch: 128, checkpointEvery: 20, batchSize: 128, lr: 2e-4 },
+  generator: SEED_GENERATOR,
+  discriminator: SEED_DISCRIMINATOR,
+  adam: { beta1: 0.5, beta2: 0.999, epsilon: 1e-7 },
+  realTarget: 0.9,
+};
+
+const DCGAN: PresetInfo = {
+  label: 'DCGAN (conv)',
+  description:
+    'Convolutional G (dense → 7x7x128, transposed convs 4x4 stride 2 to 14x14x64 and 28x28x1, ' +
+    'tanh) and D (convs 4x4 stride 2 to 14x14x64 and 7x7x128, dense 1), LeakyReLU 0.2, ' +
+    'Adam 2e-4 / β1 0.5, label smoothing 0.9, batch 64. One epoch is 128 steps.',
+  overrides: { epochs: 100, stepsPerEpoch: 128, checkpointEvery: 10, batchSize: 64, lr: 2e-4 },
+  generator: DCGAN_GENERATOR,
+  discriminator: DCGAN_DISCRIMINATOR,
+  adam: { beta1: 0.5, beta2: 0.999, epsilon: 1e-7 },
+  realTarget: 0.9,
+};
+
+/** Decay of the generator weight average of the `-ema` presets: about the last thousand steps. */
+const AVERAGE_DECAY = 0.999;
+
 export const PRESETS = {
-  seed: {
-    label: 'Seed (Keras original)',
-    description:
-      'The original Keras recipe: dense G 100→256→512→1024→784 and D 784→1024→512→256→1, ' +
-      'LeakyReLU 0.2, dropout 0.3 in D, Adam 2e-4 / β1 0.5, label smoothing 0.9. ' +
-      'One "epoch" is 128 steps of batch 128, as in the original script.',
-    overrides: { epochs: 200, stepsPerEpoch: 128, checkpointEvery: 20, batchSize: 128, lr: 2e-4 },
-    generator: SEED_GENERATOR,
-    discriminator: SEED_DISCRIMINATOR,
-    adam: { beta1: 0.5, beta2: 0.999, epsilon: 1e-7 },
-    realTarget: 0.9,
-  },
-  dcgan: {
-    label: 'DCGAN (conv)',
-    description:
-      'Convolutional G (dense → 7x7x128, transposed convs 4x4 stride 2 to 14x14x64 and 28x28x1, ' +
-      'tanh) and D (convs 4x4 stride 2 to 14x14x64 and 7x7x128, dense 1), LeakyReLU 0.2, ' +
-      'Adam 2e-4 / β1 0.5, label smoothing 0.9, batch 64. One epoch is 128 steps.',
-    overrides: { epochs: 100, stepsPerEpoch: 128, checkpointEvery: 10, batchSize: 64, lr: 2e-4 },
-    generator: DCGAN_GENERATOR,
-    discriminator: DCGAN_DISCRIMINATOR,
-    adam: { beta1: 0.5, beta2: 0.999, epsilon: 1e-7 },
-    realTarget: 0.9,
-  },
+  seed: SEED,
+  dcgan: DCGAN,
   'seed-ema': {
+    ...SEED,
     label: 'Seed + weight average',
     description:
       'The seed recipe, drawing from an exponential moving average of G\'s weights (decay 0.999, ' +
       'about the last thousand steps) instead of the latest weights: the average smooths out the ' +
       'step-to-step swings of adversarial training, so the digits are cleaner at no training cost.',
-    overrides: { epochs: 200, stepsPerEpoch: 128, checkpointEvery: 20, batchSize: 128, lr: 2e-4 },
-    generator: SEED_GENERATOR,
-    discriminator: SEED_DISCRIMINATOR,
-    adam: { beta1: 0.5, beta2: 0.999, epsilon: 1e-7 },
-    realTarget: 0.9,
-    generatorAverage: 0.999,
+    generatorAverage: AVERAGE_DECAY,
   },
   'dcgan-ema': {
+    ...DCGAN,
     label: 'DCGAN + weight average',
     description:
       'The DCGAN preset, drawing from an exponential moving average of G\'s weights (decay 0.999).',
-    overrides: { epochs: 100, stepsPerEpoch: 128, checkpointEvery: 10, batchSize: 64, lr: 2e-4 },
-    generator: DCGAN_GENERATOR,
-    discriminator: DCGAN_DISCRIMINATOR,
-    adam: { beta1: 0.5, beta2: 0.999, epsilon: 1e-7 },
-    realTarget: 0.9,
-    generatorAverage: 0.999,
+    generatorAverage: AVERAGE_DECAY,
   },
 } satisfies Record<string, PresetInfo>;
 

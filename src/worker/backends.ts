@@ -32,10 +32,9 @@ setWasmPaths({
 const CORES = typeof navigator === 'undefined' ? 1 : navigator.hardwareConcurrency || 1;
 
 function useAllCoresForWasm(): void {
-  const cores = CORES;
-  if (!globalThis.crossOriginIsolated || cores < 2) return;
-  Object.defineProperty(navigator, 'hardwareConcurrency', { value: cores * 2, configurable: true });
-  setThreadsCount(cores);
+  if (!globalThis.crossOriginIsolated || CORES < 2) return;
+  Object.defineProperty(navigator, 'hardwareConcurrency', { value: CORES * 2, configurable: true });
+  setThreadsCount(CORES);
 }
 useAllCoresForWasm();
 

@@ -8,7 +8,7 @@
  * backends whose tensors live in CPU memory (wasm, cpu).
  */
 import * as tf from '@tensorflow/tfjs';
-import { HOST_BACKENDS, type HostMemory, requiredInput } from './hostMemory';
+import { type HostMemory, registerHostKernel, requiredInput } from './hostMemory';
 
 export const ACTIVATION_GRAD_KERNEL = 'MnistGanLabDenseActivationGrad';
 
@@ -68,19 +68,8 @@ function activationGrad(memory: HostMemory, inputs: tf.NamedTensorInfoMap, attrs
   return dz ? [dzT, db, dz] : [dzT, db];
 }
 
-let registered = false;
-
 export function registerActivationGradKernel(): void {
-  if (registered) return;
-  registered = true;
-  for (const { name, memory } of HOST_BACKENDS) {
-    tf.registerKernel({
-      kernelName: ACTIVATION_GRAD_KERNEL,
-      backendName: name,
-      kernelFunc: ({ inputs, backend, attrs }) =>
-        activationGrad(memory(backend), inputs, attrs as unknown as Attrs),
-    });
-  }
+  registerHostKernel(ACTIVATION_GRAD_KERNEL, activationGrad);
 }
 
 export interface ActivationGrads {

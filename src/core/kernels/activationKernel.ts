@@ -5,7 +5,7 @@
  * is one SIMD loop on wasm and one plain loop on cpu.
  */
 import * as tf from '@tensorflow/tfjs';
-import { HOST_BACKENDS, type HostMemory, requiredInput } from './hostMemory';
+import { type HostMemory, registerHostKernel, requiredInput } from './hostMemory';
 import { simdKernelsFor } from './wasmSimd';
 
 export const ACTIVATION_KERNEL = 'MnistGanLabLeakyDropout';
@@ -36,19 +36,8 @@ function activation(memory: HostMemory, inputs: tf.NamedTensorInfoMap, attrs: At
   return outInfo;
 }
 
-let registered = false;
-
 function registerActivationKernel(): void {
-  if (registered) return;
-  registered = true;
-  for (const { name, memory } of HOST_BACKENDS) {
-    tf.registerKernel({
-      kernelName: ACTIVATION_KERNEL,
-      backendName: name,
-      kernelFunc: ({ inputs, backend, attrs }) =>
-        activation(memory(backend), inputs, attrs as unknown as Attrs),
-    });
-  }
+  registerHostKernel(ACTIVATION_KERNEL, activation);
 }
 
 /** Whether the active backend runs this kernel (wasm and cpu). */

@@ -6,7 +6,7 @@
  * the old ones — such as packed matmul weights — can go stale).
  */
 import * as tf from '@tensorflow/tfjs';
-import { HOST_BACKENDS, type HostMemory, requiredInput } from './hostMemory';
+import { type HostMemory, registerHostKernel, requiredInput } from './hostMemory';
 import { simdKernelsFor } from './wasmSimd';
 
 export const ADAM_KERNEL = 'MnistGanLabAdamStep';
@@ -68,20 +68,9 @@ function adamStep(memory: HostMemory, inputs: tf.NamedTensorInfoMap, attrs: Adam
   return [w1, m1, v1];
 }
 
-let registered = false;
-
 /** Registers the fused kernel for wasm and cpu (idempotent). */
 export function registerAdamKernel(): void {
-  if (registered) return;
-  registered = true;
-  for (const { name, memory } of HOST_BACKENDS) {
-    tf.registerKernel({
-      kernelName: ADAM_KERNEL,
-      backendName: name,
-      kernelFunc: ({ inputs, backend, attrs }) =>
-        adamStep(memory(backend), inputs, attrs as unknown as AdamKernelAttrs),
-    });
-  }
+  registerHostKernel(ADAM_KERNEL, adamStep);
 }
 
 /** Whether the active backend runs the fused kernel. */

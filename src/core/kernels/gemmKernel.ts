@@ -38,9 +38,9 @@ function kernelsOf(backend: unknown): SimdKernels | null {
 }
 
 function gemmKernel(backend: unknown, inputs: tf.NamedTensorInfoMap): tf.TensorInfo {
-  const kernels = kernelsOf(backend);
-  if (!kernels) throw new Error(`${GEMM_KERNEL} needs WebAssembly SIMD.`);
   const memory = wasmMemory(backend);
+  const kernels = memory.wasmMemory ? simdKernelsFor(memory.wasmMemory) : null;
+  if (!kernels) throw new Error(`${GEMM_KERNEL} needs WebAssembly SIMD.`);
   const aInfo = requiredInput(inputs, 'a', GEMM_KERNEL);
   const bInfo = requiredInput(inputs, 'b', GEMM_KERNEL);
   const [rows, inner] = aInfo.shape;

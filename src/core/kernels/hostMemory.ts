@@ -3,7 +3,7 @@
  * the wasm heap and the cpu backend's arrays. Kernels written in plain loops over these
  * replace chains of small tfjs ops (each a full pass over memory) with one pass.
  */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 
 export interface HostMemory {
   /**
@@ -70,4 +70,22 @@ export function requiredInput(inputs: tf.NamedTensorInfoMap, name: string, kerne
   const info = inputs[name];
   if (!info) throw new Error(`${kernel} needs input ${name}.`);
   return info;
+}
+
+/**
+ * Registers a kernel written against HostMemory for every host backend that does not have it
+ * yet (so it may be called before every use).
+ */
+export function registerHostKernel<Attrs>(
+  kernelName: string,
+  run: (memory: HostMemory, inputs: tf.NamedTensorInfoMap, attrs: Attrs) => tf.TensorInfo | tf.TensorInfo[],
+): void {
+  for (const { name, memory } of HOST_BACKENDS) {
+    if (tf.getKernel(kernelName, name)) continue;
+    tf.registerKernel({
+      kernelName,
+      backendName: name,
+      kernelFunc: ({ inputs, backend, attrs }) => run(memory(backend), inputs, attrs as unknown as Attrs),
+    });
+  }
 }
