@@ -102,7 +102,7 @@ function blockForward(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, options: B
   // product is the SIMD gemm (kernels/gemmKernel.ts) where the shape tiles.
   const epilogue = (options.alpha !== null || options.mask !== null) && hasActivationKernel();
   if (gemmTiles(rows, units)) {
-    const product = matMul(x, w, b);
+    const product = matMul(x, w, { bias: b });
     if (!epilogue) return product;
     const out = leakyDropout(product, options.alpha, options.mask);
     product.dispose();
@@ -179,7 +179,7 @@ function hostBackward(
     const dxT = matMul(w, dzT);
     grads.push(options.inputFromBlock ? tf.reshape(dxT, x.shape) : tf.transpose(dxT));
   }
-  if (options.paramsNeedGrad) grads.push(matMul(tf.transpose(x), dz!), db);
+  if (options.paramsNeedGrad) grads.push(matMul(x, dz!, { transposeA: true }), db);
   else db.dispose();
   return grads;
 }

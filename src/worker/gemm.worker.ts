@@ -5,7 +5,7 @@
  * share starts within microseconds.
  */
 import type { WasmMemory } from '../core/kernels/hostMemory';
-import { simdKernelsFor } from '../core/kernels/wasmSimd';
+import { runGemmJob, simdKernelsFor } from '../core/kernels/wasmSimd';
 import { CONTROL, SPIN_ITERATIONS } from './gemmThreads';
 
 interface Setup {
@@ -30,7 +30,7 @@ self.onmessage = (event: MessageEvent<Setup>) => {
     }
     seen = Atomics.load(control, CONTROL.job);
     const args = Array.from(control.subarray(CONTROL.args, CONTROL.args + CONTROL.argCount));
-    kernels.gemm(...(args as Parameters<typeof kernels.gemm>));
+    runGemmJob(kernels, args);
     Atomics.store(control, CONTROL.done, seen);
     Atomics.notify(control, CONTROL.done);
   }

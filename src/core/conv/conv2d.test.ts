@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
+import { gemmTiles } from '../kernels/gemmKernel';
 import { Rng } from '../rng';
-import { type Padding, conv2d, conv2dTranspose } from './conv2d';
+import { type ConvMethod, type Padding, conv2d, conv2dTranspose } from './conv2d';
 
 function random(shape: number[], rng: Rng): tf.Tensor {
   const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
@@ -38,6 +39,8 @@ const TRANSPOSE_CASES: Case[] = [
   { input: [2, 3, 3, 2], kernel: 3, filters: 2, stride: 2, padding: 'valid' },
 ];
 
+const METHODS: ConvMethod[] = ['im2col', 'conv2d'];
+
 function describeCase(c: Case): string {
   return `${c.input.join('x')} k${c.kernel} s${c.stride} ${c.padding} → ${c.filters}`;
 }
@@ -47,14 +50,14 @@ describe('conv2d', () => {
     await tf.setBackend('cpu');
   });
 
-  for (const c of CONV_CASES) {
-    it(`matches tf.conv2d and its autodiff on cpu (${describeCase(c)})`, async () => {
+  for (const [c, method] of CONV_CASES.flatMap((c) => METHODS.map((m) => [c, m] as const))) {
+    it(`matches tf.conv2d and its autodiff on cpu, by ${method} (${describeCase(c)})`, async () => {
       await tf.setBackend('cpu');
       const rng = new Rng(5);
       const x = random(c.input, rng) as tf.Tensor4D;
       const w = random([c.kernel, c.kernel, c.input[3], c.filters], rng) as tf.Tensor4D;
       const reference = tf.conv2d(x, w, c.stride, c.padding);
-      const ours = conv2d(x, w, { stride: c.stride, padding: c.padding, xNeedsGrad: true });
+      const ours = conv2d(x, w, { stride: c.stride, padding: c.padding, xNeedsGrad: true, method });
       expect(ours.shape).toEqual(reference.shape);
       expect(maxDiff(ours, reference)).toBeLessThanOrEqual(1e-4);
       const weightsOut = random(reference.shape, rng);
@@ -62,7 +65,7 @@ describe('conv2d', () => {
         tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.padding), weightsOut)),
       )([x, w]);
       const actual = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-        tf.sum(tf.mul(conv2d(a as tf.Tensor4D, b as tf.Tensor4D, { stride: c.stride, padding: c.padding, xNeedsGrad: true }), weightsOut)),
+        tf.sum(tf.mul(conv2d(a as tf.Tensor4D, b as tf.Tensor4D, { stride: c.stride, padding: c.padding, xNeedsGrad: true, method }), weightsOut)),
       )([x, w]);
       expect(maxDiff(actual[0], expected[0])).toBeLessThanOrEqual(1e-4);
       expect(maxDiff(actual[1], expected[1])).toBeLessThanOrEqual(1e-4);
@@ -70,8 +73,8 @@ describe('conv2d', () => {
     });
   }
 
-  for (const c of TRANSPOSE_CASES) {
-    it(`conv2dTranspose matches tf.conv2dTranspose and its autodiff on cpu (${describeCase(c)})`, async () => {
+  for (const [c, method] of TRANSPOSE_CASES.flatMap((c) => METHODS.map((m) => [c, m] as const))) {
+    it(`conv2dTranspose matches tf.conv2dTranspose and its autodiff on cpu, by ${method} (${describeCase(c)})`, async () => {
       await tf.setBackend('cpu');
       const rng = new Rng(6);
       const [n, h, wd] = c.input;
@@ -81,7 +84,7 @@ describe('conv2d', () => {
       const x = random(c.input, rng) as tf.Tensor4D;
       const w = random([c.kernel, c.kernel, c.filters, c.input[3]], rng) as tf.Tensor4D;
       const reference = tf.conv2dTranspose(x, w, outShape, c.stride, c.padding);
-      const ours = conv2dTranspose(x, w, { stride: c.stride, padding: c.padding, xNeedsGrad: true });
+      const ours = conv2dTranspose(x, w, { stride: c.stride, padding: c.padding, xNeedsGrad: true, method });
       expect(ours.shape).toEqual(outShape);
       expect(maxDiff(ours, reference)).toBeLessThanOrEqual(1e-4);
       const weightsOut = random(outShape, rng);
@@ -89,7 +92,7 @@ describe('conv2d', () => {
         tf.sum(tf.mul(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, outShape, c.stride, c.padding), weightsOut)),
       )([x, w]);
       const actual = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-        tf.sum(tf.mul(conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, { stride: c.stride, padding: c.padding, xNeedsGrad: true }), weightsOut)),
+        tf.sum(tf.mul(conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, { stride: c.stride, padding: c.padding, xNeedsGrad: true, method }), weightsOut)),
       )([x, w]);
       expect(maxDiff(actual[0], expected[0])).toBeLessThanOrEqual(1e-4);
       expect(maxDiff(actual[1], expected[1])).toBeLessThanOrEqual(1e-4);
@@ -108,12 +111,14 @@ describe('conv2d', () => {
     tf.dispose([x, w, dw, dwRef]);
   });
 
-  it('trains forward and backward on wasm, where tf.conv2d has no filter gradient', async () => {
+  it('trains forward and backward on wasm, where tf.conv2d has no filter gradient, on the SIMD gemm', async () => {
     await tf.setBackend('wasm');
+    // Every product here tiles (rows a multiple of 4, columns of 8), so all run as the gemm.
+    expect(gemmTiles(2 * 4 * 4, 8) && gemmTiles(4 * 4 * 3, 8) && gemmTiles(2 * 4 * 4, 4 * 4 * 2)).toBe(true);
     const rng = new Rng(9);
     const x = random([2, 8, 8, 3], rng) as tf.Tensor4D;
-    const w1 = random([4, 4, 3, 4], rng) as tf.Tensor4D;
-    const w2 = random([4, 4, 2, 4], rng) as tf.Tensor4D;
+    const w1 = random([4, 4, 3, 8], rng) as tf.Tensor4D;
+    const w2 = random([4, 4, 2, 8], rng) as tf.Tensor4D;
     const loss = (a: tf.Tensor, b: tf.Tensor) => {
       const h = conv2d(x, a as tf.Tensor4D, { stride: 2, padding: 'same' });
       return tf.sum(tf.square(conv2dTranspose(h, b as tf.Tensor4D, { stride: 2, padding: 'same', xNeedsGrad: true })));

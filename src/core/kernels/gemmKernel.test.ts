@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../rng';
 import { type GemmHelper, hasGemm, matMul, setGemmHelpers } from './gemmKernel';
 import { wasmMemory } from './hostMemory';
-import { instantiateSimdKernels, simdKernelsFor } from './wasmSimd';
+import { GEMM_KC, instantiateSimdKernels, runGemmJob, simdKernelsFor } from './wasmSimd';
 
 function random(shape: [number, number] | [number], rng: Rng): tf.Tensor {
   const values = new Float32Array(shape.reduce((x, y) => x * y, 1));
@@ -26,11 +26,45 @@ describe('SIMD gemm', () => {
       const b = random([k, n], rng) as tf.Tensor2D;
       const bias = random([n], rng) as tf.Tensor1D;
       const expected = tf.add(tf.matMul(a, b), bias);
-      const actual = matMul(a, b, bias);
+      const actual = matMul(a, b, { bias });
       expect(actual.shape).toEqual([m, n]);
       expect(tf.max(tf.abs(tf.sub(actual, expected))).dataSync()[0]).toBeLessThan(1e-4 * Math.sqrt(k));
       expect(tf.max(tf.abs(tf.sub(matMul(a, b), tf.matMul(a, b)))).dataSync()[0]).toBeLessThan(1e-4 * Math.sqrt(k));
     }
+  });
+
+  it('multiplies by the transpose of a read in place, over blocks of rows and of k', async () => {
+    await tf.setBackend('wasm');
+    const rng = new Rng(15);
+    // 520 rows and k = 700: three blocks of k and three of rows (256 each), with ragged ends.
+    for (const [m, k, n] of [[520, 700, 24], [16, 3000, 64]]) {
+      const aT = random([k, m], rng) as tf.Tensor2D;
+      const b = random([k, n], rng) as tf.Tensor2D;
+      const bias = random([n], rng) as tf.Tensor1D;
+      const expected = tf.add(tf.matMul(aT, b, true), bias);
+      const actual = matMul(aT, b, { bias, transposeA: true });
+      expect(actual.shape).toEqual([m, n]);
+      expect(tf.max(tf.abs(tf.sub(actual, expected))).dataSync()[0]).toBeLessThan(1e-4 * Math.sqrt(k));
+      tf.dispose([aT, b, bias, expected, actual]);
+    }
+  });
+
+  it('sums in blocks exactly as in one pass over k', async () => {
+    await tf.setBackend('wasm');
+    const memory = wasmMemory(tf.backend());
+    const kernels = simdKernelsFor(memory.wasmMemory!)!;
+    const rng = new Rng(16);
+    const [m, k, n] = [8, 3 * GEMM_KC + 5, 16];
+    const a = random([m, k], rng);
+    const b = random([k, n], rng);
+    const bias = random([n], rng);
+    const [once, blocked, scratch] = [tf.zeros([m, n]), tf.zeros([m, n]), tf.zeros([k * 8])];
+    const at = (t: tf.Tensor) => memory.view(t as unknown as tf.TensorInfo).byteOffset;
+    const args = (c: tf.Tensor) => [at(a), k * 4, 4, at(b), n * 4, at(c), n * 4, at(bias), m, 0, n * 4, k, at(scratch)];
+    kernels.gemm(...(args(once) as [number, number, number, number, number, number, number, number, number, number, number, number, number]), 0);
+    runGemmJob(kernels, args(blocked));
+    expect(Array.from(blocked.dataSync())).toEqual(Array.from(once.dataSync()));
+    tf.dispose([a, b, bias, once, blocked, scratch]);
   });
 
   it('computes the same with and without fused multiply-adds', async () => {
@@ -47,7 +81,7 @@ describe('SIMD gemm', () => {
       const out = tf.zeros([8, 16]);
       const scratch = tf.zeros([50 * 8]);
       const view = (t: tf.Tensor) => wasmMemory(tf.backend()).view(t as unknown as tf.TensorInfo).byteOffset;
-      kernels!.gemm(view(a), 50 * 4, 4, view(b), 16 * 4, view(out), 16 * 4, 0, 8, 0, 64, 50, view(scratch));
+      kernels!.gemm(view(a), 50 * 4, 4, view(b), 16 * 4, view(out), 16 * 4, 0, 8, 0, 64, 50, view(scratch), 0);
       const actual = out.dataSync();
       const worst = Math.max(...Array.from(actual, (value, i) => Math.abs(value - expected[i])));
       expect(worst).toBeLessThan(1e-4);
@@ -62,7 +96,7 @@ describe('SIMD gemm', () => {
     const helper: GemmHelper = {
       start(args) {
         jobs.push(args);
-        kernels.gemm(...(args as Parameters<typeof kernels.gemm>));
+        runGemmJob(kernels, args);
         return () => undefined;
       },
     };

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { requiredInput, wasmMemory } from './hostMemory';
-import { type SimdKernels, simdKernelsFor } from './wasmSimd';
+import { GEMM_KC, type SimdKernels, runGemmJob, simdKernelsFor } from './wasmSimd';
 
 export const GEMM_KERNEL = 'MnistGanLabGemm';
 
@@ -37,20 +37,21 @@ function kernelsOf(backend: unknown): SimdKernels | null {
   return memory ? simdKernelsFor(memory) : null;
 }
 
-function gemmKernel(backend: unknown, inputs: tf.NamedTensorInfoMap): tf.TensorInfo {
+function gemmKernel(backend: unknown, inputs: tf.NamedTensorInfoMap, transposeA: boolean): tf.TensorInfo {
   const memory = wasmMemory(backend);
   const kernels = memory.wasmMemory ? simdKernelsFor(memory.wasmMemory) : null;
   if (!kernels) throw new Error(`${GEMM_KERNEL} needs WebAssembly SIMD.`);
   const aInfo = requiredInput(inputs, 'a', GEMM_KERNEL);
   const bInfo = requiredInput(inputs, 'b', GEMM_KERNEL);
-  const [rows, inner] = aInfo.shape;
+  const [rows, inner] = transposeA ? [aInfo.shape[1], aInfo.shape[0]] : aInfo.shape;
   const cols = bInfo.shape[1];
   const out = memory.allocate([rows, cols]);
   // Columns in bands of 8, split evenly over the threads; each thread copies its bands of B
-  // through its own scratch (K × 32 bytes, see gemmBody).
+  // through its own scratch (a block of k × 32 bytes, see gemmBody).
   const bands = cols / 8;
   const parts = Math.min(helpers.length + 1, bands);
-  const scratch = memory.allocate([parts, inner * 8]);
+  const depth = Math.min(inner, GEMM_KC);
+  const scratch = memory.allocate([parts, depth * 8]);
   const a = memory.view(aInfo).byteOffset;
   const b = memory.view(bInfo).byteOffset;
   const c = memory.view(out).byteOffset;
@@ -59,10 +60,11 @@ function gemmKernel(backend: unknown, inputs: tf.NamedTensorInfoMap): tf.TensorI
   const args = (part: number) => {
     const j0 = Math.floor((bands * part) / parts) * 32;
     const j1 = Math.floor((bands * (part + 1)) / parts) * 32;
-    return [a, inner * 4, 4, b, cols * 4, c, cols * 4, bias, rows, j0, j1, inner, band + part * inner * 32];
+    const [rowStride, kStride] = transposeA ? [4, rows * 4] : [inner * 4, 4];
+    return [a, rowStride, kStride, b, cols * 4, c, cols * 4, bias, rows, j0, j1, inner, band + part * depth * 32];
   };
   const waits = helpers.slice(0, parts - 1).map((helper, i) => helper.start(args(i + 1)));
-  kernels.gemm(...(args(0) as Parameters<SimdKernels['gemm']>));
+  runGemmJob(kernels, args(0));
   for (const wait of waits) wait();
   memory.release(scratch);
   return out;
@@ -76,7 +78,7 @@ function registerGemmKernel(): void {
   tf.registerKernel({
     kernelName: GEMM_KERNEL,
     backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => gemmKernel(backend, inputs),
+    kernelFunc: ({ inputs, backend, attrs }) => gemmKernel(backend, inputs, Boolean(attrs?.transposeA)),
   });
 }
 
@@ -96,17 +98,24 @@ export function gemmTiles(rows: number, cols: number): boolean {
   return rows % 4 === 0 && cols % 8 === 0 && hasGemm();
 }
 
+export interface MatMulOptions {
+  bias?: tf.Tensor1D;
+  /** Multiply by aᵀ: a is stored [inner, rows] (read in place, not transposed). */
+  transposeA?: boolean;
+}
+
 /**
- * a·b (+ bias); tf.matMul where the shape does not tile. Not differentiable (the dense blocks
- * write their own gradients).
+ * a·b or aᵀ·b (+ bias); tf.matMul where the shape does not tile. Not differentiable (the dense
+ * blocks and the convolutions write their own gradients).
  */
-export function matMul(a: tf.Tensor2D, b: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor2D {
-  if (gemmTiles(a.shape[0], b.shape[1])) {
+export function matMul(a: tf.Tensor2D, b: tf.Tensor2D, options: MatMulOptions = {}): tf.Tensor2D {
+  const { bias, transposeA = false } = options;
+  if (gemmTiles(a.shape[transposeA ? 1 : 0], b.shape[1])) {
     const inputs: tf.NamedTensorMap = bias ? { a, b, bias } : { a, b };
-    return tf.engine().runKernel(GEMM_KERNEL, inputs, {}) as tf.Tensor2D;
+    return tf.engine().runKernel(GEMM_KERNEL, inputs, { transposeA } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
   }
   return tf.tidy(() => {
-    const product = tf.matMul(a, b);
+    const product = tf.matMul(a, b, transposeA);
     return (bias ? tf.add(product, bias) : product) as tf.Tensor2D;
   });
 }

@@ -6,7 +6,8 @@
  *   adam:       m ← β1·m + (1−β1)·g,  v ← β2·v + (1−β2)·g·g,  w ← w − step·m / (√v + ε)
  *   leakyMask:  out ← max(z, α·z) · mask        (LeakyReLU for α ≤ 1, then dropout)
  *   leaky:      out ← max(z, α·z)
- *   gemm:       C ← A·B (+ bias), a band of C's columns (see gemmBody)
+ *   gemm:       C ← A·B (+ bias, or + C), a band of C's columns (see gemmBody); runGemmJob
+ *               runs a large product as blocks of it
  */
 import type { WasmMemory } from './hostMemory';
 
@@ -129,13 +130,13 @@ function leakyBody(withMask: boolean): number[] {
 }
 
 // gemm's parameters (i32; pointers and strides in bytes) and locals.
-const [GA, GRS, GKS, GB, GLDB, GC, GLDC, GBIAS, GROWS, GJ0, GJ1, GK, GSCRATCH] = Array.from({ length: 13 }, (_, i) => i);
-const [GJ, GI, GKK, PA0, PA1, PA2, PA3, PB, PC] = Array.from({ length: 9 }, (_, i) => 13 + i);
-const ACC = Array.from({ length: 8 }, (_, i) => 22 + i);
-const [GB0, GB1, GAV] = [30, 31, 32];
+const [GA, GRS, GKS, GB, GLDB, GC, GLDC, GBIAS, GROWS, GJ0, GJ1, GK, GSCRATCH, GACCUMULATE] = Array.from({ length: 14 }, (_, i) => i);
+const [GJ, GI, GKK, PA0, PA1, PA2, PA3, PB, PC] = Array.from({ length: 9 }, (_, i) => 14 + i);
+const ACC = Array.from({ length: 8 }, (_, i) => 23 + i);
+const [GB0, GB1, GAV] = [31, 32, 33];
 
 /**
- * C[r, j] = Σk A(r, k)·B[k, j] (+ bias[j]) for rows 0‥ROWS (a multiple of 4) and the columns
+ * C[r, j] = Σk A(r, k)·B[k, j] (+ bias[j], or + C[r, j] itself with ACCUMULATE) for rows 0‥ROWS (a multiple of 4) and the columns
  * whose byte offsets lie in [J0, J1) (multiples of 32: 8 columns), in tiles of 4 rows × 8
  * columns held in registers. A(r, k) is read at A + r·RS + k·KS, so A may be stored
  * transposed; B and C are row-major with row strides LDB and LDC. Each band of 8 columns of B
@@ -152,11 +153,25 @@ function gemmBody(fma: boolean): number[] {
       ? [...get(GAV), ...get(bReg), ...get(acc), ...s(simd.madd), ...set(acc)]
       : [...get(GAV), ...get(bReg), ...s(simd.mul), ...get(acc), ...s(simd.add), ...set(acc)];
   const zero = [...s(simd.const), ...new Array(16).fill(0)];
+  const tileOfC = [
+    // PC = C + I·LDC + J: the tile's first row in C.
+    ...get(GC), ...get(GI), ...get(GLDC), op.i32Mul, op.i32Add, ...get(GJ), op.i32Add, ...set(PC),
+  ];
   const initAcc = [
+    ...get(GACCUMULATE), op.if, 0x40,
+    // The tile as C holds it, row after row (PB as the cursor: it is set for the k loop after).
+    ...get(PC), ...set(PB),
+    ...[0, 1, 2, 3].flatMap((r) => [
+      ...get(PB), ...s(simd.load), 4, 0, ...set(ACC[2 * r]),
+      ...get(PB), ...s(simd.load), 4, 16, ...set(ACC[2 * r + 1]),
+      ...(r < 3 ? [...get(PB), ...get(GLDC), op.i32Add, ...set(PB)] : []),
+    ]),
+    op.else,
     ...get(GBIAS), op.if, 0x40,
     ...ACC.flatMap((acc, n) => [...get(GBIAS), ...get(GJ), op.i32Add, ...s(simd.load), 4, (n & 1) * 16, ...set(acc)]),
     op.else,
     ...ACC.flatMap((acc) => [...zero, ...set(acc)]),
+    op.end,
     op.end,
   ];
   const rowPointers = [
@@ -195,8 +210,7 @@ function gemmBody(fma: boolean): number[] {
     ...get(GKK), op.i32Const, 1, op.i32Sub, ...set(GKK),
   ];
   const store = [
-    // PC = C + I·LDC + J, then each row of the tile one LDC further.
-    ...get(GC), ...get(GI), ...get(GLDC), op.i32Mul, op.i32Add, ...get(GJ), op.i32Add, ...set(PC),
+    // From PC, each row of the tile one LDC further.
     ...[0, 1, 2, 3].flatMap((r) => [
       ...get(PC), ...get(ACC[2 * r]), ...s(simd.store), 4, 0,
       ...get(PC), ...get(ACC[2 * r + 1]), ...s(simd.store), 4, 16,
@@ -211,6 +225,7 @@ function gemmBody(fma: boolean): number[] {
     op.i32Const, 0, ...set(GI),
     op.block, 0x40, op.loop, 0x40,
     ...get(GI), ...get(GROWS), op.i32GeU, op.brIf, 1,
+    ...tileOfC,
     ...initAcc,
     ...rowPointers,
     ...get(GK), ...set(GKK),
@@ -233,7 +248,7 @@ function gemmBody(fma: boolean): number[] {
 const ADAM_TYPE = [0x60, ...vec([...Array.from({ length: 8 }, () => [I32]), ...Array.from({ length: 6 }, () => [F32])]), 0];
 const LEAKY_MASK_TYPE = [0x60, ...vec([[I32], [I32], [I32], [I32], [F32]]), 0];
 const LEAKY_TYPE = [0x60, ...vec([[I32], [I32], [I32], [F32]]), 0];
-const GEMM_TYPE = [0x60, ...vec(Array.from({ length: 13 }, () => [I32])), 0];
+const GEMM_TYPE = [0x60, ...vec(Array.from({ length: 14 }, () => [I32])), 0];
 
 function simdModule(shared: boolean, fma: boolean): Uint8Array {
   const limits = shared ? [0x03, 0, ...leb(65536)] : [0x00, 0];
@@ -267,7 +282,7 @@ export interface SimdKernels {
   leaky(z: number, out: number, bytes: number, alpha: number): void;
   gemm(
     a: number, rowStride: number, kStride: number, b: number, ldb: number, c: number, ldc: number,
-    bias: number, rows: number, j0: number, j1: number, k: number, scratch: number,
+    bias: number, rows: number, j0: number, j1: number, k: number, scratch: number, accumulate: number,
   ): void;
   /** Whether gemm multiplies and adds in one fused instruction (relaxed SIMD). */
   fma: boolean;
@@ -303,5 +318,34 @@ export function instantiateSimdKernels(memory: WasmMemory, fma: boolean): SimdKe
     return { ...(exports as unknown as Omit<SimdKernels, 'fma'>), fma };
   } catch {
     return null;
+  }
+}
+
+/** Depth of the blocks of k a product is summed in: a band of B (KC × 8 floats) stays in L1. */
+export const GEMM_KC = 256;
+/** Rows per block: a block of A (MC × KC) stays in L2 while every band of B passes over it. */
+const GEMM_MC = 256;
+
+/**
+ * One thread's share of a product, `job` being gemm's arguments without `accumulate`, run as
+ * blocks of at most GEMM_MC rows × GEMM_KC of k, each summed onto the block before it. Done
+ * in one call, a product with a long k (a convolution's kernel gradient sums over every pixel
+ * of the batch) re-read all of A from memory for every band of 8 columns and ran at a fifth of
+ * the speed. The sums are the same, in the same order, as in one call.
+ */
+export function runGemmJob(kernels: SimdKernels, job: readonly number[]): void {
+  const [a, rowStride, kStride, b, ldb, c, ldc, bias, rows, j0, j1, k, scratch] = job;
+  for (let r0 = 0; r0 < rows; r0 += GEMM_MC) {
+    const blockRows = Math.min(GEMM_MC, rows - r0);
+    for (let k0 = 0; k0 < k; k0 += GEMM_KC) {
+      kernels.gemm(
+        a + r0 * rowStride + k0 * kStride, rowStride, kStride,
+        b + k0 * ldb, ldb,
+        c + r0 * ldc, ldc,
+        k0 === 0 ? bias : 0,
+        blockRows, j0, j1, Math.min(GEMM_KC, k - k0), scratch,
+        k0 === 0 ? 0 : 1,
+      );
+    }
   }
 }
