@@ -11,7 +11,7 @@ import * as ort from 'onnxruntime-web';
 import type { Browser, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { importGenerator } from '../src/core/export/generatorImport';
-import { byTestId, describeLab, launchChromium, openLab } from './lab';
+import { byTestId, describeLab, launchChromium, openLab, waitFor } from './lab';
 
 const RUN = '/?backend=cpu&epochs=2&stepsPerEpoch=2&batchSize=8&checkpointEvery=1&logEvery=1&seed=3';
 const SAMPLES = 6;
@@ -24,14 +24,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-async function waitFor(page: Page, what: string, predicate: string, timeoutMs = 60_000): Promise<void> {
-  try {
-    await page.waitForFunction(predicate, null, { timeout: timeoutMs, polling: 200 });
-  } catch (error) {
-    throw new Error(`Timed out waiting for ${what}.`, { cause: error });
-  }
-}
 
 /** Grey levels a canvas shows: a drawn grid has many, a blank canvas one. */
 async function greyLevels(page: Page, testId: string): Promise<number> {

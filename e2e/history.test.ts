@@ -5,7 +5,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { byTestId, describeLab, launchChromium, openLab, waitForNumber } from './lab';
+import { byTestId, describeLab, launchChromium, openLab, waitFor, waitForNumber } from './lab';
 
 const RUN = '/?backend=cpu&epochs=3&stepsPerEpoch=2&batchSize=8&checkpointEvery=1&logEvery=1&seed=5';
 
@@ -43,14 +43,6 @@ async function canvasDigest(page: Page, testId: string): Promise<CanvasDigest | 
     }
     return { hash, distinct: seen.size };
   }, testId);
-}
-
-async function waitFor(page: Page, what: string, predicate: string, timeoutMs = 60_000): Promise<void> {
-  try {
-    await page.waitForFunction(predicate, null, { timeout: timeoutMs, polling: 200 });
-  } catch (error) {
-    throw new Error(`Timed out waiting for ${what}.`, { cause: error });
-  }
 }
 
 async function drawnDigest(page: Page, testId: string): Promise<CanvasDigest> {

@@ -76,6 +76,15 @@ export async function describeLab(lab: Lab): Promise<string> {
   return `${lines.join('\n')}\n  page problems: ${problems}`;
 }
 
+/** Waits until the page expression `predicate` holds; fails naming `what`. */
+export async function waitFor(page: Page, what: string, predicate: string, timeoutMs = 60_000): Promise<void> {
+  try {
+    await page.waitForFunction(predicate, null, { timeout: timeoutMs, polling: 200 });
+  } catch (error) {
+    throw new Error(`Timed out waiting for ${what}.`, { cause: error });
+  }
+}
+
 /** Waits until the readout's first number is at least `min`; fails with the lab's state. */
 export async function waitForNumber(
   lab: Lab,

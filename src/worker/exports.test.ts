@@ -3,7 +3,6 @@
  * as ONNX (with the noise and tfjs output the page compares against), the generator training
  * now, a zip imported back and sampled from, and refused files that change nothing.
  */
-import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-web';
 import { unzipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,28 +10,11 @@ import { parseConfig } from '../core/config';
 import { Rng } from '../core/rng';
 import { RunRepository } from '../storage/runRepository';
 import { openLabStores } from '../storage/storeNames';
-import type { Command, WorkerEvent } from './protocol';
-import { TrainingSession, type WorkerEnvironment } from './session';
-import { syntheticSplit } from '../core/syntheticMnist';
+import type { WorkerEvent } from './protocol';
+import { sessionHarness } from '../testing/sessionHarness';
 
 const repo = new RunRepository(openLabStores());
-const events: WorkerEvent[] = [];
-const env: WorkerEnvironment = {
-  probeBackends: () => ({ available: ['cpu'] }),
-  selectBackend: async () => {
-    await tf.setBackend('cpu');
-    return { backend: 'cpu', detail: 'test' };
-  },
-  loadData: async () => ({ train: syntheticSplit(40, 1), test: syntheticSplit(10, 2) }),
-  now: () => performance.now(),
-  yieldToEvents: () => new Promise((resolve) => setImmediate(resolve)),
-  storage: repo,
-};
-const session = new TrainingSession(env, (event) => {
-  events.push(event);
-  if (event.type === 'grid') void session.handleMessage({ type: 'grid-ack', runId: event.runId });
-});
-const send = (command: Command) => session.handleMessage(command);
+const { events, send } = sessionHarness({ storage: repo });
 
 function reply<T extends WorkerEvent['type']>(type: T, requestId: number): Extract<WorkerEvent, { type: T }> {
   const found = events.find(

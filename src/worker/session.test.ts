@@ -1,42 +1,25 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../core/config';
-import type { Command, WorkerEvent } from './protocol';
-import { TrainingSession, type WorkerEnvironment } from './session';
+import { sessionHarness } from '../testing/sessionHarness';
 import { syntheticSplit } from '../core/syntheticMnist';
 
 function harness(loadError?: Error) {
-  const events: WorkerEvent[] = [];
-  let listener: ((event: WorkerEvent) => void) | null = null;
-  const env: WorkerEnvironment = {
-    probeBackends: () => ({ available: ['cpu'] }),
-    selectBackend: async () => {
-      await tf.setBackend('cpu');
-      return { backend: 'cpu', detail: 'plain JavaScript' };
+  return sessionHarness(
+    {
+      selectBackend: async () => {
+        await tf.setBackend('cpu');
+        return { backend: 'cpu', detail: 'plain JavaScript' };
+      },
+      loadData: async (onProgress) => {
+        onProgress('train-images', 10, 20, false);
+        onProgress('train-images', 20, 20, true);
+        if (loadError) throw loadError;
+        return { train: syntheticSplit(40, 1), test: syntheticSplit(10, 2) };
+      },
     },
-    loadData: async (onProgress) => {
-      onProgress('train-images', 10, 20, false);
-      onProgress('train-images', 20, 20, true);
-      if (loadError) throw loadError;
-      return { train: syntheticSplit(40, 1), test: syntheticSplit(10, 2) };
-    },
-    now: () => performance.now(),
-    yieldToEvents: () => new Promise((resolve) => setImmediate(resolve)),
-  };
-  const session = new TrainingSession(env, (event) => {
-    events.push(event);
-    listener?.(event);
-  });
-  const send = (command: Command) => session.handleMessage(command);
-  const waitFor = (predicate: (event: WorkerEvent) => boolean) =>
-    new Promise<WorkerEvent>((resolve) => {
-      const found = events.find(predicate);
-      if (found) return resolve(found);
-      listener = (event) => {
-        if (predicate(event)) resolve(event);
-      };
-    });
-  return { events, send, waitFor, session };
+    { ackGrids: false },
+  );
 }
 
 const tiny = parseConfig({ backend: 'cpu', epochs: 2, stepsPerEpoch: 2, batchSize: 2, logEvery: 1, seed: 3 }).config;

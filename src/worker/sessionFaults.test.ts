@@ -12,34 +12,11 @@ import { nonFinitePart } from '../core/finiteSnapshot';
 import { RunRepository } from '../storage/runRepository';
 import { openLabStores } from '../storage/storeNames';
 import type { BackendWatch } from './faults';
-import type { Command, WorkerEvent } from './protocol';
-import { TrainingSession, type WorkerEnvironment } from './session';
-import { syntheticSplit } from '../core/syntheticMnist';
+import type { WorkerEnvironment } from './session';
+import { sessionHarness } from '../testing/sessionHarness';
 
 function harness(repo: RunRepository, overrides: Partial<WorkerEnvironment> = {}) {
-  const events: WorkerEvent[] = [];
-  const listeners: ((event: WorkerEvent) => void)[] = [];
-  const env: WorkerEnvironment = {
-    probeBackends: () => ({ available: ['cpu'] }),
-    selectBackend: async () => {
-      await tf.setBackend('cpu');
-      return { backend: 'cpu', detail: 'test' };
-    },
-    loadData: async () => ({ train: syntheticSplit(40, 1), test: syntheticSplit(10, 2) }),
-    now: () => performance.now(),
-    yieldToEvents: () => new Promise((resolve) => setImmediate(resolve)),
-    storage: repo,
-    ...overrides,
-  };
-  const session = new TrainingSession(env, (event) => {
-    events.push(event);
-    for (const listener of listeners) listener(event);
-    if (event.type === 'grid') void session.handleMessage({ type: 'grid-ack', runId: event.runId });
-  });
-  const send = (command: Command) => session.handleMessage(command);
-  const of = <T extends WorkerEvent['type']>(type: T) =>
-    events.filter((e): e is Extract<WorkerEvent, { type: T }> => e.type === type);
-  return { events, send, of, on: (listener: (event: WorkerEvent) => void) => listeners.push(listener) };
+  return sessionHarness({ storage: repo, ...overrides });
 }
 
 const config = (extra: Record<string, number | string>) =>

@@ -2,43 +2,20 @@
  * The session with storage: what a run saves as it trains, resuming it in a fresh worker,
  * sampling from saved generators, and a full disk that does not stop training.
  */
-import * as tf from '@tensorflow/tfjs';
 import { keys } from 'idb-keyval';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../core/config';
 import { checkpointEpochs } from '../storage/records';
 import { RunRepository } from '../storage/runRepository';
 import { openLabStores } from '../storage/storeNames';
-import type { Command, WorkerEvent } from './protocol';
 import type { HistoryStorage } from './runHistory';
-import { TrainingSession, type WorkerEnvironment } from './session';
-import { syntheticSplit } from '../core/syntheticMnist';
+import { sessionHarness } from '../testing/sessionHarness';
 
 function harness(storage: HistoryStorage) {
-  const events: WorkerEvent[] = [];
-  const listeners: ((event: WorkerEvent) => void)[] = [];
-  const env: WorkerEnvironment = {
-    probeBackends: () => ({ available: ['cpu'] }),
-    selectBackend: async () => {
-      await tf.setBackend('cpu');
-      return { backend: 'cpu', detail: 'test' };
-    },
-    loadData: async () => ({ train: syntheticSplit(40, 1), test: syntheticSplit(10, 2) }),
-    now: () => performance.now(),
-    yieldToEvents: () => new Promise((resolve) => setImmediate(resolve)),
+  return sessionHarness({
     storage,
     estimateStorage: async () => ({ usage: 9_900_000_000, quota: 10_000_000_000 }),
-  };
-  const session = new TrainingSession(env, (event) => {
-    events.push(event);
-    for (const listener of listeners) listener(event);
-    // The page acks every grid once drawn.
-    if (event.type === 'grid') void session.handleMessage({ type: 'grid-ack', runId: event.runId });
   });
-  const send = (command: Command) => session.handleMessage(command);
-  const of = <T extends WorkerEvent['type']>(type: T) =>
-    events.filter((e): e is Extract<WorkerEvent, { type: T }> => e.type === type);
-  return { events, send, of, on: (listener: (event: WorkerEvent) => void) => listeners.push(listener) };
 }
 
 const tiny = parseConfig({

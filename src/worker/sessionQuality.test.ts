@@ -5,7 +5,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../core/config';
 import {
@@ -17,33 +16,18 @@ import {
 import { syntheticSplit } from '../core/syntheticMnist';
 import { RunRepository } from '../storage/runRepository';
 import { openLabStores } from '../storage/storeNames';
-import type { WorkerEvent } from './protocol';
-import { TrainingSession, type WorkerEnvironment } from './session';
+import type { WorkerEnvironment } from './session';
+import { sessionHarness } from '../testing/sessionHarness';
 
 const CLASSIFIER_DIR = join(__dirname, '../../public/classifier');
 const N = 100;
 
 function harness(storage: RunRepository, loadClassifierFn: WorkerEnvironment['loadClassifier']) {
-  const events: WorkerEvent[] = [];
-  const env: WorkerEnvironment = {
-    probeBackends: () => ({ available: ['cpu'] }),
-    selectBackend: async () => {
-      await tf.setBackend('cpu');
-      return { backend: 'cpu', detail: 'test' };
-    },
+  return sessionHarness({
     loadData: async () => ({ train: syntheticSplit(N, 1), test: syntheticSplit(N, 2) }),
-    now: () => performance.now(),
-    yieldToEvents: () => new Promise((resolve) => setImmediate(resolve)),
     storage,
     loadClassifier: loadClassifierFn,
-  };
-  const session = new TrainingSession(env, (event) => {
-    events.push(event);
-    if (event.type === 'grid') void session.handleMessage({ type: 'grid-ack', runId: event.runId });
   });
-  const of = <T extends WorkerEvent['type']>(type: T) =>
-    events.filter((e): e is Extract<WorkerEvent, { type: T }> => e.type === type);
-  return { events, session, of };
 }
 
 const config = parseConfig({
