@@ -55,11 +55,12 @@ function methodOf(options: ConvOptions): ConvMethod {
 function withGrad(
   x: tf.Tensor4D,
   w: tf.Tensor4D,
-  xNeedsGrad: boolean,
-  kernelNeedsGrad: boolean,
+  options: ConvOptions,
   forward: () => [tf.Tensor4D, tf.Tensor],
   backward: (dy: tf.Tensor4D, saved: tf.Tensor) => { dx: () => tf.Tensor; dw: () => tf.Tensor },
 ): tf.Tensor4D {
+  const xNeedsGrad = Boolean(options.xNeedsGrad);
+  const kernelNeedsGrad = options.kernelNeedsGrad !== false;
   const inputs: tf.Tensor[] = [];
   if (xNeedsGrad) inputs.push(x);
   if (kernelNeedsGrad) inputs.push(w);
@@ -144,8 +145,6 @@ export function conv2d(x: tf.Tensor4D, w: tf.Tensor4D, options: ConvOptions): tf
     throw new Error(`conv2d: the kernel expects ${inChannels} input channels, the input has ${channels}.`);
   }
   const g = convGeometry(height, width, channels, k, options.stride, options.padding);
-  const xNeedsGrad = Boolean(options.xNeedsGrad);
-  const kernelNeedsGrad = options.kernelNeedsGrad !== false;
   if (methodOf(options) === 'im2col') {
     const n = x.shape[0];
     const filters = w.shape[3];
@@ -154,8 +153,7 @@ export function conv2d(x: tf.Tensor4D, w: tf.Tensor4D, options: ConvOptions): tf
     return withGrad(
       x,
       w,
-      xNeedsGrad,
-      kernelNeedsGrad,
+      options,
       () => {
         const cols = im2col(x, g);
         return [tf.reshape(matMul(cols, w2()), [n, g.outHeight, g.outWidth, filters]), cols];
@@ -172,8 +170,7 @@ export function conv2d(x: tf.Tensor4D, w: tf.Tensor4D, options: ConvOptions): tf
   return withGrad(
     x,
     w,
-    xNeedsGrad,
-    kernelNeedsGrad,
+    options,
     () => [tf.conv2d(x, w, options.stride, options.padding), x],
     (dy, xSaved) => ({
       dx: () => convAdjoint(dy, w, g),
@@ -211,8 +208,6 @@ export function conv2dTranspose(x: tf.Tensor4D, w: tf.Tensor4D, options: ConvOpt
   if (g.outHeight !== height || g.outWidth !== width) {
     throw new Error(`conv2dTranspose: a ${height}x${width} input does not match stride ${options.stride}.`);
   }
-  const xNeedsGrad = Boolean(options.xNeedsGrad);
-  const kernelNeedsGrad = options.kernelNeedsGrad !== false;
   if (methodOf(options) === 'im2col') {
     // The convolution g maps our output [N, outH, outW, out] to our input [N, H, W, in].
     const n = x.shape[0];
@@ -221,8 +216,7 @@ export function conv2dTranspose(x: tf.Tensor4D, w: tf.Tensor4D, options: ConvOpt
     return withGrad(
       x,
       w,
-      xNeedsGrad,
-      kernelNeedsGrad,
+      options,
       () => [col2im(matMul(x2(x), tf.transpose(w2())), g, n), x],
       (dy, xSaved) => {
         let cols: tf.Tensor2D | undefined;
@@ -237,8 +231,7 @@ export function conv2dTranspose(x: tf.Tensor4D, w: tf.Tensor4D, options: ConvOpt
   return withGrad(
     x,
     w,
-    xNeedsGrad,
-    kernelNeedsGrad,
+    options,
     () => [convAdjoint(x, w, g), x],
     (dy, xSaved) => ({
       dx: () => tf.conv2d(dy, w, options.stride, options.padding),

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../rng';
 import { type GemmHelper, hasGemm, matMul, setGemmHelpers } from './gemmKernel';
 import { wasmMemory } from './hostMemory';
-import { GEMM_KC, instantiateSimdKernels, runGemmJob, simdKernelsFor } from './wasmSimd';
+import { GEMM_KC, type SimdKernels, instantiateSimdKernels, runGemmJob, simdKernelsFor } from './wasmSimd';
 
 function random(shape: [number, number] | [number], rng: Rng): tf.Tensor {
   const values = new Float32Array(shape.reduce((x, y) => x * y, 1));
@@ -61,7 +61,7 @@ describe('SIMD gemm', () => {
     const [once, blocked, scratch] = [tf.zeros([m, n]), tf.zeros([m, n]), tf.zeros([k * 8])];
     const at = (t: tf.Tensor) => memory.view(t as unknown as tf.TensorInfo).byteOffset;
     const args = (c: tf.Tensor) => [at(a), k * 4, 4, at(b), n * 4, at(c), n * 4, at(bias), m, 0, n * 4, k, at(scratch)];
-    kernels.gemm(...(args(once) as [number, number, number, number, number, number, number, number, number, number, number, number, number]), 0);
+    kernels.gemm(...([...args(once), 0] as Parameters<SimdKernels['gemm']>));
     runGemmJob(kernels, args(blocked));
     expect(Array.from(blocked.dataSync())).toEqual(Array.from(once.dataSync()));
     tf.dispose([a, b, bias, once, blocked, scratch]);
