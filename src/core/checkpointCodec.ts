@@ -7,6 +7,7 @@
  * Byte layout: "GANCKPT" + format byte, a u32 header length, the JSON header, zero padding to a
  * multiple of 4, then the float32 tensors back to back (little-endian) in header order.
  */
+import { LabError } from './errors';
 import * as tf from '@tensorflow/tfjs';
 import { type AdamState, KerasAdam } from './adam';
 import { type NetworkSpec, parameterShapes } from './architecture';
@@ -56,11 +57,9 @@ export interface FullSnapshot extends SnapshotBase {
 
 export type Snapshot = GeneratorSnapshot | FullSnapshot;
 
-export class CheckpointError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CheckpointError';
-  }
+export class CheckpointError extends LabError {
+  readonly code = 'storage';
+  override name = 'CheckpointError';
 }
 
 /** Copies the generator's weights out of the device. */

@@ -2,6 +2,7 @@
  * Parsing of the original MNIST IDX files. Every check names the file, so a wrong or damaged
  * download gets a message the user can act on. Pixels stay as bytes; batches normalise them.
  */
+import { LabError } from './errors';
 
 export const MNIST_FILES = {
   trainImages: 'train-images-idx3-ubyte',
@@ -16,11 +17,9 @@ export const IMAGE_SIZE = IMAGE_SIDE * IMAGE_SIDE;
 const IMAGE_MAGIC = 0x00000803;
 const LABEL_MAGIC = 0x00000801;
 
-export class IdxError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'IdxError';
-  }
+export class IdxError extends LabError {
+  readonly code = 'data';
+  override name = 'IdxError';
 }
 
 function hex(value: number): string {

@@ -6,6 +6,7 @@
  * steps. No worker or DOM globals: the caller supplies time and yielding.
  */
 import * as tf from '@tensorflow/tfjs';
+import { LabError } from './errors';
 import type { RunConfig } from './config';
 import { type Gan, allocateStepInputs, drawStepInputs, trainStep } from './gan';
 import type { LossPoint } from './lossPoint';
@@ -27,14 +28,16 @@ export interface LoopHooks {
   onEpochEnd(epoch: number, step: number): Promise<void>;
 }
 
-export class NonFiniteLossError extends Error {
+export class NonFiniteLossError extends LabError {
+  readonly code = 'non-finite';
   constructor(readonly point: LossPoint) {
     super(
       `Training paused by itself at step ${point.step}: a loss became ${describe(point)}. ` +
         'The learning rate may be too high for this recipe.',
     );
-    this.name = 'NonFiniteLossError';
   }
+
+  override name = 'NonFiniteLossError';
 }
 
 function describe(point: LossPoint): string {

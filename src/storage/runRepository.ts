@@ -8,6 +8,7 @@
  * one is deleted only after, so there is always one complete resume point.
  */
 import { del, delMany, get, getMany, keys, set, update, values } from 'idb-keyval';
+import { StorageError } from '../core/errors';
 import type { LossPoint } from '../core/lossPoint';
 import { deflateSync, inflateSync } from 'fflate';
 import type { EpochEntry, GridRecord, LossSummary, RunRecord, StoredRunStatus } from './records';
@@ -49,10 +50,10 @@ export interface StateParts {
   status: StoredRunStatus;
 }
 
-export class RunNotFoundError extends Error {
+export class RunNotFoundError extends StorageError {
+  override name = 'RunNotFoundError';
   constructor(runId: string) {
     super(`No saved run ${runId} in this browser's storage; it may have been deleted.`);
-    this.name = 'RunNotFoundError';
   }
 }
 

@@ -12,6 +12,8 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import type { BackendChoice, BackendName } from '../core/config';
+import { describeError } from '../core/errors';
+import { BackendUnavailableError } from './faults';
 import { gemmThreads, gemmUsesFma, setGemmHelpers } from '../core/kernels/gemmKernel';
 import { wasmMemory } from '../core/kernels/hostMemory';
 import { startGemmHelpers } from './gemmThreads';
@@ -96,10 +98,10 @@ export async function selectBackend(choice: BackendChoice, info: BackendInfo): P
       }
       failures.push(`${name} could not start`);
     } catch (error) {
-      failures.push(`${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+      failures.push(`${name} failed: ${describeError(error)}`);
     }
   }
-  throw new Error(`No tfjs backend could start (${failures.join('; ')}).`);
+  throw new BackendUnavailableError(`No tfjs backend could start (${failures.join('; ')}).`);
 }
 
 async function describe(name: BackendName, info: BackendInfo): Promise<string> {

@@ -2,32 +2,42 @@
  * Faults the worker survives, as errors the session can tell apart: another tab training the
  * run, a GPU context gone, a state too broken to save.
  */
+import { LabError } from '../core/errors';
 
 /** Another tab (its worker) holds the run's lock and trains it. */
-export class RunBusyError extends Error {
+export class RunBusyError extends LabError {
+  readonly code = 'busy';
+  override name = 'RunBusyError';
   constructor(runName: string) {
     super(
       `${runName} is training in another tab of this browser; only one tab trains a run at a time. ` +
         'It is shown here read-only: pause or close the other tab to train it here.',
     );
-    this.name = 'RunBusyError';
   }
 }
 
 /** The backend's device went away mid-run (a lost WebGL context). */
-export class BackendLostError extends Error {
+export class BackendLostError extends LabError {
+  readonly code = 'backend';
+  override name = 'BackendLostError';
   constructor(readonly backend: string, reason: string) {
     super(reason);
-    this.name = 'BackendLostError';
   }
 }
 
 /** A snapshot to be saved holds NaN or Infinity; it was not written. */
-export class NonFiniteStateError extends Error {
+export class NonFiniteStateError extends LabError {
+  readonly code = 'non-finite';
+  override name = 'NonFiniteStateError';
   constructor(readonly step: number, part: string) {
     super(`Training paused by itself at step ${step}: ${part} became NaN or infinite, so that state was not saved.`);
-    this.name = 'NonFiniteStateError';
   }
+}
+
+/** No backend of this browser could start. */
+export class BackendUnavailableError extends LabError {
+  readonly code = 'backend';
+  override name = 'BackendUnavailableError';
 }
 
 /** Watches a running backend for the loss of its device. */

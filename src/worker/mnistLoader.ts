@@ -2,6 +2,7 @@
  * Fetches the gzip-compressed MNIST files the app serves, decompresses them as they stream
  * (DecompressionStream) while reporting progress, and parses them with core's IDX reader.
  */
+import { LabError } from '../core/errors';
 import { MNIST_FILES, type MnistSplit, makeSplit, parseIdxImages, parseIdxLabels } from '../core/mnistIdx';
 import type { DataFile } from './protocol';
 
@@ -25,11 +26,9 @@ const FILES: { key: DataFile; name: string }[] = [
  */
 export const MAX_UNPACKED_BYTES = 64 * 1024 * 1024;
 
-export class DataError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DataError';
-  }
+export class DataError extends LabError {
+  readonly code = 'data';
+  override name = 'DataError';
 }
 
 async function fetchGzip(baseUrl: string, key: DataFile, name: string, onProgress: ProgressListener): Promise<Uint8Array> {

@@ -4,9 +4,10 @@
  */
 import type { BackendChoice, BackendName, RunConfig } from '../core/config';
 import type { LossPoint } from '../core/lossPoint';
+import type { ErrorCode } from '../core/errors';
 import type { LoopProgress } from '../core/progress';
 
-export type { LossPoint };
+export type { ErrorCode, LossPoint };
 
 /** Page → worker. */
 export type Command =
@@ -81,19 +82,6 @@ export interface GeneratorFacts {
 }
 
 export type DataFile = 'train-images' | 'train-labels' | 'test-images' | 'test-labels';
-
-export type ErrorCode =
-  | 'backend'
-  | 'data'
-  | 'config'
-  | 'training'
-  | 'non-finite'
-  | 'protocol'
-  | 'storage'
-  /** The run is training in another tab, which holds its lock. */
-  | 'busy'
-  | 'import'
-  | 'internal';
 
 /** Worker → page. */
 export type WorkerEvent =

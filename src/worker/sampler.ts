@@ -2,6 +2,7 @@
  * Sampling in the worker from a saved generator, on its own tensors: the generator being
  * trained is never touched. The last loaded generator stays on the device for the next request.
  */
+import { LabError } from '../core/errors';
 import type * as tf from '@tensorflow/tfjs';
 import type { NetworkSpec } from '../core/architecture';
 import { decodeSnapshot, generatorTensors } from '../core/checkpointCodec';
@@ -23,11 +24,9 @@ export interface SampleGrid {
   count: number;
 }
 
-export class SampleRequestError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SampleRequestError';
-  }
+export class SampleRequestError extends LabError {
+  readonly code = 'config';
+  override name = 'SampleRequestError';
 }
 
 export class Sampler {

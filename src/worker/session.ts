@@ -4,19 +4,16 @@
  * `onmessage`.
  */
 import { CheckpointError, decodeSnapshot, restoreGan, snapshotGenerator } from '../core/checkpointCodec';
-import { ImportError } from '../core/export/importError';
+import { ConfigError, ProtocolError, StorageError, describeError, errorCode } from '../core/errors';
 import type { BackendChoice, BackendName, RunConfig } from '../core/config';
 import { parseConfig, totalSteps } from '../core/config';
 import { type Gan, createGan, disposeGan, fixedNoise, generatePixels } from '../core/gan';
-import { IdxError } from '../core/mnistIdx';
 import { NonFiniteLossError, runTraining } from '../core/trainingLoop';
-import { RunNotFoundError } from '../storage/runRepository';
 import type { RunLock } from '../storage/runLocks';
 import type { BackendInfo, BackendSelection } from './backends';
 import type { MnistData, ProgressListener } from './mnistLoader';
-import { DataError } from './mnistLoader';
 import { BackendLostError, type BackendWatch, NonFiniteStateError, RunBusyError } from './faults';
-import { type Command, type ErrorCode, type WorkerEvent, assertNever } from './protocol';
+import { type Command, type WorkerEvent, assertNever } from './protocol';
 import {
   type HistoryEnvironment,
   type HistoryStorage,
@@ -26,7 +23,7 @@ import {
 } from './runHistory';
 import { GeneratorExports } from './exports';
 import { CheckpointQuality, type ClassifierLoader } from './quality';
-import { SampleRequestError, Sampler } from './sampler';
+import { Sampler } from './sampler';
 
 export interface WorkerEnvironment {
   probeBackends(): BackendInfo;
@@ -192,7 +189,7 @@ export class TrainingSession {
 
   private requireStorage(): HistoryStorage {
     if (!this.env.storage) {
-      throw new StorageUnavailableError('Saved runs are not available: this browser gives the lab no IndexedDB storage.');
+      throw new StorageError('Saved runs are not available: this browser gives the lab no IndexedDB storage.');
     }
     return this.env.storage;
   }
@@ -546,34 +543,10 @@ export class TrainingSession {
   }
 
   private postError(error: unknown, runId?: string, requestId?: number): void {
-    const message = error instanceof Error ? error.message : String(error);
-    this.post({ type: 'error', runId, requestId, code: errorCode(error), message });
+    this.post({ type: 'error', runId, requestId, code: errorCode(error), message: describeError(error) });
   }
 }
-
-class ProtocolError extends Error {}
-class ConfigError extends Error {}
-class StorageUnavailableError extends Error {}
 
 function wallTime(run: Run): number {
   return run.wallOffsetMs + run.elapsedMs;
-}
-
-function errorCode(error: unknown): ErrorCode {
-  if (error instanceof ProtocolError) return 'protocol';
-  if (error instanceof ImportError) return 'import';
-  if (error instanceof ConfigError || error instanceof SampleRequestError) return 'config';
-  if (
-    error instanceof StorageUnavailableError ||
-    error instanceof RunNotFoundError ||
-    error instanceof CheckpointError
-  ) {
-    return 'storage';
-  }
-  if (error instanceof DataError || error instanceof IdxError) return 'data';
-  if (error instanceof NonFiniteLossError || error instanceof NonFiniteStateError) return 'non-finite';
-  if (error instanceof RunBusyError) return 'busy';
-  if (error instanceof BackendLostError) return 'backend';
-  if (error instanceof Error && /backend/i.test(error.message)) return 'backend';
-  return 'training';
 }
