@@ -14,9 +14,9 @@ import { digitGridPng } from './pngGrid';
 import { basename, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { LATENT_SIZE } from '../src/core/architecture';
+import { DIGIT_PIXELS, LATENT_SIZE } from '../src/core/digits';
 import { importGenerator } from '../src/core/export/generatorImport';
-import { IMAGE_SIZE, type MnistSplit, normaliseBatch } from '../src/core/mnistIdx';
+import { type MnistSplit, normaliseBatch } from '../src/core/mnistIdx';
 import { classHistogram, mnistScore } from '../src/core/metrics/classScores';
 import {
   CLASSIFIER_FEATURES,
@@ -47,7 +47,7 @@ function shuffled(count: number, rng: Rng): Int32Array {
 }
 
 function images(split: MnistSplit, indices: Int32Array): Float32Array {
-  return normaliseBatch(split.pixels, indices, new Float32Array(indices.length * IMAGE_SIZE));
+  return normaliseBatch(split.pixels, indices, new Float32Array(indices.length * DIGIT_PIXELS));
 }
 
 type Sampler = (noise: Float32Array, rows: number) => Promise<Float32Array>;
@@ -79,11 +79,11 @@ async function onnxSampler(bytes: Uint8Array): Promise<{ sample: Sampler; dispos
 }
 
 async function sampleAll(sample: Sampler, count: number, seed: number): Promise<Float32Array> {
-  const out = new Float32Array(count * IMAGE_SIZE);
+  const out = new Float32Array(count * DIGIT_PIXELS);
   const rng = new Rng(seed);
   for (let start = 0; start < count; start += 500) {
     const rows = Math.min(500, count - start);
-    out.set(await sample(rng.fillNormal(new Float32Array(rows * LATENT_SIZE)), rows), start * IMAGE_SIZE);
+    out.set(await sample(rng.fillNormal(new Float32Array(rows * LATENT_SIZE)), rows), start * DIGIT_PIXELS);
   }
   return out;
 }
@@ -93,19 +93,19 @@ async function sampleAll(sample: Sampler, count: number, seed: number): Promise<
  * each, returns its accuracy on the other 20%.
  */
 async function c2st(a: Float32Array, b: Float32Array, epochs: number, seed: number): Promise<number> {
-  const n = a.length / IMAGE_SIZE;
+  const n = a.length / DIGIT_PIXELS;
   const rng = new Rng(seed);
   const order = shuffled(2 * n, rng);
   const held = Math.floor(0.2 * 2 * n);
   const test = order.subarray(0, held);
   const train = order.subarray(held);
   const row = (index: number) =>
-    index < n ? a.subarray(index * IMAGE_SIZE, (index + 1) * IMAGE_SIZE) : b.subarray((index - n) * IMAGE_SIZE, (index - n + 1) * IMAGE_SIZE);
+    index < n ? a.subarray(index * DIGIT_PIXELS, (index + 1) * DIGIT_PIXELS) : b.subarray((index - n) * DIGIT_PIXELS, (index - n + 1) * DIGIT_PIXELS);
   const model = buildClassifierModel(1);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = tf.train.adam(1e-3);
   const batch = 128;
-  const x = new Float32Array(batch * IMAGE_SIZE);
+  const x = new Float32Array(batch * DIGIT_PIXELS);
   const y = new Float32Array(batch);
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
@@ -113,11 +113,11 @@ async function c2st(a: Float32Array, b: Float32Array, epochs: number, seed: numb
       for (let start = 0; start + batch <= train.length; start += batch) {
         for (let i = 0; i < batch; i++) {
           const index = train[perm[start + i]];
-          x.set(row(index), i * IMAGE_SIZE);
+          x.set(row(index), i * DIGIT_PIXELS);
           y[i] = index < n ? 1 : 0;
         }
         tf.tidy(() => {
-          const xt = tf.tensor2d(x, [batch, IMAGE_SIZE]);
+          const xt = tf.tensor2d(x, [batch, DIGIT_PIXELS]);
           const yt = tf.tensor2d(y, [batch, 1]);
           optimizer.minimize(
             () => tf.losses.sigmoidCrossEntropy(yt, classifierForward(vars, xt, { trainable: true })[1]) as tf.Scalar,
@@ -130,9 +130,9 @@ async function c2st(a: Float32Array, b: Float32Array, epochs: number, seed: numb
     let correct = 0;
     for (let start = 0; start < test.length; start += 500) {
       const rows = Math.min(500, test.length - start);
-      const xt = new Float32Array(rows * IMAGE_SIZE);
-      for (let i = 0; i < rows; i++) xt.set(row(test[start + i]), i * IMAGE_SIZE);
-      const logits = tf.tidy(() => classifierForward(vars, tf.tensor2d(xt, [rows, IMAGE_SIZE]))[1]);
+      const xt = new Float32Array(rows * DIGIT_PIXELS);
+      for (let i = 0; i < rows; i++) xt.set(row(test[start + i]), i * DIGIT_PIXELS);
+      const logits = tf.tidy(() => classifierForward(vars, tf.tensor2d(xt, [rows, DIGIT_PIXELS]))[1]);
       const values = await logits.data();
       logits.dispose();
       for (let i = 0; i < rows; i++) if (values[i] > 0 === test[start + i] < n) correct++;
@@ -198,7 +198,7 @@ export async function main(args: string[]): Promise<void> {
   const row = (name: string, r: typeof report.generated) =>
     `| ${name.padEnd(22)} | ${r.fd.toFixed(2).padStart(8)} | ${r.score.toFixed(2).padStart(5)} | ${String(r.histogram.modes).padStart(5)} | ` +
     `${(100 * r.histogram.smallestShare).toFixed(1).padStart(8)}% | ${r.c2st.toFixed(3).padStart(5)} |`;
-  console.log(`\n${n} digits each; FD against ${realTest.length / IMAGE_SIZE} real test digits.`);
+  console.log(`\n${n} digits each; FD against ${realTest.length / DIGIT_PIXELS} real test digits.`);
   console.log('| set                    |       FD | score | modes | smallest | C2ST  |');
   console.log('|------------------------|---------:|------:|------:|---------:|------:|');
   console.log(row('generated', report.generated));

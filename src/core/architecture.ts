@@ -2,6 +2,7 @@
  * Networks described as plain data, so presets, checkpoints and the UI can carry them without
  * tfjs. `network.ts` turns a description into a tf.layers model and a trainable forward pass.
  */
+import { LATENT_SIZE } from './digits';
 
 export type LayerSpec =
   | { kind: 'dense'; units: number }
@@ -22,7 +23,6 @@ export interface NetworkSpec {
   layers: LayerSpec[];
 }
 
-export const LATENT_SIZE = 100;
 
 /** The seed preset's generator: Dense 100→256→512→1024→784, LeakyReLU(0.2), tanh out. */
 export const SEED_GENERATOR: NetworkSpec = {

@@ -4,10 +4,11 @@
  * fixed (D's dropout still active), target 1, binary cross-entropy throughout, as the Keras
  * original does.
  */
+import { DIGIT_PIXELS, LATENT_SIZE, toPixels } from './digits';
 import * as tf from '@tensorflow/tfjs';
-import { LATENT_SIZE, type NetworkSpec, outputSize } from './architecture';
+import { type NetworkSpec, outputSize } from './architecture';
 import { KerasAdam } from './adam';
-import { IMAGE_SIZE, type MnistSplit, normaliseBatch } from './mnistIdx';
+import { type MnistSplit, normaliseBatch } from './mnistIdx';
 import { buildLayersModel, dropoutWidths, forward, trainableVariables } from './network';
 import { PRESETS, type PresetInfo, type PresetName } from './presets';
 import { Rng, Stream } from './rng';
@@ -91,7 +92,7 @@ export function allocateStepInputs(discriminator: NetworkSpec, batchSize: number
   const widths = dropoutWidths(discriminator);
   return {
     batchSize,
-    real: new Float32Array(batchSize * IMAGE_SIZE),
+    real: new Float32Array(batchSize * DIGIT_PIXELS),
     noiseD: new Float32Array(batchSize * LATENT_SIZE),
     masksD: widths.map(({ width }) => new Float32Array(2 * batchSize * width)),
     noiseG: new Float32Array(batchSize * LATENT_SIZE),
@@ -166,7 +167,7 @@ export function discriminatorStep(gan: Gan, inputs: StepInputs): tf.Tensor1D {
   const { generator, discriminator } = gan.preset;
   const batch = inputs.batchSize;
   return tf.tidy(() => {
-    const real = tf.tensor2d(inputs.real, [batch, IMAGE_SIZE]);
+    const real = tf.tensor2d(inputs.real, [batch, DIGIT_PIXELS]);
     const noise = tf.tensor2d(inputs.noiseD, [batch, LATENT_SIZE]);
     const fake = forward(generator, gan.gParams, noise);
     const x = tf.concat([real, fake], 0);
@@ -250,13 +251,6 @@ export async function generatePixels(gan: Gan, noise: Float32Array): Promise<Uin
 /** The fixed noise batch behind the live grid: the same for the whole run. */
 export function fixedNoise(seed: number, count: number): Float32Array {
   return Rng.forStep(seed, 0, Stream.fixedNoise).fillNormal(new Float32Array(count * LATENT_SIZE));
-}
-
-/** Generated values in [-1, 1] to grey bytes (0 = black), as the original plotted them. */
-export function toPixels(images: Float32Array | Int32Array | Uint8Array): Uint8ClampedArray {
-  const pixels = new Uint8ClampedArray(images.length);
-  for (let i = 0; i < images.length; i++) pixels[i] = Math.round((images[i] + 1) * 127.5);
-  return pixels;
 }
 
 export function generatorOutputSize(gan: Gan): number {

@@ -2,6 +2,7 @@
  * Parsing of the original MNIST IDX files. Every check names the file, so a wrong or damaged
  * download gets a message the user can act on. Pixels stay as bytes; batches normalise them.
  */
+import { DIGIT_PIXELS, IMAGE_SIDE } from './digits';
 import { LabError } from './errors';
 
 export const MNIST_FILES = {
@@ -10,9 +11,6 @@ export const MNIST_FILES = {
   testImages: 't10k-images-idx3-ubyte',
   testLabels: 't10k-labels-idx1-ubyte',
 } as const;
-
-export const IMAGE_SIDE = 28;
-export const IMAGE_SIZE = IMAGE_SIDE * IMAGE_SIDE;
 
 const IMAGE_MAGIC = 0x00000803;
 const LABEL_MAGIC = 0x00000801;
@@ -60,7 +58,7 @@ export function parseIdxImages(bytes: Uint8Array, fileName: string): MnistImages
       `${fileName} holds ${rows}x${cols} images; MNIST images are ${IMAGE_SIDE}x${IMAGE_SIDE}.`,
     );
   }
-  const expected = 16 + count * IMAGE_SIZE;
+  const expected = 16 + count * DIGIT_PIXELS;
   if (bytes.length !== expected) {
     const what = bytes.length < expected ? 'truncated' : 'longer than its header says';
     throw new IdxError(
@@ -121,9 +119,9 @@ export function normaliseBatch(
   out: Float32Array,
 ): Float32Array {
   for (let r = 0; r < indices.length; r++) {
-    const src = indices[r] * IMAGE_SIZE;
-    const dst = r * IMAGE_SIZE;
-    for (let i = 0; i < IMAGE_SIZE; i++) out[dst + i] = (pixels[src + i] - 127.5) / 127.5;
+    const src = indices[r] * DIGIT_PIXELS;
+    const dst = r * DIGIT_PIXELS;
+    for (let i = 0; i < DIGIT_PIXELS; i++) out[dst + i] = (pixels[src + i] - 127.5) / 127.5;
   }
   return out;
 }

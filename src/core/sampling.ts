@@ -2,14 +2,11 @@
  * Drawing fresh digits from a saved generator, as the original `sample.py` did: noise from a
  * seed (the same seed gives the same digits), or a walk through latent space between two seeds.
  */
+import { DIGIT_PIXELS, LATENT_SIZE, toPixels } from './digits';
 import * as tf from '@tensorflow/tfjs';
-import { LATENT_SIZE, type NetworkSpec } from './architecture';
-import { toPixels } from './gan';
+import { type NetworkSpec } from './architecture';
 import { forward } from './network';
 import { Rng, Stream } from './rng';
-
-export const MAX_SAMPLES = 100;
-const DIGIT_PIXELS = 784;
 
 /** `count` latent vectors (count × 100) drawn from the sampling stream of `seed`. */
 export function sampleNoise(seed: number, count: number): Float32Array {
@@ -43,12 +40,6 @@ export function interpolationNoise(seedA: number, seedB: number, steps: number):
     for (let i = 0; i < LATENT_SIZE; i++) out[s * LATENT_SIZE + i] = wa * a[i] + wb * b[i];
   }
   return out;
-}
-
-/** Columns and rows of a grid of `count` digits: rows of up to 10. */
-export function gridShape(count: number): { rows: number; cols: number } {
-  const cols = Math.min(10, Math.max(1, count));
-  return { rows: Math.ceil(count / cols), cols };
 }
 
 /**

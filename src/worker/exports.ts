@@ -5,19 +5,19 @@
  * pixels only; `downloads://` does not exist in a worker, so the page saves the files.
  */
 import * as tf from '@tensorflow/tfjs';
-import { LATENT_SIZE } from '../core/architecture';
 import { type GeneratorSnapshot, decodeSnapshot, generatorOf, generatorTensors } from '../core/checkpointCodec';
 import { IMPORT_LIMITS, ImportError, type ImportFile, importGenerator } from '../core/export/generatorImport';
 import type { SpecWithWeights } from '../core/export/generatorLayers';
 import { type GeneratorInfo, type GeneratorManifest, exportFileName } from '../core/export/generatorManifest';
 import { exportGeneratorOnnx } from '../core/export/onnxExport';
 import { exportGeneratorTfjs } from '../core/export/tfjsExport';
-import { toPixels } from '../core/gan';
+import { LATENT_SIZE, gridBytes, gridShape, toPixels } from '../core/digits';
 import { forward } from '../core/network';
-import { MAX_SAMPLES, gridShape, sampleNoise } from '../core/sampling';
+import { sampleNoise } from '../core/sampling';
 import type { RunRepository } from '../storage/runRepository';
 import type { ExportFormat, GeneratorFacts, GeneratorRef } from './protocol';
-import { SampleRequestError, type SampleGrid } from './sampler';
+import { type SampleGrid, checkSampleRequest } from './sampler';
+import { SerialQueue } from './serialQueue';
 
 /** The part of the repository exports read. */
 export type ExportStorage = Pick<RunRepository, 'getGenerator' | 'requireRun'>;
@@ -46,7 +46,7 @@ interface Imported extends ImportedInfo {
 interface Resolved {
   source: SpecWithWeights | tf.LayersModel;
   info: GeneratorInfo;
-  /** count × 784 values for `noise`, as the lab samples them. */
+  /** count × DIGIT_PIXELS values for `noise`, as the lab samples them. */
   run(noise: Float32Array): Promise<Float32Array>;
 }
 
@@ -54,7 +54,7 @@ export class GeneratorExports {
   private readonly imported = new Map<string, Imported>();
   private importCount = 0;
   /** One request at a time, so a big export does not hold two generators' copies at once. */
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
 
   constructor(
     private readonly storage: () => ExportStorage,
@@ -67,7 +67,7 @@ export class GeneratorExports {
     reference?: { seed: number; count: number },
   ): Promise<ExportedGenerator> {
     if (reference) checkSampleRequest(reference.seed, reference.count);
-    return this.serial(async () => {
+    return this.queue.run(async () => {
       const resolved = await this.resolve(ref);
       const bytes =
         format === 'onnx'
@@ -92,7 +92,7 @@ export class GeneratorExports {
    * an ImportError says why and nothing that was imported before changes.
    */
   importFiles(files: File[]): Promise<ImportedInfo> {
-    return this.serial(async () => {
+    return this.queue.run(async () => {
       let total = 0;
       for (const file of files) {
         total += file.size;
@@ -124,10 +124,10 @@ export class GeneratorExports {
   /** Fresh digits from an imported generator, laid out like a saved generator's sample. */
   sampleImported(importId: string, seed: number, count: number): Promise<SampleGrid> {
     checkSampleRequest(seed, count);
-    return this.serial(async () => {
+    return this.queue.run(async () => {
       const images = await runModel(this.requireImported(importId).model, sampleNoise(seed, count));
       const { rows, cols } = gridShape(count);
-      const pixels = new Uint8ClampedArray(rows * cols * 784);
+      const pixels = new Uint8ClampedArray(gridBytes(rows, cols));
       pixels.set(toPixels(images));
       return { pixels, rows, cols, count };
     });
@@ -136,12 +136,6 @@ export class GeneratorExports {
   dispose(): void {
     for (const entry of this.imported.values()) entry.model.dispose();
     this.imported.clear();
-  }
-
-  private serial<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.queue.then(task);
-    this.queue = result.catch(() => undefined);
-    return result;
   }
 
   private requireImported(importId: string): Imported {
@@ -211,7 +205,7 @@ function fromSnapshot(snapshot: GeneratorSnapshot, info: GeneratorInfo): Resolve
   };
 }
 
-/** `model` applied to `noise`, flattened to count × 784 values. */
+/** `model` applied to `noise`, flattened to count × DIGIT_PIXELS values. */
 async function runModel(model: tf.LayersModel, noise: Float32Array): Promise<Float32Array> {
   const count = noise.length / LATENT_SIZE;
   const images = tf.tidy(() => {
@@ -222,15 +216,6 @@ async function runModel(model: tf.LayersModel, noise: Float32Array): Promise<Flo
     return new Float32Array(await images.data());
   } finally {
     images.dispose();
-  }
-}
-
-function checkSampleRequest(seed: number, count: number): void {
-  if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1) {
-    throw new SampleRequestError(`The seed must be a whole number from 0 to ${2 ** 32 - 1}, got ${seed}.`);
-  }
-  if (!Number.isInteger(count) || count < 1 || count > MAX_SAMPLES) {
-    throw new SampleRequestError(`The count must be a whole number from 1 to ${MAX_SAMPLES}, got ${count}.`);
   }
 }
 

@@ -2,7 +2,7 @@
  * Fetches the gzip-compressed MNIST files the app serves, decompresses them as they stream
  * (DecompressionStream) while reporting progress, and parses them with core's IDX reader.
  */
-import { LabError } from '../core/errors';
+import { LabError, describeError } from '../core/errors';
 import { MNIST_FILES, type MnistSplit, makeSplit, parseIdxImages, parseIdxLabels } from '../core/mnistIdx';
 import type { DataFile } from './protocol';
 
@@ -37,7 +37,7 @@ async function fetchGzip(baseUrl: string, key: DataFile, name: string, onProgres
   try {
     response = await fetch(url);
   } catch (error) {
-    throw new DataError(`Could not download ${name}.gz: ${error instanceof Error ? error.message : error}.`);
+    throw new DataError(`Could not download ${name}.gz: ${describeError(error)}.`);
   }
   if (!response.ok || !response.body) {
     throw new DataError(`Could not download ${name}.gz: the server answered ${response.status} ${response.statusText}.`);
@@ -71,7 +71,7 @@ async function fetchGzip(baseUrl: string, key: DataFile, name: string, onProgres
   } catch (error) {
     if (error instanceof DataError) throw error;
     throw new DataError(
-      `${name}.gz is not a valid gzip file (${error instanceof Error ? error.message : error}); ` +
+      `${name}.gz is not a valid gzip file (${describeError(error)}); ` +
         'the download may be damaged: reload the page to fetch it again.',
     );
   }

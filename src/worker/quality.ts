@@ -6,6 +6,7 @@
  * page gets a notice and training goes on without them.
  */
 import type { BackendName } from '../core/config';
+import { describeError } from '../core/errors';
 import type { Gan } from '../core/gan';
 import type { Classifier } from '../core/metrics/classifier';
 import { QualityMeter, type QualityMetrics, type QualityReference } from '../core/metrics/quality';
@@ -106,7 +107,7 @@ export function metricsRecord(event: QualityEvent): Record<string, number> {
 
 /** Why metrics are off, as a notice the user can read. */
 export function qualityNotice(error: unknown, when: 'load' | 'measure', epoch?: number): string {
-  const reason = error instanceof Error ? error.message : String(error);
+  const reason = describeError(error);
   return when === 'load'
     ? `Quality metrics are off for this run: the evaluation classifier could not be loaded (${reason}). Training goes on.`
     : `Quality metrics of epoch ${epoch} could not be measured (${reason}). Training goes on.`;

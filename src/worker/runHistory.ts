@@ -6,6 +6,8 @@
  */
 import { type FullSnapshot, encodeSnapshot, snapshotGan, snapshotGenerator } from '../core/checkpointCodec';
 import type { RunConfig } from '../core/config';
+import { GRID_COLS, GRID_ROWS } from '../core/digits';
+import { describeError } from '../core/errors';
 import { nonFinitePart } from '../core/finiteSnapshot';
 import type { Gan } from '../core/gan';
 import type { LossPoint } from '../core/lossPoint';
@@ -128,15 +130,16 @@ export class RunHistory {
     this.epochLosses.push(...points);
   }
 
-  /** Saves a finished epoch (with its quality metrics when measured). `grid` is not kept or transferred. */
+  /**
+   * Saves a finished epoch (with its quality metrics when measured). `grid` is the epoch's
+   * fixed-noise grid (GRID_ROWS x GRID_COLS digits); it is not kept or transferred.
+   */
   async saveEpoch(
     gan: Gan,
     epoch: number,
     step: number,
     wallTimeMs: number,
     grid: Uint8ClampedArray,
-    rows: number,
-    cols: number,
     metrics?: Record<string, number>,
   ): Promise<void> {
     const losses = this.epochLosses.filter((p) => p.step <= step);
@@ -155,8 +158,8 @@ export class RunHistory {
         step,
         wallTimeMs,
         grid,
-        rows,
-        cols,
+        rows: GRID_ROWS,
+        cols: GRID_COLS,
         losses,
         generator,
         state,
@@ -241,7 +244,7 @@ async function reportFailure(
   error: unknown,
   what: string,
 ): Promise<void> {
-  const reason = error instanceof Error ? error.message : String(error);
+  const reason = describeError(error);
   if (!isQuotaError(error)) {
     env.post({
       type: 'storage-error',

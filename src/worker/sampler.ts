@@ -6,16 +6,10 @@ import { LabError } from '../core/errors';
 import type * as tf from '@tensorflow/tfjs';
 import type { NetworkSpec } from '../core/architecture';
 import { decodeSnapshot, generatorTensors } from '../core/checkpointCodec';
-import {
-  MAX_SAMPLES,
-  gridShape,
-  interpolationNoise,
-  renderDigits,
-  sampleNoise,
-} from '../core/sampling';
+import { SAMPLE_LIMITS, gridShape, wholeNumberProblem } from '../core/digits';
+import { interpolationNoise, renderDigits, sampleNoise } from '../core/sampling';
 import type { HistoryStorage } from './runHistory';
-
-export const MAX_INTERPOLATION_STEPS = 20;
+import { SerialQueue } from './serialQueue';
 
 export interface SampleGrid {
   pixels: Uint8ClampedArray;
@@ -32,14 +26,13 @@ export class SampleRequestError extends LabError {
 export class Sampler {
   private loaded: { key: string; spec: NetworkSpec; params: tf.Tensor[] } | null = null;
   /** Requests run one after another, so one cannot dispose the generator another is using. */
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
 
   constructor(private readonly storage: Pick<HistoryStorage, 'getGenerator'>) {}
 
   sample(runId: string, epoch: number, seed: number, count: number): Promise<SampleGrid> {
-    checkInteger('seed', seed, 0, 2 ** 32 - 1);
-    checkInteger('count', count, 1, MAX_SAMPLES);
-    return this.serial(async () => {
+    checkSampleRequest(seed, count);
+    return this.queue.run(async () => {
       const { spec, params } = await this.load(runId, epoch);
       const { rows, cols } = gridShape(count);
       const pixels = await renderDigits(spec, params, sampleNoise(seed, count), rows, cols);
@@ -54,21 +47,15 @@ export class Sampler {
     seedB: number,
     steps: number,
   ): Promise<SampleGrid> {
-    checkInteger('seed A', seedA, 0, 2 ** 32 - 1);
-    checkInteger('seed B', seedB, 0, 2 ** 32 - 1);
-    checkInteger('steps', steps, 2, MAX_INTERPOLATION_STEPS);
-    return this.serial(async () => {
+    checkWhole('seed A', seedA, SAMPLE_LIMITS.seed);
+    checkWhole('seed B', seedB, SAMPLE_LIMITS.seed);
+    checkWhole('steps', steps, SAMPLE_LIMITS.steps);
+    return this.queue.run(async () => {
       const { spec, params } = await this.load(runId, epoch);
       const noise = interpolationNoise(seedA, seedB, steps);
       const pixels = await renderDigits(spec, params, noise, 1, steps);
       return { pixels, rows: 1, cols: steps, count: steps };
     });
-  }
-
-  private serial<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.queue.then(task);
-    this.queue = result.catch(() => undefined);
-    return result;
   }
 
   dispose(): void {
@@ -86,8 +73,13 @@ export class Sampler {
   }
 }
 
-function checkInteger(name: string, value: number, min: number, max: number): void {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new SampleRequestError(`The ${name} must be a whole number from ${min} to ${max}, got ${value}.`);
-  }
+function checkWhole(name: string, value: number, limits: { min: number; max: number }): void {
+  const problem = wholeNumberProblem(name, value, limits);
+  if (problem) throw new SampleRequestError(problem);
+}
+
+/** A seed and a count of digits to draw, as every sample request takes them. */
+export function checkSampleRequest(seed: number, count: number): void {
+  checkWhole('seed', seed, SAMPLE_LIMITS.seed);
+  checkWhole('count', count, SAMPLE_LIMITS.count);
 }

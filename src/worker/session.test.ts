@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../core/config';
 import { sessionHarness } from '../testing/sessionHarness';
+import { DataError } from './mnistLoader';
 import { syntheticSplit } from '../core/syntheticMnist';
 
 function harness(loadError?: Error) {
@@ -80,9 +81,11 @@ describe('training session', () => {
   });
 
   it('reports a failed download as a data error and stops', async () => {
-    const h = harness(new Error('the server answered 404'));
+    const h = harness(new DataError('Could not download train-images-idx3-ubyte.gz: the server answered 404.'));
     await h.send({ type: 'start', runId: 'r3', config: tiny });
-    expect(h.events).toContainEqual(expect.objectContaining({ type: 'error', runId: 'r3', code: 'training' }));
+    expect(h.of('error')).toEqual([
+      expect.objectContaining({ runId: 'r3', code: 'data', message: expect.stringContaining('server answered 404') }),
+    ]);
     expect(h.events.at(-1)).toMatchObject({ type: 'stopped', reason: 'error' });
   });
 
@@ -92,5 +95,19 @@ describe('training session', () => {
     expect(h.events).toEqual([
       expect.objectContaining({ type: 'error', code: 'config', message: expect.stringContaining('lr') }),
     ]);
+  });
+
+  it('reports an error it did not raise on purpose as a training error, and one on a request with its id', async () => {
+    const h = harness(new Error('out of memory'));
+    await h.send({ type: 'start', runId: 'r5', config: tiny });
+    expect(h.of('error')).toEqual([expect.objectContaining({ runId: 'r5', code: 'training', message: 'out of memory' })]);
+    await h.send({ type: 'sample', requestId: 9, runId: 'r5', epoch: 1, seed: 1, count: 0 });
+    expect(h.of('error')[1]).toMatchObject({ requestId: 9, runId: undefined, code: 'storage' });
+  });
+
+  it('refuses commands for a run it does not hold', async () => {
+    const h = harness();
+    await h.send({ type: 'pause', runId: 'nobody' });
+    expect(h.of('error')).toEqual([expect.objectContaining({ code: 'protocol', message: 'No run nobody in this worker.' })]);
   });
 });

@@ -125,4 +125,43 @@ describe('training session faults', () => {
     expect(run.epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
     expect(run.backend).toBe('wasm');
   });
+
+  it.each([
+    ['before anything was saved', 'started'],
+    ['after epoch 1 was saved', 'checkpoint-saved'],
+  ])('keeps every choice of the run when it falls back %s', async (_, lostOn) => {
+    let lost = false;
+    let announce: (reason: string) => void = () => undefined;
+    const whenLost = new Promise<string>((resolve) => {
+      announce = resolve;
+    });
+    const h = harness(repo, {
+      probeBackends: () => ({ available: ['webgl', 'wasm', 'cpu'] as BackendName[] }),
+      selectBackend: async (choice, info) => {
+        await tf.setBackend('cpu');
+        return { backend: (choice === 'auto' ? info.available[0] : choice) as BackendName, detail: 'test' };
+      },
+      watchBackend: (name): BackendWatch | null =>
+        name === 'webgl' ? { lost: () => (lost ? 'The WebGL context was lost' : null), whenLost, dispose() {} } : null,
+    });
+    h.on((event) => {
+      if (event.type === lostOn && !lost) {
+        lost = true;
+        announce('The WebGL context was lost');
+      }
+    });
+    const chosen = config({ backend: 'webgl', seed: 11 });
+    await h.send({ type: 'start', runId: 'k1', config: chosen, keepFullStates: true });
+    expect(h.of('started').map((s) => s.backend)).toEqual(['webgl', 'wasm']);
+    expect(h.of('error')).toEqual([]);
+    const run = await repo.requireRun('k1');
+    expect(run.keepFullStates).toBe(true);
+    expect(run.config).toEqual({ ...chosen, backend: 'wasm' });
+    // Every epoch is a checkpoint here (checkpointEvery 1), so each keeps its full state.
+    expect(run.epochs.map((e) => [e.epoch, e.hasFullState])).toEqual([
+      [1, true],
+      [2, true],
+      [3, true],
+    ]);
+  });
 });

@@ -2,10 +2,10 @@
  * TF.js zip round trip (export → import → the same outputs, bit for bit) and every way an
  * import can go wrong: each gives its own message, allocates nothing and leaks no tensor.
  */
+import { LATENT_SIZE } from '../digits';
 import * as tf from '@tensorflow/tfjs';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LATENT_SIZE } from '../architecture';
 import { type Gan, createGan, disposeGan } from '../gan';
 import { PRESETS } from '../presets';
 import { Rng } from '../rng';

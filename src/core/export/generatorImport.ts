@@ -8,10 +8,9 @@
  * declared unpacked sizes before inflating (fflate inflates into a buffer of the declared size,
  * so a lying entry cannot grow past it), and layer widths before tfjs builds variables.
  */
+import { DIGIT_PIXELS, LATENT_SIZE } from '../digits';
 import * as tf from '@tensorflow/tfjs';
 import { strFromU8, unzipSync } from 'fflate';
-import { LATENT_SIZE } from '../architecture';
-import { IMAGE_SIZE } from '../mnistIdx';
 import { type GeneratorManifest, parseManifest } from './generatorManifest';
 import { ImportError } from './importError';
 import { MANIFEST_JSON, MODEL_JSON } from './tfjsExport';
@@ -439,10 +438,10 @@ function checkGeneratorShape(model: tf.LayersModel): void {
   }
   const output = model.outputs[0].shape.slice(1);
   const values = output.reduce<number>((a, b) => a * (b ?? NaN), 1);
-  if (values !== IMAGE_SIZE) {
+  if (values !== DIGIT_PIXELS) {
     throw new ImportError(
       `The model outputs ${Number.isNaN(values) ? 'a variable number of' : count(values)} values per sample ` +
-        `(shape ${shapeText(model.outputs[0].shape)}); the lab needs ${IMAGE_SIZE} (a 28x28 image).`,
+        `(shape ${shapeText(model.outputs[0].shape)}); the lab needs ${DIGIT_PIXELS} (a 28x28 image).`,
     );
   }
 }

@@ -3,8 +3,7 @@
  * it expects and produces, and its quality where known. Written as `manifest.json` into the
  * TF.js zip and as metadata_props into the ONNX model. tfjs-free.
  */
-import { LATENT_SIZE } from '../architecture';
-import { IMAGE_SIDE, IMAGE_SIZE } from '../mnistIdx';
+import { DIGIT_PIXELS, IMAGE_SIDE, LATENT_SIZE } from '../digits';
 import { ImportError } from './importError';
 
 export const MANIFEST_FORMAT = 'mnist-gan-lab/generator';
@@ -52,7 +51,7 @@ export function makeManifest(info: GeneratorInfo = {}): GeneratorManifest {
     seed: info.seed ?? null,
     latentSize: LATENT_SIZE,
     noise: 'standard normal',
-    outputSize: IMAGE_SIZE,
+    outputSize: DIGIT_PIXELS,
     imageShape: [IMAGE_SIDE, IMAGE_SIDE],
     pixelRange: [...PIXEL_RANGE],
     metrics: { ...(info.metrics ?? {}) },
@@ -97,11 +96,11 @@ export function parseManifest(text: string): GeneratorManifest {
     );
   }
   const latentSize = optionalNumber(raw, 'latentSize') ?? LATENT_SIZE;
-  const outputSize = optionalNumber(raw, 'outputSize') ?? IMAGE_SIZE;
-  if (latentSize !== LATENT_SIZE || outputSize !== IMAGE_SIZE) {
+  const outputSize = optionalNumber(raw, 'outputSize') ?? DIGIT_PIXELS;
+  if (latentSize !== LATENT_SIZE || outputSize !== DIGIT_PIXELS) {
     throw new ImportError(
       `manifest.json describes a generator from ${latentSize} noise values to ${outputSize} pixels; ` +
-        `this lab samples ${LATENT_SIZE} → ${IMAGE_SIZE}.`,
+        `this lab samples ${LATENT_SIZE} → ${DIGIT_PIXELS}.`,
     );
   }
   const range = raw.pixelRange;

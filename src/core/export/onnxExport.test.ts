@@ -2,11 +2,11 @@
  * The exported ONNX is checked by a runtime nobody here wrote: onnxruntime-web (wasm, in Node)
  * must give what tfjs gives on the same noise.
  */
+import { LATENT_SIZE } from '../digits';
 import * as tf from '@tensorflow/tfjs';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LATENT_SIZE } from '../architecture';
 import { type Gan, createGan, disposeGan, generate } from '../gan';
 import { PRESETS } from '../presets';
 import { Rng } from '../rng';

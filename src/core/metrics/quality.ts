@@ -8,10 +8,10 @@
  * Usage (worker): `const meter = await QualityMeter.create(classifier, train, test)` once per
  * session, then `await meter.measureGenerator(gan)` at each checkpoint.
  */
+import { DIGIT_PIXELS, LATENT_SIZE } from '../digits';
 import * as tf from '@tensorflow/tfjs';
-import { LATENT_SIZE } from '../architecture';
 import { type Gan, generate } from '../gan';
-import { IMAGE_SIZE, type MnistSplit, normaliseBatch } from '../mnistIdx';
+import { type MnistSplit, normaliseBatch } from '../mnistIdx';
 import { Rng } from '../rng';
 import { type ClassHistogram, classHistogram, mnistScore } from './classScores';
 import { CLASSIFIER_FEATURES, type Classifier } from './classifier';
@@ -49,7 +49,7 @@ function pickImages(split: MnistSplit, n: number, seed: number): Float32Array {
     const j = i + rng.nextInt(split.count - i);
     [order[i], order[j]] = [order[j], order[i]];
   }
-  return normaliseBatch(split.pixels, order.subarray(0, n), new Float32Array(n * IMAGE_SIZE));
+  return normaliseBatch(split.pixels, order.subarray(0, n), new Float32Array(n * DIGIT_PIXELS));
 }
 
 export class QualityMeter {
@@ -84,7 +84,7 @@ export class QualityMeter {
     const started = Date.now();
     const { features, probabilities } = await this.classifier.evaluate(images);
     return {
-      n: images.length / IMAGE_SIZE,
+      n: images.length / DIGIT_PIXELS,
       fd: frechetDistance(fitGaussian(features, CLASSIFIER_FEATURES), this.realTest),
       score: mnistScore(probabilities),
       histogram: classHistogram(probabilities),
@@ -112,12 +112,12 @@ export async function sampleGenerator(
   seed: number,
   chunk = 500,
 ): Promise<Float32Array> {
-  const images = new Float32Array(count * IMAGE_SIZE);
+  const images = new Float32Array(count * DIGIT_PIXELS);
   const rng = new Rng(seed);
   for (let start = 0; start < count; start += chunk) {
     const rows = Math.min(chunk, count - start);
     const out = generator(rng.fillNormal(new Float32Array(rows * LATENT_SIZE)));
-    images.set((await out.data()) as Float32Array, start * IMAGE_SIZE);
+    images.set((await out.data()) as Float32Array, start * DIGIT_PIXELS);
     out.dispose();
   }
   return images;
