@@ -4,13 +4,12 @@
  * ratios printed and written to bench/results/<date>-<commit>.json.
  *
  * Options: --backends wasm,webgl,cpu (webgpu too on a machine that has it) · --repeats 3 ·
- * --no-reference.
+ * --no-reference · --allow-dirty (measure uncommitted code; the file says so).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { launchChromium, startPreview } from '../scripts/labBrowser';
+import { provenance, resultStem, spread } from '../scripts/provenance';
 import { DEFAULT_PLANS, type RepeatResult, describeGpu, measureOnce } from './browserBench';
 import { REFERENCE_SETUP, referenceAvailable, runReference } from './reference';
 
@@ -18,35 +17,23 @@ interface Options {
   backends: string[];
   repeats: number;
   reference: boolean;
+  allowDirty: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { backends: ['wasm', 'webgl', 'cpu'], repeats: 3, reference: true };
+  const options: Options = { backends: ['wasm', 'webgl', 'cpu'], repeats: 3, reference: true, allowDirty: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--backends') options.backends = (argv[++i] ?? '').split(',').filter(Boolean);
     else if (arg === '--repeats') options.repeats = Number(argv[++i]);
     else if (arg === '--no-reference') options.reference = false;
-    else throw new Error(`Unknown option ${arg}; use --backends a,b --repeats N --no-reference.`);
+    else if (arg === '--allow-dirty') options.allowDirty = true;
+    else throw new Error(`Unknown option ${arg}; use --backends a,b --repeats N --no-reference --allow-dirty.`);
   }
   const unknown = options.backends.filter((b) => !(b in DEFAULT_PLANS));
   if (unknown.length > 0) throw new Error(`Unknown backend(s) ${unknown.join(', ')}.`);
   if (!Number.isInteger(options.repeats) || options.repeats < 1) throw new Error('--repeats must be ≥ 1.');
   return options;
-}
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-
-function commit(root: string): string {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim();
-  } catch {
-    return 'nocommit';
-  }
 }
 
 const SEED_RUN_STEPS = 200 * 128;
@@ -60,6 +47,7 @@ function duration(seconds: number): string {
 
 export async function bench(root: string, argv: string[]): Promise<void> {
   const options = parseArgs(argv);
+  const origin = provenance(root, options.allowDirty);
   const withReference = options.reference && (await referenceAvailable());
   if (options.reference && !withReference) {
     console.warn(`PyTorch reference skipped: not installed. To include it: ${REFERENCE_SETUP}`);
@@ -92,16 +80,20 @@ export async function bench(root: string, argv: string[]): Promise<void> {
         );
       }
     }
-    const referenceMedian = reference.length ? median(reference) : null;
+    const referenceSpread = reference.length ? spread(reference) : null;
+    const referenceMedian = referenceSpread?.median ?? null;
     const summary = Object.fromEntries(
       Object.entries(browserResults).map(([backend, results]) => {
-        const stepsPerSecond = median(results.map((r) => r.stepsPerSecond));
-        const ratios = withReference ? results.map((r, i) => r.stepsPerSecond / reference[i]) : [];
+        const speed = spread(results.map((r) => r.stepsPerSecond));
+        const stepsPerSecond = speed.median;
+        const ratios = withReference ? spread(results.map((r, i) => r.stepsPerSecond / reference[i])) : null;
         return [
           backend,
           {
             medianStepsPerSecond: stepsPerSecond,
-            medianRatioToPytorch: ratios.length ? median(ratios) : null,
+            stepsPerSecondRange: [speed.min, speed.max],
+            medianRatioToPytorch: ratios?.median ?? null,
+            ratioToPytorchRange: ratios ? [ratios.min, ratios.max] : null,
             seedRunSeconds: SEED_RUN_STEPS / stepsPerSecond,
             maxTensorsPerStep: Math.max(...results.map((r) => r.tensorsPerStep)),
             maxLongestTaskMs: Math.max(...results.map((r) => r.longestTaskMs)),
@@ -113,37 +105,38 @@ export async function bench(root: string, argv: string[]): Promise<void> {
       }),
     );
 
-    console.log('\nbackend   steps/s   × PyTorch   200 seed epochs   tensors/step   longest task');
-    if (referenceMedian !== null) {
+    const range = (values: readonly number[] | null) =>
+      values ? `${values[0].toFixed(2)}–${values[1].toFixed(2)}` : '—';
+    console.log('\nbackend   steps/s (min–max)        × PyTorch (min–max)   200 seed epochs   tensors/step   longest task');
+    if (referenceSpread !== null) {
       console.log(
-        `pytorch   ${referenceMedian.toFixed(2).padStart(7)}   ${'1.00'.padStart(9)}   ${duration(SEED_RUN_STEPS / referenceMedian).padStart(15)}`,
+        `pytorch   ${referenceSpread.median.toFixed(2).padStart(7)} (${range([referenceSpread.min, referenceSpread.max])})`.padEnd(35) +
+          `${'1.00'.padStart(9)}             ${duration(SEED_RUN_STEPS / referenceSpread.median).padStart(15)}`,
       );
     }
     for (const [backend, s] of Object.entries(summary)) {
       console.log(
-        `${backend.padEnd(8)}  ${s.medianStepsPerSecond.toFixed(2).padStart(7)}   ` +
-          `${(s.medianRatioToPytorch?.toFixed(2) ?? '—').padStart(9)}   ${duration(s.seedRunSeconds).padStart(15)}   ` +
+        `${backend.padEnd(8)}  ${s.medianStepsPerSecond.toFixed(2).padStart(7)} (${range(s.stepsPerSecondRange)})`.padEnd(35) +
+          `${(s.medianRatioToPytorch?.toFixed(2) ?? '—').padStart(9)} (${range(s.ratioToPytorchRange)})`.padEnd(22) +
+          `${duration(s.seedRunSeconds).padStart(15)}   ` +
           `${String(s.maxTensorsPerStep).padStart(12)}   ${s.maxLongestTaskMs.toFixed(0).padStart(9)} ms`,
       );
     }
 
-    const date = new Date().toISOString().slice(0, 10);
-    const file = join(root, 'bench', 'results', `${date}-${commit(root)}.json`);
+    const file = join(root, 'bench', 'results', `${resultStem(origin)}.json`);
     mkdirSync(join(root, 'bench', 'results'), { recursive: true });
     writeFileSync(
       file,
       `${JSON.stringify(
         {
-          date: new Date().toISOString(),
-          commit: commit(root),
-          machine: { cpu: cpus()[0]?.model, cores: cpus().length, memoryBytes: totalmem() },
+          ...origin,
           chromium: browser.version(),
           gpu,
           preset: 'seed',
           batchSize: 128,
           repeats: options.repeats,
           reference: withReference
-            ? { ...referenceInfo, stepsPerSecond: reference, median: referenceMedian }
+            ? { ...referenceInfo, stepsPerSecond: reference, median: referenceMedian, range: [referenceSpread?.min, referenceSpread?.max] }
             : null,
           backends: summary,
         },
