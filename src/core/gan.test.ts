@@ -126,34 +126,40 @@ describe('training step', () => {
 });
 
 describe('reproducibility', () => {
-  it('two runs with the same seed give bitwise identical weights on cpu', () => {
-    const data = syntheticSplit(32, 8);
-    const runOnce = () => {
-      const gan = createGan('seed', 21, 2e-4);
-      const inputs = allocateStepInputs(gan.preset.discriminator, 4);
-      const losses: number[] = [];
-      for (let step = 1; step <= 3; step++) {
-        drawStepInputs(inputs, data, gan.preset.discriminator, 21, step);
-        const out = trainStep(gan, inputs);
-        losses.push(...out.dataSync());
-        out.dispose();
-      }
-      const weights = [...snapshot(gan.gParams), ...snapshot(gan.dParams)];
-      disposeGan(gan);
-      return { losses, weights };
-    };
-    const a = runOnce();
-    const b = runOnce();
-    expect(a.losses.every(Number.isFinite)).toBe(true);
-    expect(b.losses).toEqual(a.losses);
-    a.weights.forEach((w, i) => expect(Buffer.from(b.weights[i].buffer).equals(Buffer.from(w.buffer))).toBe(true));
-    const c = (() => {
-      const gan = createGan('seed', 22, 2e-4);
-      const w = snapshot(gan.gParams)[0];
-      disposeGan(gan);
-      return w;
-    })();
-    expect(Buffer.from(c.buffer).equals(Buffer.from(a.weights[0].buffer))).toBe(false);
+  it.each(['cpu', 'wasm'])('two runs with the same seed give bitwise identical weights on %s', async (backend) => {
+    await tf.setBackend(backend);
+    try {
+      const data = syntheticSplit(32, 8);
+      const runOnce = async () => {
+        const gan = createGan('seed-ema', 21, 2e-4);
+        const inputs = allocateStepInputs(gan.preset.discriminator, 8);
+        const losses: number[] = [];
+        for (let step = 1; step <= 3; step++) {
+          drawStepInputs(inputs, data, gan.preset.discriminator, 21, step);
+          const out = trainStep(gan, inputs);
+          losses.push(...(await out.data()));
+          out.dispose();
+        }
+        const weights = [...snapshot(gan.gParams), ...snapshot(gan.dParams), ...snapshot(gan.gAverage ?? [])];
+        disposeGan(gan);
+        return { losses, weights };
+      };
+      const a = await runOnce();
+      const b = await runOnce();
+      expect(a.losses.every(Number.isFinite)).toBe(true);
+      expect(b.losses).toEqual(a.losses);
+      expect(a.weights.length).toBe(b.weights.length);
+      a.weights.forEach((w, i) => expect(Buffer.from(b.weights[i].buffer).equals(Buffer.from(w.buffer))).toBe(true));
+      const c = (() => {
+        const gan = createGan('seed-ema', 22, 2e-4);
+        const w = snapshot(gan.gParams)[0];
+        disposeGan(gan);
+        return w;
+      })();
+      expect(Buffer.from(c.buffer).equals(Buffer.from(a.weights[0].buffer))).toBe(false);
+    } finally {
+      await tf.setBackend('cpu');
+    }
   });
 });
 
