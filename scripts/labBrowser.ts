@@ -7,9 +7,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { preview } from 'vite';
-
-/** Chromium from the distribution (apt); playwright's own browser downloads are not used. */
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+import { requireChromium } from './findChromium';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -20,13 +18,8 @@ export const CHROMIUM_ARGS = [
 
 /** `extraArgs`: e.g. --enable-unsafe-webgpu for a bench on a machine with a GPU. */
 export async function launchChromium(extraArgs: string[] = []) {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(
-      `Chromium is not installed at ${CHROMIUM_PATH}. Install it with \`apt-get install -y chromium\`.`,
-    );
-  }
   return chromium.launch({
-    executablePath: CHROMIUM_PATH,
+    executablePath: requireChromium(),
     headless: true,
     args: [...CHROMIUM_ARGS, ...extraArgs],
   });
