@@ -1,22 +1,19 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
-import { CONTENT_SECURITY_POLICY, DEV_CONTENT_SECURITY_POLICY, cspPlugin } from './scripts/cspPlugin.js';
+import {
+  CROSS_ORIGIN_ISOLATION,
+  DEV_CONTENT_SECURITY_POLICY,
+  STATIC_HOST_HEADERS,
+  cspPlugin,
+} from './scripts/cspPlugin.js';
 import { mnistPlugin } from './scripts/mnistPlugin.js';
 import { tfjsWasmThreadsPlugin } from './scripts/tfjsWasmThreadsPlugin.js';
 
-/**
- * WASM threads need SharedArrayBuffer, which needs cross-origin isolation: every page and worker
- * must be served with these two headers, in dev, in preview and on any static host.
- */
-const crossOriginIsolation = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-};
-
 export default defineConfig({
   plugins: [react(), mnistPlugin(), tfjsWasmThreadsPlugin(), cspPlugin()],
-  server: { headers: { ...crossOriginIsolation, 'Content-Security-Policy': DEV_CONTENT_SECURITY_POLICY } },
-  preview: { headers: { ...crossOriginIsolation, 'Content-Security-Policy': CONTENT_SECURITY_POLICY } },
+  server: { headers: { ...CROSS_ORIGIN_ISOLATION, 'Content-Security-Policy': DEV_CONTENT_SECURITY_POLICY } },
+  // Preview serves dist/ as a static host should (dist/_headers holds the same).
+  preview: { headers: STATIC_HOST_HEADERS },
   worker: {
     format: 'es',
     plugins: () => [tfjsWasmThreadsPlugin()],

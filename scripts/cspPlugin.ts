@@ -45,7 +45,34 @@ export const DEV_CONTENT_SECURITY_POLICY = serialise(
   ),
 );
 
-/** Writes the policy into the built index.html as a <meta http-equiv> tag. */
+/**
+ * WASM threads need SharedArrayBuffer, which needs cross-origin isolation: every page and worker
+ * must be served with these two headers, in dev, in preview and on any static host.
+ */
+export const CROSS_ORIGIN_ISOLATION = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+/** Every header a static host should send with every file of `dist/`. */
+export const STATIC_HOST_HEADERS: Record<string, string> = {
+  ...CROSS_ORIGIN_ISOLATION,
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+};
+
+/**
+ * `dist/_headers`: the header file Netlify and Cloudflare Pages read (a path pattern, then its
+ * headers indented), so the built folder deploys to either as it is.
+ */
+export function headersFile(): string {
+  const lines = Object.entries(STATIC_HOST_HEADERS).map(([name, value]) => `  ${name}: ${value}`);
+  return `/*\n${lines.join('\n')}\n`;
+}
+
+/**
+ * Writes the policy into the built index.html as a <meta http-equiv> tag, and the headers into
+ * dist/_headers for the hosts that read it.
+ */
 export function cspPlugin(): Plugin {
   return {
     name: 'mnist-gan-lab:csp',
@@ -58,6 +85,9 @@ export function cspPlugin(): Plugin {
           injectTo: 'head-prepend',
         },
       ];
+    },
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName: '_headers', source: headersFile() });
     },
   };
 }

@@ -150,11 +150,17 @@ async function finish(
 ): Promise<BackendSelection> {
   if (name === 'wasm') await attachGemmHelpers();
   const detail = await describe(name, info);
-  if (failures.length === 0) return { backend: name, detail };
-  const wanted = choice === 'auto' ? 'The preferred backend' : `The ${choice} backend`;
-  return {
-    backend: name,
-    detail,
-    notice: `${wanted} did not start (${failures.join('; ')}); running on ${name}.`,
-  };
+  const notices: string[] = [];
+  if (failures.length > 0) {
+    const wanted = choice === 'auto' ? 'The preferred backend' : `The ${choice} backend`;
+    notices.push(`${wanted} did not start (${failures.join('; ')}); running on ${name}.`);
+  }
+  if (name === 'wasm' && CORES > 1 && !globalThis.crossOriginIsolated) notices.push(NOT_ISOLATED);
+  return notices.length > 0 ? { backend: name, detail, notice: notices.join(' ') } : { backend: name, detail };
 }
+
+/** Why wasm runs on one thread on a host that does not isolate the page. */
+export const NOT_ISOLATED =
+  `This page is not cross-origin isolated (its host sends no Cross-Origin-Opener-Policy and ` +
+  `Cross-Origin-Embedder-Policy headers), so wasm trains on one thread instead of ${CORES}, and slower. ` +
+  'The README\'s "Static hosting" section has the header files for common hosts.';
