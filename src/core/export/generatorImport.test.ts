@@ -138,11 +138,22 @@ describe('generator import', () => {
 
   it('finds the model in a folder inside the zip and ignores extra files', async () => {
     const nested = zipSync({
-      generator: { [MODEL_JSON]: unpacked[MODEL_JSON], [WEIGHTS_FILE]: unpacked[WEIGHTS_FILE] },
+      generator: unpacked,
       'notes.txt': strToU8('hello'),
+      // Another generator's manifest elsewhere in the zip: only the one beside model.json counts.
+      other: { [MANIFEST_JSON]: strToU8(JSON.stringify(makeManifest({ ...info, epoch: 99 }))) },
     });
-    const { model } = await importGenerator({ name: 'nested.zip', bytes: nested });
-    model.dispose();
+    const tensors = tf.memory().numTensors;
+    const { model, manifest } = await importGenerator({ name: 'nested.zip', bytes: nested });
+    try {
+      expect(manifest).toEqual(makeManifest(info));
+      const expected = await predict(gan.generator, 3, 8);
+      const actual = await predict(model, 3, 8);
+      expect(Buffer.from(actual.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+    } finally {
+      model.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(tensors);
   });
 
   it('rejects random bytes', async () => {
