@@ -24,7 +24,7 @@ const FLAT = 4 * 4 * 64;
 
 /**
  * The classifier as a tf.layers model (what is saved and loaded). With `classes` = 1 it is the
- * same network as a real-vs-generated critic (the eval script's two-sample test).
+ * two-sample test's `strided` critic (critics.ts).
  */
 export function buildClassifierModel(classes = CLASSIFIER_CLASSES): tf.Sequential {
   const model = tf.sequential();
