@@ -2,9 +2,36 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../rng';
-import { type GemmHelper, hasGemm, matMul, setGemmHelpers } from './gemmKernel';
+import { GEMM_KERNEL, type GemmHelper, gemmTiles, hasGemm, matMul, setGemmHelpers } from './gemmKernel';
 import { wasmMemory } from './hostMemory';
 import { GEMM_KC, type SimdKernels, instantiateSimdKernels, runGemmJob, simdKernelsFor } from './wasmSimd';
+
+function randomValues(length: number, rng: Rng): Float32Array {
+  const values = new Float32Array(length);
+  for (let i = 0; i < length; i++) values[i] = rng.nextNormal();
+  return values;
+}
+
+/** C = A·B + bias (A stored [k, m] when `transposeA`), as a plain loop in double precision. */
+function referenceProduct(
+  a: Float32Array,
+  b: Float32Array,
+  bias: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  transposeA: boolean,
+): Float64Array {
+  const c = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let sum = bias[j];
+      for (let p = 0; p < k; p++) sum += a[transposeA ? p * m + i : i * k + p] * b[p * n + j];
+      c[i * n + j] = sum;
+    }
+  }
+  return c;
+}
 
 function random(shape: [number, number] | [number], rng: Rng): tf.Tensor {
   const values = new Float32Array(shape.reduce((x, y) => x * y, 1));
@@ -26,7 +53,9 @@ describe('SIMD gemm', () => {
       const b = random([k, n], rng) as tf.Tensor2D;
       const bias = random([n], rng) as tf.Tensor1D;
       const expected = tf.add(tf.matMul(a, b), bias);
-      const actual = matMul(a, b, { bias });
+      const profile = await tf.profile(() => matMul(a, b, { bias }));
+      expect(profile.kernelNames).toEqual([GEMM_KERNEL]);
+      const actual = profile.result as tf.Tensor;
       expect(actual.shape).toEqual([m, n]);
       expect(tf.max(tf.abs(tf.sub(actual, expected))).dataSync()[0]).toBeLessThan(1e-4 * Math.sqrt(k));
       expect(tf.max(tf.abs(tf.sub(matMul(a, b), tf.matMul(a, b)))).dataSync()[0]).toBeLessThan(1e-4 * Math.sqrt(k));
@@ -114,14 +143,35 @@ describe('SIMD gemm', () => {
     }
   });
 
-  it('falls back to tf.matMul for shapes it does not tile, and on cpu', async () => {
-    for (const backend of ['wasm', 'cpu']) {
+  it('falls back to tf.matMul for shapes it does not tile, and on cpu, with bias and aᵀ', async () => {
+    const cases: [string, number, number, number][] = [
+      ['wasm', 6, 5, 8], // rows not a multiple of 4
+      ['wasm', 4, 9, 12], // columns not a multiple of 8
+      ['wasm', 6, 5, 3],
+      ['cpu', 6, 5, 3],
+      ['cpu', 8, 20, 16], // would tile on wasm
+    ];
+    for (const [backend, m, k, n] of cases) {
       await tf.setBackend(backend);
-      const rng = new Rng(12);
-      const a = random([6, 5], rng) as tf.Tensor2D;
-      const b = random([5, 3], rng) as tf.Tensor2D;
-      const diff = tf.max(tf.abs(tf.sub(matMul(a, b), tf.matMul(a, b)))).dataSync()[0];
-      expect(diff).toBeLessThan(1e-5);
+      expect(gemmTiles(m, n)).toBe(false);
+      for (const transposeA of [false, true]) {
+        const rng = new Rng(12);
+        const a = randomValues(transposeA ? k * m : m * k, rng);
+        const b = randomValues(k * n, rng);
+        const bias = randomValues(n, rng);
+        const expected = referenceProduct(a, b, bias, m, k, n, transposeA);
+        const tensors = [tf.tensor2d(a, transposeA ? [k, m] : [m, k]), tf.tensor2d(b, [k, n]), tf.tensor1d(bias)] as const;
+        const profile = await tf.profile(() => matMul(tensors[0], tensors[1], { bias: tensors[2], transposeA }));
+        const what = `${backend} ${m}x${k}x${n}${transposeA ? ' (aᵀ)' : ''}`;
+        // The fallback ran: tfjs' own matMul, not this module's kernel.
+        expect(profile.kernelNames, what).toContain('BatchMatMul');
+        expect(profile.kernelNames, what).not.toContain(GEMM_KERNEL);
+        const actual = (profile.result as tf.Tensor).dataSync();
+        expect(actual.length, what).toBe(m * n);
+        const worst = Math.max(...Array.from(actual, (value, i) => Math.abs(value - expected[i])));
+        expect(worst, what).toBeLessThan(1e-5 * Math.sqrt(k));
+        tf.dispose([...tensors, profile.result as tf.Tensor]);
+      }
     }
   });
 });
