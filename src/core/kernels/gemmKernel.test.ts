@@ -34,9 +34,7 @@ function referenceProduct(
 }
 
 function random(shape: [number, number] | [number], rng: Rng): tf.Tensor {
-  const values = new Float32Array(shape.reduce((x, y) => x * y, 1));
-  for (let i = 0; i < values.length; i++) values[i] = rng.nextNormal();
-  return tf.tensor(values, shape);
+  return tf.tensor(randomValues(shape.reduce((x, y) => x * y, 1), rng), shape);
 }
 
 describe('SIMD gemm', () => {
