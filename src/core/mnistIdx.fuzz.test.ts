@@ -3,8 +3,10 @@
  * declared counts, odd image sizes): the parser either returns a view of the input or throws
  * IdxError, never anything else, never allocates by a size read from the file, and never hangs.
  */
+// First: the watch must be in place before anything keeps a typed-array constructor of its own.
+import { largestAllocation } from '../testing/allocationWatch';
 import { describe, expect, it } from 'vitest';
-import { largestAllocation, mutate, randomBytes } from './fuzzSupport';
+import { mutate, randomBytes } from './fuzzSupport';
 import { IdxError, makeSplit, parseIdxImages, parseIdxLabels } from './mnistIdx';
 import { Rng } from './rng';
 
@@ -56,6 +58,12 @@ describe('IDX parser fuzz', () => {
   it('watches allocations (self-check of the tool)', async () => {
     expect(await largestAllocation(() => new Uint8Array(1000))).toBe(1000);
     expect(await largestAllocation(() => new Float32Array(10).subarray(2))).toBe(40);
+    // Copies count too: a parser that sliced its input would show.
+    const input = new Uint8Array(1000);
+    expect(await largestAllocation(() => input.subarray(16))).toBe(0);
+    expect(await largestAllocation(() => input.slice(16))).toBe(984);
+    expect(await largestAllocation(() => new Uint8Array(input))).toBe(1000);
+    expect(await largestAllocation(() => input.buffer.slice(8))).toBe(992);
   });
 
   it('survives 6,000 generated files with only IdxError, views of the input and no big allocation', async () => {
