@@ -46,19 +46,32 @@ function withoutSimulated(problems: string[]): string[] {
   return problems.filter((p) => !/Simulated fault/.test(p));
 }
 
-it('reports a worker that throws, and resumes from the last checkpoint', async () => {
+/** Faults a bug in the worker itself could raise, started inside the worker. */
+const workerFaults: [string, () => void][] = [
+  [
+    'an uncaught exception',
+    () => {
+      setTimeout(() => {
+        throw new Error('Simulated fault in the training worker');
+      });
+    },
+  ],
+  [
+    'a promise rejection nobody handles',
+    () => {
+      void Promise.reject(new Error('Simulated fault in the training worker, in a promise'));
+    },
+  ],
+];
+
+it.each(workerFaults)('reports a worker that throws (%s), and resumes from the last checkpoint', async (_kind, fault) => {
   const lab = await openLab(browser, tiny(''));
   const { page } = lab;
   try {
     await byTestId(page, 'train-button').click();
     await waitUntil(page, 'epoch 2 saved', savedEpochs(2), 120_000);
     const worker = await trainingWorker(page);
-    // An uncaught exception in the worker itself, as a bug there would throw.
-    await worker.evaluate(() => {
-      setTimeout(() => {
-        throw new Error('Simulated fault in the training worker');
-      });
-    });
+    await worker.evaluate(fault);
     await waitUntil(page, 'the crash message', errorText('training worker crashed: .*Simulated fault.*Resume'));
     const [run] = await readStoredRuns(page);
     await resumeFromAlert(lab, run.latestStep!);
