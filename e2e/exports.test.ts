@@ -125,7 +125,12 @@ it('downloads both formats, runs them outside the page, checks ONNX in the page,
       120_000,
     );
     expect(await byTestId(page, 'onnx-grid').getAttribute('data-status'), await describeLab(lab)).toBe('done');
-    const maxDiff = Number(await byTestId(page, 'onnx-max-diff').getAttribute('data-value'));
+    // The readout must be there and hold a number: Number(null) would pass as 0.
+    const maxDiffReadout = byTestId(page, 'onnx-max-diff');
+    expect(await maxDiffReadout.count(), await describeLab(lab)).toBe(1);
+    const maxDiffValue = await maxDiffReadout.getAttribute('data-value');
+    expect(maxDiffValue, 'data-value of onnx-max-diff').toEqual(expect.stringMatching(/^(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i));
+    const maxDiff = Number(maxDiffValue);
     expect(maxDiff).toBeGreaterThanOrEqual(0);
     expect(maxDiff).toBeLessThanOrEqual(1e-5);
     await waitFor(page, 'the tfjs sample', `document.querySelector('[data-testid="sample-grid"]')?.dataset.status === 'done'`);
