@@ -1,6 +1,6 @@
 /**
  * Tools for the fuzz tests of the parsers that read untrusted bytes: seeded mutations of valid
- * inputs, and a watch on the typed arrays the code under test allocates. Test support only.
+ * inputs (the watch on what they allocate is src/testing/allocationWatch.ts). Test support only.
  */
 import { Rng } from './rng';
 
@@ -35,38 +35,4 @@ export function mutate(rng: Rng, valid: Uint8Array): Uint8Array {
     return extended;
   }
   return randomBytes(rng, rng.nextInt(Math.max(2, valid.length * 2)));
-}
-
-const TYPED = ['ArrayBuffer', 'SharedArrayBuffer', 'Uint8Array', 'Uint8ClampedArray', 'Int32Array', 'Float32Array', 'Float64Array'] as const;
-
-/**
- * Runs `act` with the global typed-array constructors watched, and returns the largest number of
- * bytes any single `new X(length)` asked for during it (views over existing buffers allocate
- * nothing and do not count). Code that captured a constructor before the watch is not seen.
- * Allocations above `refuseAbove` bytes throw a RangeError instead of being made.
- */
-export async function largestAllocation(act: () => unknown, refuseAbove = Infinity): Promise<number> {
-  const globals = globalThis as unknown as Record<string, unknown>;
-  const saved = TYPED.map((name) => [name, globals[name]] as const);
-  let largest = 0;
-  for (const [name, ctor] of saved) {
-    if (typeof ctor !== 'function') continue;
-    const bytesPer = name.endsWith('Buffer') ? 1 : (ctor as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
-    globals[name] = new Proxy(ctor, {
-      construct(target, args, newTarget) {
-        if (typeof args[0] === 'number') {
-          largest = Math.max(largest, args[0] * bytesPer);
-          // Recorded, not made: a fuzz case must not take the test machine's memory.
-          if (args[0] * bytesPer > refuseAbove) throw new RangeError(`Refused to allocate ${args[0] * bytesPer} bytes.`);
-        }
-        return Reflect.construct(target, args, newTarget === globals[name] ? target : newTarget);
-      },
-    });
-  }
-  try {
-    await act();
-  } finally {
-    for (const [name, ctor] of saved) globals[name] = ctor;
-  }
-  return largest;
 }
