@@ -3,10 +3,10 @@
  * gradient, for the max-pool critic. The forward is tf.maxPool everywhere. On the backends whose
  * tensors live in CPU memory (wasm, cpu) the backward is one pass of ours that gives each output
  * gradient to the first input of its window equal to the output, because tfjs' MaxPoolGrad on
- * wasm is both slow (≈ 70 ms against ≈ 15 for this one, on the critic's first pooling at batch
- * 128) and wrong for windows of negative values (it gave gradients to the wrong inputs in 198
- * of 15,488 places on values in [-1, 1]; tfjs' cpu kernel and this one agree with a plain loop).
- * Elsewhere (WebGL, WebGPU) tfjs' own gradient.
+ * wasm is both slow (≈ 100 ms of a 340 ms max-pool critic step at batch 128, both poolings,
+ * against ≈ 14 ms for this one; profiled) and wrong where a window's values are negative (it
+ * gave gradients to the wrong inputs in 198 of 15,488 places on values in [-1, 1]; tfjs' cpu
+ * kernel and this one agree with a plain loop). Elsewhere (WebGL, WebGPU) tfjs' own gradient.
  */
 import * as tf from '@tensorflow/tfjs';
 import { type HostMemory, registerHostKernel, requiredInput } from '../kernels/hostMemory';
