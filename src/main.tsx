@@ -3,14 +3,14 @@ import { createRoot } from 'react-dom/client';
 import { parseConfigFromSearch } from './core/config';
 import { RunRepository } from './storage/runRepository';
 import { App } from './ui/App';
-import { browserHistoryEnvironment, createHistoryController } from './ui/historyController';
-import { createExportsController } from './ui/exportsController';
-import { createLabActions } from './ui/labActions';
-import { createLabStore } from './ui/labStore';
-import { LabContext } from './ui/useLab';
-import { createWorkerClient } from './ui/workerClient';
-import './ui/lab.css';
-import './ui/history.css';
+import { browserHistoryEnvironment, createHistoryController } from './ui/history/historyController';
+import { createExportsController } from './ui/exports/exportsController';
+import { createLabActions } from './ui/run/labActions';
+import { createLabStore } from './ui/shared/labStore';
+import { LabContext } from './ui/shared/useLab';
+import { createWorkerClient } from './ui/run/workerClient';
+import './ui/shared/lab.css';
+import './ui/history/history.css';
 
 // The worker and store live outside React so StrictMode's double effects cannot start two workers.
 const store = createLabStore(parseConfigFromSearch(location.search));

@@ -1,16 +1,16 @@
-import { ErrorAlert } from './ErrorAlert';
-import { Header } from './Header';
-import { HistoryPanel } from './HistoryPanel';
-import { LiveGrid } from './LiveGrid';
-import { Notices } from './Notices';
-import { QualityPanel } from './QualityPanel';
-import { ResumeOffer } from './ResumeOffer';
-import { RunList } from './RunList';
-import { SamplePanel } from './SamplePanel';
-import { TrainingPanel } from './TrainingPanel';
-import { useHistory, useLabActions } from './useLab';
-import { useHistoryKeys } from './useHistoryKeys';
-import { useSpaceKey } from './useSpaceKey';
+import { ErrorAlert } from './messages/ErrorAlert';
+import { Header } from './run/Header';
+import { HistoryPanel } from './history/HistoryPanel';
+import { LiveGrid } from './run/LiveGrid';
+import { Notices } from './messages/Notices';
+import { QualityPanel } from './quality/QualityPanel';
+import { ResumeOffer } from './messages/ResumeOffer';
+import { RunList } from './history/RunList';
+import { SamplePanel } from './sample/SamplePanel';
+import { TrainingPanel } from './run/TrainingPanel';
+import { useHistory, useLabActions } from './shared/useLab';
+import { useHistoryKeys } from './history/useHistoryKeys';
+import { useSpaceKey } from './run/useSpaceKey';
 
 export function App() {
   const actions = useLabActions();

@@ -1,0 +1,63 @@
+import { useMemo } from 'react';
+import { isRunActive } from '../shared/labState';
+import { useHistory, useLabActions, useLabState } from '../shared/useLab';
+
+/** Present only while something is wrong: bad settings, a worker error or a crash. */
+export function ErrorAlert() {
+  const actions = useLabActions();
+  const errors = useLabState((s) => s.errors);
+  const problems = useLabState((s) => s.form.problems);
+  const dismissed = useLabState((s) => s.fieldProblemsDismissed);
+  const history = useHistory();
+  const canResume = useLabState((s) => !isRunActive(s.run) && s.worker.status !== 'starting');
+
+  const messages = useMemo(() => {
+    const all: { key: string; text: string; resumeRunId?: string }[] = errors.map((error) => ({
+      key: `e${error.id}`,
+      text: error.message,
+      resumeRunId: error.resumeRunId,
+    }));
+    if (!dismissed) {
+      for (const [field, text] of Object.entries(problems)) {
+        if (text) all.push({ key: `f-${field}`, text });
+      }
+    }
+    return all;
+  }, [errors, problems, dismissed]);
+
+  if (messages.length === 0) return null;
+  return (
+    <div className="alert" role="alert" data-testid="error-message">
+      <ul className="alert-list">
+        {messages.map((message) => (
+          <li key={message.key}>
+            {message.text}
+            {message.resumeRunId && (
+              <>
+                {' '}
+                <button
+                  type="button"
+                  className="button"
+                  data-testid="error-resume"
+                  disabled={!canResume}
+                  onClick={() => void history.resumeRun(message.resumeRunId!)}
+                  title="Continue the run from its last saved checkpoint."
+                >
+                  Resume from the last checkpoint
+                </button>
+              </>
+            )}
+          </li>
+        ))}
+      </ul>
+      <button
+        type="button"
+        className="close"
+        aria-label="Dismiss these messages"
+        onClick={actions.dismissErrors}
+      >
+        ×
+      </button>
+    </div>
+  );
+}

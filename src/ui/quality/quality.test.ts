@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG, parseConfigFromSearch } from '../../core/config';
+import type { EpochEntry, RunRecord } from '../../storage/records';
+import type { QualityEvent } from '../../worker/protocol';
+import { metricsRecord } from '../../worker/quality';
+import { initialLabState, reduceEvent, runStarted } from '../shared/labState';
+import { qualityReference, qualitySeries, shownPoint } from './qualityState';
+
+function quality(runId: string, epoch: number, fd: number): QualityEvent {
+  return {
+    type: 'quality',
+    runId,
+    epoch,
+    step: epoch * 4,
+    n: 1000,
+    fd,
+    score: 5.5,
+    histogram: { counts: [100, 100, 100, 100, 100, 100, 100, 100, 119, 81], modes: 10, smallestShare: 0.081 },
+    ms: 320,
+    reference: { n: 1000, fd: 7.76, score: 9.76 },
+  };
+}
+
+function entry(epoch: number, metrics?: Record<string, number>): EpochEntry {
+  return {
+    epoch,
+    step: epoch * 4,
+    wallTimeMs: 1,
+    savedAt: 1,
+    loss: null,
+    hasGenerator: metrics !== undefined,
+    hasFullState: false,
+    ...(metrics ? { metrics } : {}),
+    generatorBytes: 0,
+    stateBytes: 0,
+    bytes: 0,
+  };
+}
+
+function savedRun(id: string, epochs: EpochEntry[]): RunRecord {
+  return {
+    id,
+    name: id,
+    createdAt: 0,
+    updatedAt: 0,
+    config: DEFAULT_CONFIG,
+    status: 'stopped',
+    backend: 'cpu',
+    keepFullStates: false,
+    epochs,
+    latest: null,
+    lossThroughStep: 0,
+  };
+}
+
+describe('quality state', () => {
+  it('collects the current run’s quality events by epoch and ignores other runs', () => {
+    let state = runStarted(initialLabState(parseConfigFromSearch('')), 'r1');
+    state = reduceEvent(state, quality('r1', 1, 300));
+    state = reduceEvent(state, quality('other', 2, 1));
+    state = reduceEvent(state, quality('r1', 2, 120));
+    state = reduceEvent(state, quality('r1', 2, 110));
+    expect(state.quality.runId).toBe('r1');
+    expect(state.quality.points.map((p) => [p.epoch, p.fd])).toEqual([
+      [1, 300],
+      [2, 110],
+    ]);
+    // A new run starts a new series.
+    state = runStarted(state, 'r2');
+    state = reduceEvent(state, quality('r2', 1, 250));
+    expect(state.quality.points.map((p) => p.fd)).toEqual([250]);
+  });
+
+  it('reads a reloaded run’s saved metrics and merges the live ones of the run training', () => {
+    const saved = savedRun('r1', [
+      entry(1, metricsRecord(quality('r1', 1, 300))),
+      entry(2),
+      entry(3, metricsRecord(quality('r1', 3, 90))),
+    ]);
+    const points = qualitySeries({ runId: null, points: [] }, saved);
+    expect(points.map((p) => [p.epoch, p.fd])).toEqual([
+      [1, 300],
+      [3, 90],
+    ]);
+    expect(points[0].counts.reduce((a, b) => a + b, 0)).toBe(1000);
+    expect(points[0]).toMatchObject({ modes: 10, smallestShare: 0.081, referenceFd: 7.76, score: 5.5 });
+    expect(qualityReference(points)).toEqual({ fd: 7.76, score: 9.76 });
+
+    // The histogram: the latest checkpoint at or before the selected epoch.
+    expect(shownPoint(points, 2)?.epoch).toBe(1);
+    expect(shownPoint(points, null)?.epoch).toBe(3);
+
+    const live = { runId: 'r1', points: [{ ...points[1], epoch: 4, fd: 60 }] };
+    expect(qualitySeries(live, saved).map((p) => p.epoch)).toEqual([1, 3, 4]);
+    expect(qualitySeries(live, savedRun('r9', [])).map((p) => p.epoch)).toEqual([]);
+    expect(qualitySeries(live, null).map((p) => p.epoch)).toEqual([4]);
+  });
+});

@@ -1,0 +1,107 @@
+/**
+ * Quality metrics per checkpoint, as the Quality panel shows them: the points a training run
+ * posts live (`quality` events) merged with those saved in the viewed run's checkpoint records,
+ * so a reloaded run shows what it measured.
+ */
+import type { EpochEntry, RunRecord } from '../../storage/records';
+import type { QualityEvent } from '../../worker/protocol';
+
+export interface QualityPoint {
+  epoch: number;
+  step: number;
+  n: number;
+  fd: number;
+  score: number;
+  /** Digits the classifier assigns to each class 0-9. */
+  counts: number[];
+  modes: number;
+  smallestShare: number;
+  /** What real training digits score at the same N (FD's floor); null when not known. */
+  referenceFd: number | null;
+  referenceScore: number | null;
+  /** How long training waited for the measurement, in ms; null when not known. */
+  ms: number | null;
+}
+
+/** The live points of the current run, in epoch order. */
+export interface QualityState {
+  runId: string | null;
+  points: QualityPoint[];
+}
+
+export const initialQualityState: QualityState = { runId: null, points: [] };
+
+export function pointFromEvent(event: QualityEvent): QualityPoint {
+  return {
+    epoch: event.epoch,
+    step: event.step,
+    n: event.n,
+    fd: event.fd,
+    score: event.score,
+    counts: event.histogram.counts,
+    modes: event.histogram.modes,
+    smallestShare: event.histogram.smallestShare,
+    referenceFd: event.reference.fd,
+    referenceScore: event.reference.score,
+    ms: event.ms,
+  };
+}
+
+/** A `quality` event: a new run's first point starts a new series. */
+export function qualityReceived(state: QualityState, event: QualityEvent): QualityState {
+  const previous = state.runId === event.runId ? state.points : [];
+  return { runId: event.runId, points: withPoint(previous, pointFromEvent(event)) };
+}
+
+/** A saved checkpoint's metrics (see worker/quality.ts metricsRecord), or null when it has none. */
+export function pointFromEntry(entry: EpochEntry): QualityPoint | null {
+  const m = entry.metrics;
+  if (!m || !Number.isFinite(m.fd) || !Number.isFinite(m.score)) return null;
+  const counts = Array.from({ length: 10 }, (_, digit) => m[`count${digit}`] ?? 0);
+  return {
+    epoch: entry.epoch,
+    step: entry.step,
+    n: m.n ?? counts.reduce((a, b) => a + b, 0),
+    fd: m.fd,
+    score: m.score,
+    counts,
+    modes: m.modes ?? counts.filter((c) => c > 0).length,
+    smallestShare: m.smallestShare ?? 0,
+    referenceFd: m.referenceFd ?? null,
+    referenceScore: m.referenceScore ?? null,
+    ms: m.ms ?? null,
+  };
+}
+
+/**
+ * The points of `run` (the viewed run): its saved ones plus the live ones when it is the run
+ * training now. Without a viewed run, the live points alone.
+ */
+export function qualitySeries(live: QualityState, run: RunRecord | null): QualityPoint[] {
+  if (!run) return live.points;
+  let points = run.epochs.map(pointFromEntry).filter((p): p is QualityPoint => p !== null);
+  if (live.runId === run.id) for (const point of live.points) points = withPoint(points, point);
+  return points;
+}
+
+/** The checkpoint the histogram shows: the latest at or before the selected epoch, else the latest. */
+export function shownPoint(points: readonly QualityPoint[], selectedEpoch: number | null): QualityPoint | null {
+  if (selectedEpoch !== null) {
+    const before = points.filter((p) => p.epoch <= selectedEpoch);
+    if (before.length > 0) return before[before.length - 1];
+  }
+  return points.at(-1) ?? null;
+}
+
+/** The reference FD and score (the latest known), or null. */
+export function qualityReference(points: readonly QualityPoint[]): { fd: number; score: number } | null {
+  for (let i = points.length - 1; i >= 0; i--) {
+    const { referenceFd, referenceScore } = points[i];
+    if (referenceFd !== null && referenceScore !== null) return { fd: referenceFd, score: referenceScore };
+  }
+  return null;
+}
+
+function withPoint(points: readonly QualityPoint[], point: QualityPoint): QualityPoint[] {
+  return [...points.filter((p) => p.epoch !== point.epoch), point].sort((a, b) => a.epoch - b.epoch);
+}

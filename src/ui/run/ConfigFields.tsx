@@ -1,0 +1,72 @@
+import { PRESETS } from '../../core/presets';
+import type { FieldKey } from './configForm';
+import { FIELD_KEYS } from './configForm';
+import { isRunActive } from '../shared/labState';
+import { useLabActions, useLabState } from '../shared/useLab';
+
+const FIELD_LABELS: Record<FieldKey, { label: string; unit: string; hint: string }> = {
+  epochs: { label: 'Epochs', unit: '', hint: 'How many epochs to train.' },
+  stepsPerEpoch: {
+    label: 'Steps per epoch',
+    unit: 'steps',
+    hint: 'Training steps (one D update + one G update each) per epoch.',
+  },
+  checkpointEvery: {
+    label: 'Checkpoint every',
+    unit: 'epochs',
+    hint: 'The generator is kept every this many epochs, and after epoch 1.',
+  },
+  batchSize: { label: 'Batch size', unit: 'digits', hint: 'Real and generated digits per step.' },
+  lr: { label: 'Learning rate', unit: '', hint: "Adam's step size, for both D and G." },
+  seed: { label: 'Seed', unit: '', hint: 'Same seed and settings, same run.' },
+};
+
+/** The run settings, editable before Train; each field says what is wrong with it. */
+export function ConfigFields() {
+  const actions = useLabActions();
+  const form = useLabState((s) => s.form);
+  const locked = useLabState((s) => isRunActive(s.run));
+  const { config } = form;
+
+  return (
+    <div className="config">
+      <div className="config-fields">
+        {FIELD_KEYS.map((key) => {
+          const problem = form.problems[key];
+          const { label, unit, hint } = FIELD_LABELS[key];
+          const problemId = `config-${key}-problem`;
+          return (
+            <label key={key} className="field" title={hint}>
+              <span className="field-label">
+                {label}
+                {unit && <span className="unit"> ({unit})</span>}
+              </span>
+              <input
+                data-testid={`config-${key}`}
+                type="text"
+                inputMode={key === 'lr' ? 'decimal' : 'numeric'}
+                autoComplete="off"
+                spellCheck={false}
+                className={key === 'lr' ? 'input wide' : 'input'}
+                value={form.fields[key]}
+                disabled={locked}
+                aria-invalid={problem ? true : undefined}
+                aria-describedby={problem ? problemId : undefined}
+                onChange={(event) => actions.editField(key, event.target.value)}
+              />
+              {problem && (
+                <span id={problemId} className="field-problem">
+                  {problem}
+                </span>
+              )}
+            </label>
+          );
+        })}
+      </div>
+      <p className="hint preset-description">
+        {PRESETS[config.preset].description} This run: {config.epochs} epochs ×{' '}
+        {config.stepsPerEpoch} steps = {config.epochs * config.stepsPerEpoch} steps.
+      </p>
+    </div>
+  );
+}
