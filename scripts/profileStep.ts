@@ -15,7 +15,7 @@ import { GEMM_KERNEL } from '../src/core/kernels/gemmKernel';
 import { allocateStepInputs, createGan, drawStepInputs, trainStep } from '../src/core/gan';
 import { isPresetName } from '../src/core/presets';
 import { type Provenance, provenance, resultStem, spread } from './provenance';
-import { syntheticSplit } from '../src/core/syntheticMnist';
+import { syntheticSplit } from '../src/testing/syntheticMnist';
 
 function option(args: string[], name: string, fallback: string): string {
   const index = args.indexOf(`--${name}`);

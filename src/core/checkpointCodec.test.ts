@@ -12,7 +12,7 @@ import {
 } from './checkpointCodec';
 import { type Gan, createGan, disposeGan } from './gan';
 import { type LoopHooks, runTraining } from './trainingLoop';
-import { syntheticSplit } from './syntheticMnist';
+import { syntheticSplit } from '../testing/syntheticMnist';
 
 const hooks: LoopHooks = {
   now: () => performance.now(),

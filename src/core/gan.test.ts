@@ -19,7 +19,7 @@ import {
 import { forward } from './network';
 import { PRESETS, type PresetName } from './presets';
 import { Rng } from './rng';
-import { syntheticSplit } from './syntheticMnist';
+import { syntheticSplit } from '../testing/syntheticMnist';
 
 function snapshot(params: tf.Variable[]): Float32Array[] {
   return params.map((p) => p.dataSync() as Float32Array);

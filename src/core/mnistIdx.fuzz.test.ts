@@ -6,7 +6,7 @@
 // First: the watch must be in place before anything keeps a typed-array constructor of its own.
 import { largestAllocation } from '../testing/allocationWatch';
 import { describe, expect, it } from 'vitest';
-import { mutate, randomBytes } from './fuzzSupport';
+import { mutate, randomBytes } from '../testing/fuzzSupport';
 import { IdxError, makeSplit, parseIdxImages, parseIdxLabels } from './mnistIdx';
 import { Rng } from './rng';
 

@@ -1,8 +1,8 @@
 /**
  * Tools for the fuzz tests of the parsers that read untrusted bytes: seeded mutations of valid
- * inputs (the watch on what they allocate is src/testing/allocationWatch.ts). Test support only.
+ * inputs (the watch on what they allocate is allocationWatch.ts, beside this file). Test support only.
  */
-import { Rng } from './rng';
+import { Rng } from '../core/rng';
 
 export function randomBytes(rng: Rng, length: number): Uint8Array {
   const out = new Uint8Array(length);

@@ -3,7 +3,7 @@
  * and the events it posts. Anything of the environment can be replaced.
  */
 import * as tf from '@tensorflow/tfjs';
-import { syntheticSplit } from '../core/syntheticMnist';
+import { syntheticSplit } from './syntheticMnist';
 import type { Command, WorkerEvent } from '../worker/protocol';
 import { TrainingSession, type WorkerEnvironment } from '../worker/session';
 

@@ -2,9 +2,9 @@
  * Random black-and-white "digits" shaped like an MNIST split: lets tests and benchmarks run
  * real training steps without loading the 47 MB training set.
  */
-import { DIGIT_PIXELS } from './digits';
-import { type MnistSplit } from './mnistIdx';
-import { Rng } from './rng';
+import { DIGIT_PIXELS } from '../core/digits';
+import { type MnistSplit } from '../core/mnistIdx';
+import { Rng } from '../core/rng';
 
 export function syntheticSplit(count: number, seed: number): MnistSplit {
   const rng = new Rng(seed);

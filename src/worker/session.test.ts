@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../core/config';
 import { sessionHarness } from '../testing/sessionHarness';
 import { DataError } from './mnistLoader';
-import { syntheticSplit } from '../core/syntheticMnist';
+import { syntheticSplit } from '../testing/syntheticMnist';
 
 function harness(loadError?: Error) {
   return sessionHarness(

@@ -13,7 +13,7 @@ import {
   classifierFromFiles,
   loadClassifier,
 } from '../core/metrics/classifier';
-import { syntheticSplit } from '../core/syntheticMnist';
+import { syntheticSplit } from '../testing/syntheticMnist';
 import { RunRepository } from '../storage/runRepository';
 import { openLabStores } from '../storage/storeNames';
 import type { WorkerEnvironment } from './session';

@@ -14,7 +14,7 @@ import { largestAllocation } from '../../testing/allocationWatch';
 import * as tf from '@tensorflow/tfjs';
 import { deflateSync, inflateSync, strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mutate, randomBytes } from '../fuzzSupport';
+import { mutate, randomBytes } from '../../testing/fuzzSupport';
 import { Rng } from '../rng';
 import { type ImportFile, ImportError, type ImportLimits, importGenerator } from './generatorImport';
 import { MANIFEST_JSON, MODEL_JSON, WEIGHTS_FILE, exportGeneratorTfjs } from './tfjsExport';
