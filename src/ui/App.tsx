@@ -1,21 +1,20 @@
-import { ErrorAlert } from './messages/ErrorAlert';
-import { Header } from './run/Header';
 import { HistoryPanel } from './history/HistoryPanel';
-import { LiveGrid } from './run/LiveGrid';
-import { Notices } from './messages/Notices';
-import { QualityPanel } from './quality/QualityPanel';
-import { ResumeOffer } from './messages/ResumeOffer';
 import { RunList } from './history/RunList';
-import { SamplePanel } from './sample/SamplePanel';
-import { TrainingPanel } from './run/TrainingPanel';
-import { useHistory, useLabActions } from './shared/useLab';
 import { useHistoryKeys } from './history/useHistoryKeys';
+import { ErrorAlert } from './messages/ErrorAlert';
+import { Notices } from './messages/Notices';
+import { ResumeOffer } from './messages/ResumeOffer';
+import { QualityPanel } from './quality/QualityPanel';
+import { Header } from './run/Header';
+import { LiveGrid } from './run/LiveGrid';
+import { TrainingPanel } from './run/TrainingPanel';
 import { useSpaceKey } from './run/useSpaceKey';
+import { SamplePanel } from './sample/SamplePanel';
+import { useLab } from './shared/useLab';
 
 export function App() {
-  const actions = useLabActions();
-  const history = useHistory();
-  useSpaceKey(actions.toggle);
+  const { run, history } = useLab();
+  useSpaceKey(run.toggle);
   useHistoryKeys(history.stepEpoch);
   return (
     <div className="lab">

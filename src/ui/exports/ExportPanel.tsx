@@ -1,6 +1,7 @@
 import { useRef } from 'react';
+import { DIGIT_PIXELS, LATENT_SIZE } from '../../core/digits';
+import { useLab, useLabState } from '../shared/useLab';
 import type { SourceChoice } from './exportsState';
-import { useExports, useLabState } from '../shared/useLab';
 import './exports.css';
 
 interface ExportPanelProps {
@@ -15,7 +16,7 @@ interface ExportPanelProps {
  * generator file imported back to sample from.
  */
 export function ExportPanel({ source, label }: ExportPanelProps) {
-  const exports = useExports();
+  const { exports } = useLab();
   const workerReady = useLabState((s) => s.worker.status === 'ready');
   const downloads = useLabState((s) => s.exports.downloads);
   const importing = useLabState((s) => s.exports.importRequestId !== null);
@@ -53,7 +54,7 @@ export function ExportPanel({ source, label }: ExportPanelProps) {
           data-testid="download-onnx"
           disabled={!canExport || downloads.onnx !== undefined}
           onClick={() => source && exports.download(source, 'onnx')}
-          title="One ONNX model, opset 13: noise [N, 100] → image [N, 784]."
+          title={`One ONNX model, opset 13: noise [N, ${LATENT_SIZE}] → image [N, ${DIGIT_PIXELS}].`}
         >
           {downloads.onnx !== undefined ? 'Preparing ONNX…' : 'ONNX'}
         </button>

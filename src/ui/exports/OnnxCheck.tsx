@@ -1,5 +1,6 @@
+import { DIGIT_PIXELS } from '../../core/digits';
 import { DigitCanvas } from '../shared/DigitCanvas';
-import { useExports, useLabState } from '../shared/useLab';
+import { useLab, useLabState } from '../shared/useLab';
 
 const STATUS_TEXT = {
   exporting: 'The worker writes the ONNX file…',
@@ -23,7 +24,7 @@ function formatDiff(value: number): string {
  * the same noise as the tfjs sample beside it, with the largest difference between the two.
  */
 export function OnnxCheck() {
-  const exports = useExports();
+  const { exports } = useLab();
   const onnx = useLabState((s) => s.exports.onnx);
   if (!onnx) return null;
   const buffer = exports.onnxPixels();
@@ -46,7 +47,7 @@ export function OnnxCheck() {
           <>
             <span className="counter">ONNX Runtime · {onnx.sourceLabel} · seed {onnx.seed}</span>
             <span className="counter" data-testid="onnx-max-diff" data-value={onnx.maxDiff ?? undefined}>
-              max |ONNX − TF.js| = {formatDiff(onnx.maxDiff ?? 0)} over {(onnx.count * 784).toLocaleString('en-US')} values
+              max |ONNX − TF.js| = {formatDiff(onnx.maxDiff ?? 0)} over {(onnx.count * DIGIT_PIXELS).toLocaleString('en-US')} values
             </span>
             {onnx.runtimeMs !== null && <span className="counter muted">{Math.round(onnx.runtimeMs)} ms in ONNX Runtime</span>}
           </>

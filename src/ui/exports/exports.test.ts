@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { parseConfigFromSearch } from '../../core/config';
+import { DIGIT_PIXELS, LATENT_SIZE } from '../../core/digits';
 import type { Command, GeneratorFacts, WorkerEvent } from '../../worker/protocol';
-import { type ExportsController, createExportsController } from './exportsController';
+import type { LabStore } from '../shared/labStore';
+import { createTestLab, waitFor } from '../testLab';
+import type { ExportsController } from './exportsController';
 import { effectiveSource, initialExportsState, sourceFromKey, sourceKey } from './exportsState';
-import { createLabStore } from '../shared/labStore';
-import { createWorkerClient } from '../run/workerClient';
 
 const facts: GeneratorFacts = { preset: 'seed', epoch: 2, step: 4, seed: 3, metrics: {} };
 
@@ -24,38 +24,36 @@ describe('exports state', () => {
 });
 
 describe('exports controller', () => {
-  let posted: Command[];
+  let posted: () => Command[];
   let saved: { name: string; type: string; size: number }[];
   let emit: (event: WorkerEvent) => void;
-  let store: ReturnType<typeof createLabStore>;
+  let store: LabStore;
   let controller: ExportsController;
   let runtimeLoads: number;
 
   beforeEach(() => {
-    store = createLabStore(parseConfigFromSearch('?backend=cpu'), () => () => {});
-    posted = [];
     saved = [];
     runtimeLoads = 0;
-    const worker = new EventTarget() as EventTarget & Worker;
-    worker.postMessage = (command: Command) => posted.push(command);
-    worker.terminate = () => {};
-    emit = (event) => worker.dispatchEvent(new MessageEvent('message', { data: event }));
-    const client = createWorkerClient(store, () => worker);
-    client.init('cpu');
-    emit({ type: 'ready', requestId: 1, backend: 'cpu', backendDetail: '', available: ['cpu'] });
-    store.setState((s) => ({ ...s, history: { ...s.history, viewRunId: 'r1' } }));
-    controller = createExportsController(store, client, {
+    const test = createTestLab('?backend=cpu', {
       saveFile: (data, name) => saved.push({ name, type: data.type, size: data.size }),
       loadOnnxRuntime: async () => {
         runtimeLoads += 1;
         // A stand-in runtime: tfjs's values, nudged by 1e-7.
-        return { runOnnxGenerator: async (_bytes, noise) => new Float32Array((noise.length / 100) * 784).fill(0.5 + 1e-7) };
+        return {
+          runOnnxGenerator: async (_bytes, noise) =>
+            new Float32Array((noise.length / LATENT_SIZE) * DIGIT_PIXELS).fill(0.5 + 1e-7),
+        };
       },
       now: () => 0,
     });
+    ({ store, emit } = test);
+    posted = () => test.worker().posted;
+    controller = test.lab.exports;
+    test.ready();
+    store.update('history', (h) => ({ ...h, viewRunId: 'r1' }));
   });
 
-  const last = () => posted.at(-1)!;
+  const last = () => posted().at(-1)!;
 
   it('downloads the chosen epoch of the viewed run as a file named by the worker', () => {
     controller.download({ kind: 'epoch', epoch: 2 }, 'onnx');
@@ -77,7 +75,7 @@ describe('exports controller', () => {
     emit({ type: 'error', requestId: badId, code: 'import', message: 'x.zip is neither a zip nor a TF.js model.json.' });
     let state = store.getState();
     expect(state.exports).toMatchObject({ imported: [], source: null, importRequestId: null });
-    expect(state.errors.at(-1)?.message).toBe('x.zip is neither a zip nor a TF.js model.json.');
+    expect(state.messages.errors.at(-1)?.message).toBe('x.zip is neither a zip nor a TF.js model.json.');
 
     controller.importFiles([new File([new Uint8Array(4)], 'g.zip')]);
     const good = last();
@@ -101,9 +99,14 @@ describe('exports controller', () => {
       fileName: 'g.onnx',
       bytes: new ArrayBuffer(8),
       facts,
-      reference: { seed: 5, count: 12, noise: new Float32Array(1200), images: new Float32Array(12 * 784).fill(0.5) },
+      reference: {
+        seed: 5,
+        count: 12,
+        noise: new Float32Array(12 * LATENT_SIZE),
+        images: new Float32Array(12 * DIGIT_PIXELS).fill(0.5),
+      },
     });
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await waitFor('the ONNX check to end', () => ['done', 'error'].includes(store.getState().exports.onnx!.status));
     const onnx = store.getState().exports.onnx!;
     expect(onnx.status).toBe('done');
     expect(onnx.maxDiff).toBeGreaterThan(0);
@@ -114,6 +117,6 @@ describe('exports controller', () => {
     const pixels = controller.onnxPixels()!;
     expect(pixels).toMatchObject({ rows: 2, cols: 10, version: onnx.version });
     expect(pixels.pixels[0]).toBe(191);
-    expect(pixels.pixels[12 * 784]).toBe(0);
+    expect(pixels.pixels[12 * DIGIT_PIXELS]).toBe(0);
   });
 });

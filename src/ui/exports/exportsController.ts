@@ -1,21 +1,19 @@
 /**
- * The page's side of exports: asks the worker for a generator's bytes and saves them as a file
- * (a Blob and an <a download>: workers cannot download), hands chosen files to the worker to
- * import, and runs the ONNX check: the worker exports the ONNX model together with the sampling
- * noise and tfjs's output for it, and onnxruntime-web, loaded on first use, runs the model on
- * that noise here. The ONNX grid's pixels stay in a buffer outside React state.
+ * The page's side of exports: asks the worker for a generator's bytes and saves them as a file,
+ * hands chosen files to the worker to import, and runs the ONNX check: the worker exports the
+ * ONNX model together with the sampling noise and tfjs's output for it, and onnxruntime-web,
+ * loaded on first use, runs the model on that noise here. Each request's answer and error come
+ * back to the request that asked. The ONNX grid's pixels stay in a buffer outside React state.
  */
-import type { ExportFormat, GeneratorRef, WorkerEvent } from '../../worker/protocol';
-import {
-  type ExportsState,
-  type OnnxCheckInfo,
-  type SourceChoice,
-  importedLabel,
-} from './exportsState';
-import { saveFile } from '../history/gridDownloads';
-import type { PixelBuffer } from '../history/historyController';
-import type { LabStore } from '../shared/labStore';
+import { DIGIT_PIXELS, gridShape, toPixels } from '../../core/digits';
+import { describeError } from '../../core/errors';
+import type { ErrorCode, ExportFormat, GeneratorRef, WorkerEvent } from '../../worker/protocol';
+import { withError } from '../messages/messagesState';
 import type { WorkerClient } from '../run/workerClient';
+import type { PixelBuffer } from '../shared/gridImage';
+import type { LabStore } from '../shared/labStore';
+import { saveFile } from '../shared/saveFile';
+import { type ExportsState, type OnnxCheckInfo, type SourceChoice, importedLabel } from './exportsState';
 
 export interface OnnxRuntime {
   runOnnxGenerator(bytes: ArrayBuffer, noise: Float32Array): Promise<Float32Array>;
@@ -43,11 +41,12 @@ export interface ExportsController {
   runOnnx(source: SourceChoice, seed: number, count: number): void;
   choose(source: SourceChoice): void;
   onnxPixels(): PixelBuffer | null;
-  dispose(): void;
 }
 
-const DIGIT_PIXELS = 784;
+type Exported = Extract<WorkerEvent, { type: 'generator-exported' }>;
+
 const MIME: Record<ExportFormat, string> = { tfjs: 'application/zip', onnx: 'application/octet-stream' };
+const LOST = 'The training worker crashed before it answered; try again.';
 
 export function createExportsController(
   store: LabStore,
@@ -58,11 +57,18 @@ export function createExportsController(
   let onnxVersion = 0;
 
   const exportsState = () => store.getState().exports;
-  const setExports = (update: (e: ExportsState) => ExportsState, urgent = false) =>
-    store.setState((s) => {
-      const next = update(s.exports);
-      return next === s.exports ? s : { ...s, exports: next };
-    }, { urgent });
+  const setExports = (change: (e: ExportsState) => ExportsState, urgent = false) =>
+    store.update('exports', change, { urgent });
+  /** The request failed: `change` ends it here, and the alert says why. */
+  const failed = (change: (e: ExportsState) => ExportsState, error: { code: ErrorCode; message: string }) =>
+    store.setState(
+      (s) => ({
+        ...s,
+        exports: change(s.exports),
+        messages: withError(s.messages, { source: 'run', code: error.code, message: error.message }),
+      }),
+      { urgent: true },
+    );
   const setOnnx = (requestId: number, change: Partial<OnnxCheckInfo>) =>
     setExports((e) => (e.onnx?.requestId === requestId ? { ...e, onnx: { ...e.onnx, ...change } } : e), true);
 
@@ -79,15 +85,15 @@ export function createExportsController(
     return imported ? importedLabel(imported) : 'an imported generator';
   }
 
-  async function checkOnnx(event: Extract<WorkerEvent, { type: 'generator-exported' }>): Promise<void> {
-    const { requestId, reference } = event;
-    if (!reference) return;
+  async function checkOnnx(requestId: number, file: Exported): Promise<void> {
+    const { reference } = file;
+    if (!reference || exportsState().onnx?.requestId !== requestId) return;
     const started = env.now();
     try {
       setOnnx(requestId, { status: 'loading' });
       const runtime = await env.loadOnnxRuntime();
       setOnnx(requestId, { status: 'running' });
-      const images = await runtime.runOnnxGenerator(event.bytes, reference.noise);
+      const images = await runtime.runOnnxGenerator(file.bytes, reference.noise);
       if (images.length !== reference.images.length) {
         throw new Error(
           `onnxruntime-web returned ${images.length} values for ${reference.count} digits; ${reference.count * DIGIT_PIXELS} were expected.`,
@@ -97,112 +103,93 @@ export function createExportsController(
       for (let i = 0; i < images.length; i++) maxDiff = Math.max(maxDiff, Math.abs(images[i] - reference.images[i]));
       if (exportsState().onnx?.requestId !== requestId) return;
       const info = exportsState().onnx!;
+      // The last row's empty cells stay black.
       const pixels = new Uint8ClampedArray(info.rows * info.cols * DIGIT_PIXELS);
-      for (let i = 0; i < images.length; i++) pixels[i] = Math.round((images[i] + 1) * 127.5);
+      pixels.set(toPixels(images));
       onnxVersion += 1;
       onnxPixels = { pixels, rows: info.rows, cols: info.cols, version: onnxVersion };
       setOnnx(requestId, { status: 'done', maxDiff, runtimeMs: env.now() - started, version: onnxVersion });
     } catch (error) {
       setOnnx(requestId, {
         status: 'error',
-        message: `ONNX Runtime could not run the exported generator: ${describe(error)}`,
+        message: `ONNX Runtime could not run the exported generator: ${describeError(error)}`,
       });
     }
   }
-
-  function onEvent(event: WorkerEvent): void {
-    switch (event.type) {
-      case 'generator-exported': {
-        const e = exportsState();
-        if (e.onnx?.requestId === event.requestId) {
-          void checkOnnx(event);
-          return;
-        }
-        if (e.downloads[event.format] !== event.requestId) return;
-        env.saveFile(new Blob([event.bytes], { type: MIME[event.format] }), event.fileName);
-        setExports((s) => ({ ...s, downloads: { ...s.downloads, [event.format]: undefined } }));
-        return;
-      }
-      case 'generator-imported': {
-        if (exportsState().importRequestId !== event.requestId) return;
-        const { importId, name, facts } = event;
-        setExports(
-          (s) => ({
-            ...s,
-            importRequestId: null,
-            imported: [...s.imported, { importId, name, facts }],
-            source: { kind: 'imported', importId },
-          }),
-          true,
-        );
-        return;
-      }
-      case 'error': {
-        const { requestId } = event;
-        if (requestId === undefined) return;
-        // The message itself goes to the page's alert (labState.ts); here the request just ends.
-        setExports((s) => {
-          const downloads = Object.fromEntries(
-            Object.entries(s.downloads).filter(([, id]) => id !== requestId),
-          ) as ExportsState['downloads'];
-          const changed = Object.keys(downloads).length !== Object.keys(s.downloads).length;
-          const importing = s.importRequestId === requestId;
-          const onnx = s.onnx?.requestId === requestId ? { ...s.onnx, status: 'error' as const, message: event.message } : s.onnx;
-          if (!changed && !importing && onnx === s.onnx) return s;
-          return { ...s, downloads, importRequestId: importing ? null : s.importRequestId, onnx };
-        }, true);
-        return;
-      }
-      default:
-        return;
-    }
-  }
-
-  const unsubscribe = store.onEvent(onEvent);
 
   return {
     download(source, format) {
       const ref = generatorRef(source);
       if (!ref) return;
-      const requestId = client.nextRequestId();
+      const ended = (e: ExportsState): ExportsState =>
+        e.downloads[format] === requestId ? { ...e, downloads: { ...e.downloads, [format]: undefined } } : e;
+      const requestId = client.request(
+        { type: 'export-generator', source: ref, format },
+        {
+          onReply(file) {
+            if (exportsState().downloads[format] !== requestId) return;
+            env.saveFile(new Blob([file.bytes], { type: MIME[format] }), file.fileName);
+            setExports(ended);
+          },
+          onError: (error) => failed(ended, error),
+          onLost: () => setExports(ended, true),
+        },
+      );
       setExports((s) => ({ ...s, downloads: { ...s.downloads, [format]: requestId } }), true);
-      client.send({ type: 'export-generator', requestId, source: ref, format });
     },
     importFiles(files) {
       if (files.length === 0) return;
-      const requestId = client.nextRequestId();
-      setExports((s) => ({ ...s, importRequestId: requestId }), true);
+      const ended = (e: ExportsState): ExportsState =>
+        e.importRequestId === requestId ? { ...e, importRequestId: null } : e;
       // Files go as they are: the worker checks their sizes before it reads a byte.
-      client.send({ type: 'import-generator', requestId, files });
+      const requestId = client.request(
+        { type: 'import-generator', files },
+        {
+          onReply({ importId, name, facts }) {
+            setExports((s) => {
+              if (s.importRequestId !== requestId) return s;
+              const imported = [...s.imported, { importId, name, facts }];
+              return { ...s, importRequestId: null, imported, source: { kind: 'imported', importId } };
+            }, true);
+          },
+          onError: (error) => failed(ended, error),
+          onLost: () => setExports(ended, true),
+        },
+      );
+      setExports((s) => ({ ...s, importRequestId: requestId }), true);
     },
     runOnnx(source, seed, count) {
       const ref = generatorRef(source);
       if (!ref) return;
-      const requestId = client.nextRequestId();
-      const cols = Math.min(10, Math.max(1, count));
+      const requestId: number = client.request(
+        { type: 'export-generator', source: ref, format: 'onnx', reference: { seed, count } },
+        {
+          onReply: (file) => void checkOnnx(requestId, file),
+          onError: (error) => failed(onnxEnded(requestId, error.message), error),
+          onLost: () => setExports(onnxEnded(requestId, LOST), true),
+        },
+      );
       const onnx: OnnxCheckInfo = {
         requestId,
         status: 'exporting',
         sourceLabel: sourceLabel(source),
         seed,
         count,
-        rows: Math.ceil(count / cols),
-        cols,
+        ...gridShape(count),
         maxDiff: null,
         runtimeMs: null,
         version: exportsState().onnx?.version ?? 0,
       };
       setExports((s) => ({ ...s, onnx }), true);
-      client.send({ type: 'export-generator', requestId, source: ref, format: 'onnx', reference: { seed, count } });
     },
     choose(source) {
       setExports((s) => ({ ...s, source }), true);
     },
     onnxPixels: () => onnxPixels,
-    dispose: unsubscribe,
   };
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** The ONNX check of `requestId` ends with `message`, if it is still the one showing. */
+function onnxEnded(requestId: number, message: string): (e: ExportsState) => ExportsState {
+  return (e) => (e.onnx?.requestId === requestId ? { ...e, onnx: { ...e.onnx, status: 'error', message } } : e);
 }

@@ -4,6 +4,7 @@
  * ONNX Runtime check. The ONNX grid's pixels stay outside (exportsController.ts).
  */
 import type { ExportFormat, GeneratorFacts } from '../../worker/protocol';
+import type { Slice } from '../shared/labEvents';
 
 export interface ImportedSource {
   importId: string;
@@ -51,6 +52,12 @@ export const initialExportsState: ExportsState = {
   downloads: {},
   importRequestId: null,
   onnx: null,
+};
+
+/** Changed only by the user and the answers to its own requests (exportsController.ts). */
+export const exportsSlice: Slice<ExportsState> = {
+  initial: () => initialExportsState,
+  on: {},
 };
 
 export function sourceKey(source: SourceChoice): string {

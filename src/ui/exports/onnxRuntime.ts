@@ -5,16 +5,16 @@
  */
 import * as ort from 'onnxruntime-web/wasm';
 import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
+import { LATENT_SIZE } from '../../core/digits';
 
 ort.env.wasm.wasmPaths = { wasm: wasmUrl };
 ort.env.wasm.numThreads = 1;
 ort.env.wasm.proxy = false;
 
-const LATENT_SIZE = 100;
 /** Samples per run call: each call is one short task on the main thread. */
 const BATCH = 20;
 
-/** The ONNX generator applied to `noise` (count × 100): count × `outputSize` values. */
+/** The ONNX generator applied to `noise` (count × LATENT_SIZE): count × DIGIT_PIXELS values. */
 export async function runOnnxGenerator(bytes: ArrayBuffer, noise: Float32Array): Promise<Float32Array> {
   const session = await ort.InferenceSession.create(new Uint8Array(bytes), { executionProviders: ['wasm'] });
   try {

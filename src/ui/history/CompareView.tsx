@@ -1,14 +1,15 @@
+import { GRID_COLS, GRID_ROWS } from '../../core/digits';
 import type { EpochEntry } from '../../storage/records';
 import { DigitCanvas } from '../shared/DigitCanvas';
+import { useLab, useLabState } from '../shared/useLab';
 import { EpochSummary } from './EpochSummary';
 import { viewedRun } from './historyState';
-import { useHistory, useLabState } from '../shared/useLab';
 
 const SLOTS = [0, 1] as const;
 
 /** Two saved epochs side by side, each with its epoch number and its numbers. */
 export function CompareView() {
-  const history = useHistory();
+  const { history } = useLab();
   const run = useLabState((s) => viewedRun(s.history));
   const compare = useLabState((s) => s.history.compare);
   const gridsVersion = useLabState((s) => s.history.gridsVersion);
@@ -44,8 +45,8 @@ export function CompareView() {
                 <DigitCanvas
                   testId={`compare-grid-${letter.toLowerCase()}`}
                   pixels={history.gridPixels(epoch)}
-                  rows={10}
-                  cols={10}
+                  rows={GRID_ROWS}
+                  cols={GRID_COLS}
                   version={`${run?.id}/${epoch}/${gridsVersion}`}
                   label={`Generated digits after epoch ${epoch}`}
                   data={{ epoch: epoch ?? undefined }}

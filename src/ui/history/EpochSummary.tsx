@@ -1,3 +1,4 @@
+import { DIGIT_CLASSES } from '../../core/digits';
 import type { EpochEntry } from '../../storage/records';
 import { pointFromEntry } from '../quality/qualityState';
 import { formatDuration } from '../shared/units';
@@ -23,7 +24,7 @@ export function EpochSummary({ entry }: { entry: EpochEntry | undefined }) {
     rows.push(
       ['FD', `${quality.fd.toFixed(quality.fd >= 100 ? 0 : 2)}${reference}`],
       ['Score', `${quality.score.toFixed(2)} / 10`],
-      ['Modes', `${quality.modes}/10, smallest ${(quality.smallestShare * 100).toFixed(1)} %`],
+      ['Modes', `${quality.modes}/${DIGIT_CLASSES}, smallest ${(quality.smallestShare * 100).toFixed(1)} %`],
     );
   }
   rows.push(['Generator saved', entry.hasGenerator ? 'yes' : 'no']);

@@ -1,9 +1,11 @@
 import { useState } from 'react';
-import { CompareView } from './CompareView';
+import { GRID_COLS, GRID_DIGITS, GRID_ROWS } from '../../core/digits';
 import { DigitCanvas } from '../shared/DigitCanvas';
+import { useLab, useLabState } from '../shared/useLab';
+import { CompareView } from './CompareView';
 import { EpochSummary } from './EpochSummary';
 import { viewedRun } from './historyState';
-import { useHistory, useLabState } from '../shared/useLab';
+import './history.css';
 
 /**
  * The saved epochs of one run: a slider over them (mouse, ←/→, Home/End), a play button that
@@ -11,7 +13,7 @@ import { useHistory, useLabState } from '../shared/useLab';
  * the grid or the whole history as files.
  */
 export function HistoryPanel() {
-  const history = useHistory();
+  const { history, gridDownloads } = useLab();
   const run = useLabState((s) => viewedRun(s.history));
   const runsLoaded = useLabState((s) => s.history.runs !== null);
   const selected = useLabState((s) => s.history.selectedEpoch);
@@ -27,7 +29,7 @@ export function HistoryPanel() {
   async function downloadGif() {
     setExporting(true);
     try {
-      await history.downloadGif();
+      await gridDownloads.downloadGif();
     } finally {
       setExporting(false);
     }
@@ -39,8 +41,8 @@ export function HistoryPanel() {
         History{run ? <span className="muted"> · {run.name}</span> : null}
       </h2>
       <p className="hint">
-        The grid of the same 100 noise vectors after every epoch, saved in this browser. Drag the
-        slider or use <kbd>←</kbd>/<kbd>→</kbd>, <kbd>Home</kbd>/<kbd>End</kbd>; Play animates
+        The grid of the same {GRID_DIGITS} noise vectors after every epoch, saved in this browser.
+        Drag the slider or use <kbd>←</kbd>/<kbd>→</kbd>, <kbd>Home</kbd>/<kbd>End</kbd>; Play animates
         the run. The loss charts mark the chosen epoch.
       </p>
       {epochs.length === 0 ? (
@@ -57,8 +59,8 @@ export function HistoryPanel() {
                 <DigitCanvas
                   testId="history-grid"
                   pixels={pixels}
-                  rows={10}
-                  cols={10}
+                  rows={GRID_ROWS}
+                  cols={GRID_COLS}
                   version={`${run?.id}/${selected}/${gridsVersion}`}
                   label={selected === null ? 'No epoch chosen' : `Generated digits after epoch ${selected}`}
                   data={{ epoch: selected ?? undefined }}
@@ -105,7 +107,7 @@ export function HistoryPanel() {
                   className="button"
                   data-testid="download-grid-png"
                   disabled={!pixels || selected === null}
-                  onClick={() => selected !== null && void history.downloadPng(selected)}
+                  onClick={() => selected !== null && void gridDownloads.downloadPng(selected)}
                   title="This epoch's grid as a PNG, named like the original script's files."
                 >
                   PNG of epoch {selected ?? '—'}

@@ -1,15 +1,15 @@
 import { useState } from 'react';
 import { PRESETS } from '../../core/presets';
 import { checkpointEpochs, runBytes, type RunRecord } from '../../storage/records';
-import { isRunActive, type RunState } from '../shared/labState';
+import { isRunActive, type RunState } from '../run/runState';
 import { formatBytes } from '../shared/units';
+import { useLab, useLabState } from '../shared/useLab';
 import { useBusyRuns } from './useBusyRuns';
 
 /** Storage sizes from kB to GB. */
 function formatStorage(bytes: number): string {
   return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : formatBytes(bytes);
 }
-import { useHistory, useLabState } from '../shared/useLab';
 
 function statusOf(record: RunRecord, live: RunState | null): string {
   if (live && live.runId === record.id && isRunActive(live)) {
@@ -29,7 +29,7 @@ function statusOf(record: RunRecord, live: RunState | null): string {
 
 /** The runs saved in this browser, what they take, and what can be done with them. */
 export function RunList() {
-  const history = useHistory();
+  const { history, savedRuns } = useLab();
   const runs = useLabState((s) => s.history.runs);
   const viewRunId = useLabState((s) => s.history.viewRunId);
   const live = useLabState((s) => s.run);
@@ -59,7 +59,7 @@ export function RunList() {
           data-testid="keep-full-states"
           checked={keepFullStates}
           disabled={anyActive}
-          onChange={(event) => history.setKeepFullStates(event.target.checked)}
+          onChange={(event) => savedRuns.setKeepFullStates(event.target.checked)}
         />
         Keep the full training state at every checkpoint, not just the latest (for the seed
         preset about 35 MB more per checkpoint; lets you restart from any of them later).
@@ -82,7 +82,7 @@ export function RunList() {
                 className="button"
                 data-testid="prune-all"
                 disabled={busy !== null}
-                onClick={() => void history.pruneAll()}
+                onClick={() => void savedRuns.pruneAll()}
               >
                 Prune every run
               </button>
@@ -171,7 +171,7 @@ export function RunList() {
                             className="button"
                             data-testid="run-resume"
                             disabled={!canResume || !extendValid}
-                            onClick={() => void history.resumeRun(run.id, extendValue)}
+                            onClick={() => void savedRuns.resumeRun(run.id, extendValue)}
                             title="Continue training from the last epoch up to the number of epochs given."
                           >
                             Train on
@@ -184,7 +184,7 @@ export function RunList() {
                             className="button"
                             data-testid="run-resume"
                             disabled={!canResume}
-                            onClick={() => void history.resumeRun(run.id)}
+                            onClick={() => void savedRuns.resumeRun(run.id)}
                             title={run.latest ? `Continue exactly from step ${run.latest.step}.` : 'Nothing saved to resume from yet.'}
                           >
                             Resume
@@ -196,7 +196,7 @@ export function RunList() {
                         className="button"
                         data-testid="run-prune"
                         disabled={busy !== null || checkpoints < 2 || elsewhere}
-                        onClick={() => void history.pruneRun(run.id)}
+                        onClick={() => void savedRuns.pruneRun(run.id)}
                         title="Keep every grid, the last generator and the resume point; free the other checkpoints."
                       >
                         Prune
@@ -208,7 +208,7 @@ export function RunList() {
                           data-testid="run-delete-confirm"
                           onClick={() => {
                             setConfirmDelete(null);
-                            void history.deleteRun(run.id);
+                            void savedRuns.deleteRun(run.id);
                           }}
                           onBlur={() => setConfirmDelete(null)}
                         >

@@ -4,7 +4,8 @@
  * whole history as an animated GIF (gifenc). The grey levels are the palette, so no quantising.
  */
 import { GIFEncoder, type Palette } from 'gifenc';
-import { DIGIT_SIZE, digitGridToRgba } from '../shared/gridImage';
+import { IMAGE_SIDE } from '../../core/digits';
+import { digitGridToRgba } from '../shared/gridImage';
 
 /** The original script saved `gan_generated_image <epoch>.png`. */
 export function pngFileName(epoch: number): string {
@@ -20,10 +21,10 @@ const GREYS: Palette = Array.from({ length: 256 }, (_, i) => [i, i, i]);
 
 /** Lays out rows × cols digits as one grey image, `scale` screen pixels per digit pixel. */
 export function greyImage(pixels: Uint8ClampedArray, rows: number, cols: number, scale: number): Uint8Array {
-  const width = cols * DIGIT_SIZE;
+  const width = cols * IMAGE_SIDE;
   const rgba = digitGridToRgba(pixels, rows, cols).data;
-  const out = new Uint8Array(width * scale * rows * DIGIT_SIZE * scale);
-  for (let y = 0; y < rows * DIGIT_SIZE * scale; y++) {
+  const out = new Uint8Array(width * scale * rows * IMAGE_SIDE * scale);
+  for (let y = 0; y < rows * IMAGE_SIDE * scale; y++) {
     const source = Math.floor(y / scale) * width;
     for (let x = 0; x < width * scale; x++) {
       out[y * width * scale + x] = rgba[(source + Math.floor(x / scale)) * 4];
@@ -40,8 +41,8 @@ export function encodeHistoryGif(
   { delayMs = 250, scale = 1 } = {},
 ): Uint8Array {
   const gif = GIFEncoder();
-  const width = cols * DIGIT_SIZE * scale;
-  const height = rows * DIGIT_SIZE * scale;
+  const width = cols * IMAGE_SIDE * scale;
+  const height = rows * IMAGE_SIDE * scale;
   frames.forEach((pixels, i) => {
     const last = i === frames.length - 1;
     gif.writeFrame(greyImage(pixels, rows, cols, scale), width, height, {
@@ -65,16 +66,4 @@ export async function encodeGridPng(pixels: Uint8ClampedArray, rows: number, col
   context.imageSmoothingEnabled = false;
   context.drawImage(source, 0, 0, canvas.width, canvas.height);
   return canvas.convertToBlob({ type: 'image/png' });
-}
-
-/** Hands a file to the browser's downloads. */
-export function saveFile(data: Blob, name: string): void {
-  const url = URL.createObjectURL(data);
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

@@ -1,9 +1,10 @@
 /**
- * The history part of the page's state: the saved runs, which one the history panels show,
- * the selected and compared epochs, the last sample, and how full storage is. Grids and sample
- * pixels stay outside (historyController.ts); only their version numbers are here.
+ * The history part of the page's state: the saved runs, which one the history panels show, the
+ * selected and compared epochs, and how full storage is. The viewed run's grids stay outside
+ * (historyView.ts); only their version number is here.
  */
 import type { EpochEntry, RunRecord } from '../../storage/records';
+import type { Slice } from '../shared/labEvents';
 
 export interface StorageInfo {
   usage: number;
@@ -19,31 +20,11 @@ export interface StorageProblem {
   quotaBytes?: number;
 }
 
-export interface SampleInfo {
-  kind: 'sample' | 'interpolate';
-  requestId: number;
-  status: 'pending' | 'done' | 'error';
-  runId: string;
-  epoch: number;
-  /** "imported: <file name>" when the digits come from an imported generator, not an epoch. */
-  sourceName?: string;
-  /** Seed (sample) or "A → B" seeds (interpolate), for the caption. */
-  seeds: string;
-  rows: number;
-  cols: number;
-  count: number;
-  /** Bumped when new pixels arrive. */
-  version: number;
-  message?: string;
-}
-
 export interface HistoryState {
   /** Saved runs, newest first; null until storage has been read. */
   runs: RunRecord[] | null;
   /** The run the history panels show. */
   viewRunId: string | null;
-  /** The run whose losses the loss chart shows. */
-  chartRunId: string | null;
   selectedEpoch: number | null;
   /** Keep the newest epoch selected as epochs arrive, until the user picks another. */
   followLatest: boolean;
@@ -51,8 +32,6 @@ export interface HistoryState {
   playing: boolean;
   /** Bumped when grids of the viewed run are loaded. */
   gridsVersion: number;
-  sample: SampleInfo | null;
-  interpolation: SampleInfo | null;
   storage: StorageInfo | null;
   storageProblem: StorageProblem | null;
   /** A storage action in progress, e.g. "Deleting …". */
@@ -64,18 +43,27 @@ export interface HistoryState {
 export const initialHistoryState: HistoryState = {
   runs: null,
   viewRunId: null,
-  chartRunId: null,
   selectedEpoch: null,
   followLatest: true,
   compare: [null, null],
   playing: false,
   gridsVersion: 0,
-  sample: null,
-  interpolation: null,
   storage: null,
   storageProblem: null,
   busy: null,
   keepFullStates: false,
+};
+
+export const historySlice: Slice<HistoryState> = {
+  initial: () => initialHistoryState,
+  on: {
+    // Saving failed; training goes on. A new run starts without the old run's problem.
+    'storage-error': (history, { code, message, usedBytes, quotaBytes }) => ({
+      ...history,
+      storageProblem: { code, message, usedBytes, quotaBytes },
+    }),
+    'run-begun': (history) => (history.storageProblem ? { ...history, storageProblem: null } : history),
+  },
 };
 
 export function viewedRun(history: HistoryState): RunRecord | null {

@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'react';
 import { heldRunLocks } from '../../storage/runLocks';
-import { isRunActive } from '../shared/labState';
+import { isRunActive } from '../run/runState';
 import { useLabState } from '../shared/useLab';
 
 const POLL_MS = 2000;

@@ -1,14 +1,13 @@
 import { useMemo } from 'react';
-import { isRunActive } from '../shared/labState';
-import { useHistory, useLabActions, useLabState } from '../shared/useLab';
+import { isRunActive } from '../run/runState';
+import { useLab, useLabState } from '../shared/useLab';
 
 /** Present only while something is wrong: bad settings, a worker error or a crash. */
 export function ErrorAlert() {
-  const actions = useLabActions();
-  const errors = useLabState((s) => s.errors);
+  const { messages: actions, savedRuns } = useLab();
+  const errors = useLabState((s) => s.messages.errors);
   const problems = useLabState((s) => s.form.problems);
-  const dismissed = useLabState((s) => s.fieldProblemsDismissed);
-  const history = useHistory();
+  const dismissed = useLabState((s) => s.messages.hiddenFieldProblems === s.form.problems);
   const canResume = useLabState((s) => !isRunActive(s.run) && s.worker.status !== 'starting');
 
   const messages = useMemo(() => {
@@ -40,7 +39,7 @@ export function ErrorAlert() {
                   className="button"
                   data-testid="error-resume"
                   disabled={!canResume}
-                  onClick={() => void history.resumeRun(message.resumeRunId!)}
+                  onClick={() => void savedRuns.resumeRun(message.resumeRunId!)}
                   title="Continue the run from its last saved checkpoint."
                 >
                   Resume from the last checkpoint

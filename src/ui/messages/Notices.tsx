@@ -1,9 +1,9 @@
-import { useLabActions, useLabState } from '../shared/useLab';
+import { useLab, useLabState } from '../shared/useLab';
 
 /** Things worth knowing that are not errors, such as a backend falling back to another. */
 export function Notices() {
-  const actions = useLabActions();
-  const notices = useLabState((s) => s.notices);
+  const { messages: actions } = useLab();
+  const notices = useLabState((s) => s.messages.notices);
   // The live region stays mounted so screen readers announce notices as they arrive.
   return (
     <div className="notices" role="status">

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useBusyRuns } from '../history/useBusyRuns';
-import { useHistory, useLabState } from '../shared/useLab';
+import { useLab, useLabState } from '../shared/useLab';
 
 /**
  * After a reload or a closed tab, the run that was training is offered back with one click rather
@@ -8,7 +8,7 @@ import { useHistory, useLabState } from '../shared/useLab';
  * and another tab may want the run. The run lost at most the epoch it was in.
  */
 export function ResumeOffer() {
-  const history = useHistory();
+  const { savedRuns } = useLab();
   const [dismissed, setDismissed] = useState<string | null>(null);
   const idle = useLabState((s) => s.run === null);
   const ready = useLabState((s) => s.worker.status === 'ready');
@@ -28,7 +28,7 @@ export function ResumeOffer() {
         className="button primary"
         data-testid="resume-interrupted"
         disabled={!ready}
-        onClick={() => void history.resumeRun(run.id)}
+        onClick={() => void savedRuns.resumeRun(run.id)}
       >
         Resume
       </button>

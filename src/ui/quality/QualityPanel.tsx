@@ -11,9 +11,10 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import { DIGIT_CLASSES } from '../../core/digits';
 import { viewedRun } from '../history/historyState';
-import { type QualityPoint, qualityReference, qualitySeries, shownPoint } from './qualityState';
 import { useLabState } from '../shared/useLab';
+import { type QualityPoint, qualityReference, qualitySeries, shownPoint } from './qualityState';
 import './quality.css';
 
 const FD_COLOUR = '#8e5bd6';
@@ -21,7 +22,7 @@ const SCORE_COLOUR = '#2f9e6e';
 const BAR_COLOUR = '#3b82d6';
 const MARGIN = { top: 8, right: 8, bottom: 18, left: 4 };
 const LINE = { type: 'linear', strokeWidth: 1.5, isAnimationActive: false } as const;
-const DIGITS = Array.from({ length: 10 }, (_, digit) => digit);
+const DIGITS = Array.from({ length: DIGIT_CLASSES }, (_, digit) => digit);
 const TOOLTIP_STYLE = {
   background: 'var(--surface)',
   border: '1px solid var(--border)',
@@ -142,7 +143,7 @@ export function QualityPanel() {
 }
 
 function modesText(point: QualityPoint): string {
-  return `Modes covered ${point.modes}/10, smallest class ${(point.smallestShare * 100).toFixed(1)} %`;
+  return `Modes covered ${point.modes}/${DIGIT_CLASSES}, smallest class ${(point.smallestShare * 100).toFixed(1)} %`;
 }
 
 /** A log axis over powers of ten that holds every value (FD > 0 in practice; floored at 0.1). */

@@ -3,7 +3,8 @@ import { DEFAULT_CONFIG, parseConfigFromSearch } from '../../core/config';
 import type { EpochEntry, RunRecord } from '../../storage/records';
 import type { QualityEvent } from '../../worker/protocol';
 import { metricsRecord } from '../../worker/quality';
-import { initialLabState, reduceEvent, runStarted } from '../shared/labState';
+import type { PageEvent } from '../shared/labEvents';
+import { initialLabState, reduceLab } from '../shared/labState';
 import { qualityReference, qualitySeries, shownPoint } from './qualityState';
 
 function quality(runId: string, epoch: number, fd: number): QualityEvent {
@@ -53,21 +54,25 @@ function savedRun(id: string, epochs: EpochEntry[]): RunRecord {
   };
 }
 
+function runBegun(runId: string): PageEvent {
+  return { type: 'run-begun', runId, config: DEFAULT_CONFIG, step: 0, losses: [] };
+}
+
 describe('quality state', () => {
   it('collects the current run’s quality events by epoch and ignores other runs', () => {
-    let state = runStarted(initialLabState(parseConfigFromSearch('')), 'r1');
-    state = reduceEvent(state, quality('r1', 1, 300));
-    state = reduceEvent(state, quality('other', 2, 1));
-    state = reduceEvent(state, quality('r1', 2, 120));
-    state = reduceEvent(state, quality('r1', 2, 110));
+    let state = reduceLab(initialLabState(parseConfigFromSearch('')), runBegun('r1'));
+    state = reduceLab(state, quality('r1', 1, 300));
+    state = reduceLab(state, quality('other', 2, 1));
+    state = reduceLab(state, quality('r1', 2, 120));
+    state = reduceLab(state, quality('r1', 2, 110));
     expect(state.quality.runId).toBe('r1');
     expect(state.quality.points.map((p) => [p.epoch, p.fd])).toEqual([
       [1, 300],
       [2, 110],
     ]);
     // A new run starts a new series.
-    state = runStarted(state, 'r2');
-    state = reduceEvent(state, quality('r2', 1, 250));
+    state = reduceLab(state, runBegun('r2'));
+    state = reduceLab(state, quality('r2', 1, 250));
     expect(state.quality.points.map((p) => p.fd)).toEqual([250]);
   });
 

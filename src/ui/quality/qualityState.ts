@@ -4,7 +4,9 @@
  * so a reloaded run shows what it measured.
  */
 import type { EpochEntry, RunRecord } from '../../storage/records';
+import { DIGIT_CLASSES } from '../../core/digits';
 import type { QualityEvent } from '../../worker/protocol';
+import type { Slice } from '../shared/labEvents';
 
 export interface QualityPoint {
   epoch: number;
@@ -30,6 +32,13 @@ export interface QualityState {
 }
 
 export const initialQualityState: QualityState = { runId: null, points: [] };
+
+export const qualitySlice: Slice<QualityState> = {
+  initial: () => initialQualityState,
+  on: {
+    quality: (quality, event, { runId }) => (event.runId === runId ? qualityReceived(quality, event) : quality),
+  },
+};
 
 export function pointFromEvent(event: QualityEvent): QualityPoint {
   return {
@@ -57,7 +66,7 @@ export function qualityReceived(state: QualityState, event: QualityEvent): Quali
 export function pointFromEntry(entry: EpochEntry): QualityPoint | null {
   const m = entry.metrics;
   if (!m || !Number.isFinite(m.fd) || !Number.isFinite(m.score)) return null;
-  const counts = Array.from({ length: 10 }, (_, digit) => m[`count${digit}`] ?? 0);
+  const counts = Array.from({ length: DIGIT_CLASSES }, (_, digit) => m[`count${digit}`] ?? 0);
   return {
     epoch: entry.epoch,
     step: entry.step,

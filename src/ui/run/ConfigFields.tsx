@@ -1,8 +1,7 @@
 import { PRESETS } from '../../core/presets';
-import type { FieldKey } from './configForm';
-import { FIELD_KEYS } from './configForm';
-import { isRunActive } from '../shared/labState';
-import { useLabActions, useLabState } from '../shared/useLab';
+import { useLab, useLabState } from '../shared/useLab';
+import { FIELD_KEYS, type FieldKey } from './configForm';
+import { isRunActive } from './runState';
 
 const FIELD_LABELS: Record<FieldKey, { label: string; unit: string; hint: string }> = {
   epochs: { label: 'Epochs', unit: '', hint: 'How many epochs to train.' },
@@ -23,7 +22,7 @@ const FIELD_LABELS: Record<FieldKey, { label: string; unit: string; hint: string
 
 /** The run settings, editable before Train; each field says what is wrong with it. */
 export function ConfigFields() {
-  const actions = useLabActions();
+  const { run: actions } = useLab();
   const form = useLabState((s) => s.form);
   const locked = useLabState((s) => isRunActive(s.run));
   const { config } = form;

@@ -1,35 +1,36 @@
 import { useEffect, useRef } from 'react';
-import { DataProgress } from './DataProgress';
-import { DIGIT_SIZE, digitGridToRgba } from '../shared/gridImage';
+import { GRID_COLS, GRID_DIGITS, GRID_ROWS, IMAGE_SIDE } from '../../core/digits';
+import { digitGridToRgba } from '../shared/gridImage';
 import { useLab, useLabState } from '../shared/useLab';
+import { DataProgress } from './DataProgress';
 
 /**
- * The generator's digits for the same 100 noise vectors, redrawn as each grid arrives. Pixels go
+ * The generator's digits for the same GRID_DIGITS noise vectors, redrawn as each grid arrives. Pixels go
  * from the store's buffer straight to the canvas; React only sees the grid's epoch and version.
  */
 export function LiveGrid() {
-  const { store, actions } = useLab();
-  const grid = useLabState((s) => s.grid);
+  const { live, run: actions } = useLab();
+  const grid = useLabState((s) => s.live.grid);
   const hasRun = useLabState((s) => s.run !== null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
 
-  const rows = grid?.rows ?? 10;
-  const cols = grid?.cols ?? 10;
+  const rows = grid?.rows ?? GRID_ROWS;
+  const cols = grid?.cols ?? GRID_COLS;
 
   useEffect(() => {
     const context = canvasRef.current?.getContext('2d');
     if (!grid) {
-      context?.clearRect(0, 0, cols * DIGIT_SIZE, rows * DIGIT_SIZE);
+      context?.clearRect(0, 0, cols * IMAGE_SIDE, rows * IMAGE_SIDE);
       return;
     }
-    const buffer = store.gridPixels();
+    const buffer = live.gridPixels();
     if (!buffer || buffer.version !== grid.version) return;
     if (context) {
       const image = digitGridToRgba(buffer.pixels, buffer.rows, buffer.cols);
       context.putImageData(new ImageData(image.data, image.width, image.height), 0, 0);
     }
     actions.gridDrawn(grid);
-  }, [grid, rows, cols, store, actions]);
+  }, [grid, rows, cols, live, actions]);
 
   return (
     <section className="panel grid-panel" aria-labelledby="live-grid-title">
@@ -37,8 +38,8 @@ export function LiveGrid() {
         Generated digits
       </h2>
       <p className="hint">
-        The generator's output for one fixed batch of 100 noise vectors, so changes between
-        updates are learning, not new random inputs.
+        The generator's output for one fixed batch of {GRID_DIGITS} noise vectors, so changes
+        between updates are learning, not new random inputs.
       </p>
       <figure className="grid-figure">
         <div className="grid-frame">
@@ -48,8 +49,8 @@ export function LiveGrid() {
             data-testid="live-grid"
             data-epoch={grid?.epoch}
             data-step={grid?.step}
-            width={cols * DIGIT_SIZE}
-            height={rows * DIGIT_SIZE}
+            width={cols * IMAGE_SIDE}
+            height={rows * IMAGE_SIDE}
             role="img"
             aria-label={
               grid

@@ -11,7 +11,7 @@ import {
 } from 'recharts';
 import { viewedRun, type HistoryState } from '../history/historyState';
 import { niceTicks } from '../shared/chartTicks';
-import { useLabState } from '../shared/useLab';
+import { useLab, useLabState } from '../shared/useLab';
 
 // Colours readable on both the light and the dark background.
 const D_COLOUR = '#e0603a';
@@ -29,14 +29,17 @@ const TOOLTIP_STYLE = {
 };
 
 /**
- * Losses and D's beliefs per step. The charts get the store's downsampled points (bucket means,
- * at most a few hundred), which keep their identity until new losses arrive.
+ * Losses and D's beliefs per step. The charts get the live feed's downsampled points (bucket
+ * means, at most a few hundred), which keep their identity until new losses arrive.
  */
 export function LossCharts() {
   // Re-drawing two charts takes tens of ms; deferred, React renders them in interruptible
   // slices instead of one long main-thread task per update.
-  const points = useDeferredValue(useLabState((s) => s.chart));
-  const markedStep = useLabState((s) => markedEpochStep(s.history));
+  const { live } = useLab();
+  // The version in the state says when the points behind live.chart() changed.
+  const lossVersion = useLabState((s) => s.live.lossVersion);
+  const points = useDeferredValue(useMemo(() => live.chart(), [live, lossVersion]));
+  const markedStep = useLabState((s) => markedEpochStep(s.history, s.live.chartRunId));
   const markedEpoch = useLabState((s) => s.history.selectedEpoch);
   const empty = points.length === 0;
   const axes = useMemo(() => chartAxes(points), [points]);
@@ -110,8 +113,8 @@ export function LossCharts() {
 }
 
 /** The step at the end of the epoch chosen in the history, if the chart shows that run. */
-function markedEpochStep(history: HistoryState): number | null {
-  if (history.selectedEpoch === null || history.chartRunId !== history.viewRunId) return null;
+function markedEpochStep(history: HistoryState, chartRunId: string | null): number | null {
+  if (history.selectedEpoch === null || chartRunId !== history.viewRunId) return null;
   const entry = viewedRun(history)?.epochs.find((e) => e.epoch === history.selectedEpoch);
   return entry?.step ?? null;
 }

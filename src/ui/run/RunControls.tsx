@@ -1,9 +1,9 @@
-import { canTrain } from './labActions';
-import { isRunActive } from '../shared/labState';
-import { useLabActions, useLabState } from '../shared/useLab';
+import { useLab, useLabState } from '../shared/useLab';
+import { canTrain } from './runActions';
+import { isRunActive } from './runState';
 
 export function RunControls() {
-  const actions = useLabActions();
+  const { run: actions } = useLab();
   const trainable = useLabState(canTrain);
   const active = useLabState((s) => isRunActive(s.run));
   const status = useLabState((s) => s.run?.status ?? null);

@@ -1,6 +1,6 @@
-import type { RunState } from '../shared/labState';
 import { formatPercent } from '../shared/units';
 import { useLabState } from '../shared/useLab';
+import type { RunState } from './runState';
 
 /** Epoch and step counters with a bar: the header's one-glance answer to "how far along?". */
 export function RunProgress() {

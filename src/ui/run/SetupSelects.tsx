@@ -1,11 +1,11 @@
 import { BACKENDS, type BackendChoice, type BackendName } from '../../core/config';
 import { PRESETS, isPresetName } from '../../core/presets';
-import { isRunActive } from '../shared/labState';
-import { useLabActions, useLabState } from '../shared/useLab';
+import { useLab, useLabState } from '../shared/useLab';
+import { isRunActive } from './runState';
 
 /** Preset and backend: the two choices that shape a run, editable before Train. */
 export function SetupSelects() {
-  const actions = useLabActions();
+  const { run: actions } = useLab();
   const preset = useLabState((s) => s.form.config.preset);
   const backend = useLabState((s) => s.form.config.backend);
   const worker = useLabState((s) => s.worker);

@@ -4,6 +4,7 @@
  */
 import { parseConfig, type BackendChoice, type RunConfig } from '../../core/config';
 import { PRESETS, type PresetName } from '../../core/presets';
+import type { Slice } from '../shared/labEvents';
 
 export const FIELD_KEYS = [
   'epochs',
@@ -22,6 +23,12 @@ export interface ConfigForm {
   fields: Record<FieldKey, string>;
   problems: Partial<Record<FieldKey, string>>;
 }
+
+/** Starts from the link's settings; only the user's edits change it (see runActions.ts). */
+export const formSlice: Slice<ConfigForm> = {
+  initial: (parsed) => formFromConfig(parsed.config),
+  on: {},
+};
 
 export function formFromConfig(config: RunConfig): ConfigForm {
   return { config, fields: fieldsOf(config), problems: {} };

@@ -1,40 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfigFromSearch } from '../../core/config';
-import type { Command, WorkerEvent } from '../../worker/protocol';
-import { canTrain, createLabActions } from './labActions';
-import { createLabStore } from '../shared/labStore';
-import { createWorkerClient } from './workerClient';
-
-class FakeWorker extends EventTarget {
-  posted: Command[] = [];
-  terminated = false;
-  postMessage(command: Command): void {
-    this.posted.push(command);
-  }
-  terminate(): void {
-    this.terminated = true;
-  }
-  emit(event: WorkerEvent): void {
-    this.dispatchEvent(new MessageEvent('message', { data: event }));
-  }
-}
+import { createTestLab } from '../testLab';
+import { canTrain } from './runActions';
 
 function setup(search = '?backend=cpu&epochs=2&stepsPerEpoch=2') {
-  const workers: FakeWorker[] = [];
-  const urls: string[] = [];
-  const store = createLabStore(parseConfigFromSearch(search), () => () => {});
-  const client = createWorkerClient(store, () => {
-    const worker = new FakeWorker();
-    workers.push(worker);
-    return worker as unknown as Worker;
-  });
-  let runs = 0;
-  const actions = createLabActions(store, client, {
-    replaceSearch: (search) => urls.push(search),
-    newRunId: () => `run-${++runs}`,
-  });
-  client.init(store.getState().form.config.backend);
-  const worker = () => workers.at(-1)!;
+  const { lab, store, workers, worker, urls } = createTestLab(search);
+  const actions = lab.run;
+  lab.client.init(store.getState().form.config.backend);
   const ready = () =>
     worker().emit({ type: 'ready', requestId: 1, backend: 'cpu', backendDetail: 'test', available: ['wasm', 'cpu'] });
   return { store, actions, workers, worker, urls, ready };
@@ -98,32 +70,5 @@ describe('lab actions', () => {
     expect(acks()).toHaveLength(1);
     actions.gridDrawn({ ...grid, version: 3 });
     expect(acks()).toHaveLength(2);
-  });
-});
-
-describe('worker client', () => {
-  it('turns a worker error into a visible crash and starts a fresh worker on Train', () => {
-    const { store, actions, workers, worker, ready } = setup();
-    ready();
-    actions.train();
-    const crashed = worker();
-    crashed.dispatchEvent(
-      Object.assign(new Event('error'), { message: 'boom', filename: 'w.js', lineno: 3 }),
-    );
-    const state = store.getState();
-    expect(crashed.terminated).toBe(true);
-    expect(state.run?.status).toBe('stopped');
-    expect(state.errors.at(-1)?.message).toMatch(/^The training worker crashed: boom \(w\.js:3\)/);
-
-    actions.train();
-    expect(workers).toHaveLength(2);
-    expect(worker().posted.map((command) => command.type)).toEqual(['init', 'start']);
-    expect(store.getState().errors).toEqual([]);
-  });
-
-  it('reports unreadable messages', () => {
-    const { store, worker } = setup();
-    worker().dispatchEvent(new Event('messageerror'));
-    expect(store.getState().errors.at(-1)?.message).toMatch(/could not be read/);
   });
 });

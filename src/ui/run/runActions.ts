@@ -1,9 +1,12 @@
 /**
- * What the user can do on the page, as plain functions over the store and the worker client.
- * Components call these; none of them posts to the worker or touches the URL itself.
+ * What the user can do with a run, as plain functions over the store and the worker client:
+ * train, pause, resume, stop, edit the settings. Components call these; none of them posts to
+ * the worker or touches the URL itself.
  */
 import { configToSearch, type BackendChoice } from '../../core/config';
 import type { PresetName } from '../../core/presets';
+import type { LabState } from '../shared/labState';
+import type { LabStore } from '../shared/labStore';
 import {
   chooseBackend,
   choosePreset,
@@ -12,18 +15,11 @@ import {
   type ConfigForm,
   type FieldKey,
 } from './configForm';
-import {
-  errorsDismissed,
-  isRunActive,
-  noticeDismissed,
-  requestSent,
-  type GridInfo,
-  type LabState,
-} from '../shared/labState';
-import type { LabStore } from '../shared/labStore';
+import type { GridInfo } from './liveFeed';
+import { isRunActive, requestSent } from './runState';
 import type { WorkerClient } from './workerClient';
 
-export interface LabActions {
+export interface RunActions {
   train(): void;
   pause(): void;
   resume(): void;
@@ -33,40 +29,33 @@ export interface LabActions {
   editField(key: FieldKey, text: string): void;
   choosePreset(preset: PresetName): void;
   chooseBackend(backend: BackendChoice): void;
-  dismissErrors(): void;
-  dismissNotice(id: number): void;
   /** The live grid has drawn `grid`; the worker may send the next one. Once per grid. */
   gridDrawn(grid: GridInfo): void;
 }
 
-export interface LabEnvironment {
+export interface RunEnvironment {
   /** Replaces the page's query string without a navigation. */
   replaceSearch(search: string): void;
   newRunId(): string;
 }
 
-export const browserEnvironment: LabEnvironment = {
+export const browserRunEnvironment: RunEnvironment = {
   replaceSearch: (search) => history.replaceState(null, '', search),
   newRunId: () => crypto.randomUUID(),
 };
 
 export function canTrain(state: LabState): boolean {
-  return (
-    !isRunActive(state.run) && isFormValid(state.form) && state.worker.status !== 'starting'
-  );
+  return !isRunActive(state.run) && isFormValid(state.form) && state.worker.status !== 'starting';
 }
 
-export function createLabActions(
+export function createRunActions(
   store: LabStore,
   client: WorkerClient,
-  environment: LabEnvironment = browserEnvironment,
-): LabActions {
+  environment: RunEnvironment = browserRunEnvironment,
+): RunActions {
   function updateForm(update: (form: ConfigForm) => ConfigForm): ConfigForm | null {
     if (isRunActive(store.getState().run)) return null;
-    store.setState(
-      (state) => ({ ...state, form: update(state.form), fieldProblemsDismissed: false }),
-      { urgent: true },
-    );
+    store.update('form', update, { urgent: true });
     const form = store.getState().form;
     // Only a valid config goes into the link, so a shared link always reproduces a run.
     if (isFormValid(form)) environment.replaceSearch(configToSearch(form.config));
@@ -78,22 +67,18 @@ export function createLabActions(
   function runCommand(type: 'pause' | 'resume' | 'stop'): void {
     const run = store.getState().run;
     if (!run || !isRunActive(run)) return;
-    store.setState((state) => requestSent(state, type), { urgent: true });
+    store.update('run', (current) => requestSent(current, type), { urgent: true });
     client.send({ type, runId: run.runId });
   }
 
-  const actions: LabActions = {
+  const actions: RunActions = {
     train() {
       const state = store.getState();
       if (!canTrain(state)) return;
       const runId = environment.newRunId();
-      store.beginRun(runId);
-      client.send({
-        type: 'start',
-        runId,
-        config: state.form.config,
-        keepFullStates: state.history.keepFullStates,
-      });
+      const { config } = state.form;
+      store.dispatch({ type: 'run-begun', runId, config, step: 0, losses: [] }, { urgent: true });
+      client.send({ type: 'start', runId, config, keepFullStates: state.history.keepFullStates });
     },
     pause: () => runCommand('pause'),
     resume: () => runCommand('resume'),
@@ -113,12 +98,6 @@ export function createLabActions(
     chooseBackend(backend) {
       const form = updateForm((current) => chooseBackend(current, backend));
       if (form) client.init(backend);
-    },
-    dismissErrors() {
-      store.setState(errorsDismissed, { urgent: true });
-    },
-    dismissNotice(id) {
-      store.setState((state) => noticeDismissed(state, id), { urgent: true });
     },
     gridDrawn(grid) {
       // Effects can run twice for one grid (StrictMode, remounts); the worker expects one ack.

@@ -1,12 +1,17 @@
 /**
  * The page's side of the worker protocol: owns the training worker, posts typed commands and
- * feeds every event into the lab store. A crashed worker is reported, terminated and replaced
- * by a fresh one on the next command.
+ * routes what comes back. A reply (an event with a `requestId`, or an `error` carrying one) goes
+ * to the handlers of the request it answers, in the feature that sent it; every other event goes
+ * to the lab store, where each feature takes what it needs. A crashed worker is reported,
+ * terminated and replaced by a fresh one on the next command.
  */
 import type { BackendChoice } from '../../core/config';
-import type { Command, WorkerEvent } from '../../worker/protocol';
-import { isRunActive, initSent, workerCrashed } from '../shared/labState';
+import { describeError } from '../../core/errors';
+import type { Command, ErrorCode, WorkerEvent } from '../../worker/protocol';
 import type { LabStore } from '../shared/labStore';
+import { withError } from '../messages/messagesState';
+import { isRunActive } from './runState';
+import { backendReady, initFailed, initSent } from './workerState';
 import { watchWorkerLock } from './workerLockWatch';
 
 export type WorkerFactory = () => Worker;
@@ -15,28 +20,63 @@ export function createTrainingWorker(): Worker {
   return new Worker(new URL('../../worker/training.worker.ts', import.meta.url), { type: 'module' });
 }
 
+type RequestCommand = Extract<Command, { requestId: number }>;
+type Reply = Extract<WorkerEvent, { requestId: number }>;
+
+/** Which event answers each request; the compiler asks for a line here for every new request. */
+const REPLY_TYPE = {
+  init: 'ready',
+  sample: 'sample-result',
+  interpolate: 'sample-result',
+  'sample-imported': 'sample-result',
+  'export-generator': 'generator-exported',
+  'import-generator': 'generator-imported',
+} as const satisfies Record<RequestCommand['type'], Reply['type']>;
+
+type WithoutId<C> = C extends unknown ? Omit<C, 'requestId'> : never;
+/** A request as a feature writes it; the client numbers it. */
+export type Request = WithoutId<RequestCommand>;
+export type ReplyTo<T extends Request['type']> = Extract<Reply, { type: (typeof REPLY_TYPE)[T] }>;
+/** Commands without an answer of their own: the run's events tell how they went. */
+export type RunCommand = Exclude<Command, { requestId: number }>;
+
+export interface RequestHandlers<R> {
+  onReply(reply: R): void;
+  /** The worker could not do it; `message` says why, for the user. */
+  onError(error: { code: ErrorCode; message: string }): void;
+  /** The worker crashed before it answered: no answer will come. */
+  onLost?(): void;
+}
+
 export interface WorkerClient {
-  send(command: Command): void;
+  send(command: RunCommand): void;
+  /** Sends a request; its answer or its error goes to `handlers`, and nowhere else. */
+  request<R extends Request>(command: R, handlers: RequestHandlers<ReplyTo<R['type']>>): number;
   /** Asks the worker to set up `backend`; its `ready` answer updates the store. */
   init(backend: BackendChoice): void;
-  /** A fresh id for a request/reply pair (shared with init, so replies never collide). */
-  nextRequestId(): number;
   dispose(): void;
 }
 
-export function createWorkerClient(
-  store: LabStore,
-  factory: WorkerFactory = createTrainingWorker,
-): WorkerClient {
+interface PendingRequest {
+  replyType: Reply['type'];
+  handlers: RequestHandlers<Reply>;
+}
+
+export function createWorkerClient(store: LabStore, factory: WorkerFactory = createTrainingWorker): WorkerClient {
   let worker: Worker | null = null;
   let lastRequestId = 0;
+  const pending = new Map<number, PendingRequest>();
   /** Counts `started` events: a lock watch belongs to the latest one. */
   let startedCount = 0;
 
   function crash(detail: string): void {
     worker?.terminate();
     worker = null;
-    store.setState((state) => workerCrashed(state, detail), { urgent: true });
+    const lost = [...pending.values()];
+    pending.clear();
+    store.dispatch({ type: 'worker-crashed', detail }, { urgent: true });
+    // Later, so that a request whose sending crashed the worker has taken note of its id first.
+    for (const request of lost) queueMicrotask(() => request.handlers.onLost?.());
   }
 
   function spawn(): Worker | null {
@@ -44,23 +84,11 @@ export function createWorkerClient(
     try {
       created = factory();
     } catch (error) {
-      crash(`it could not be started (${describe(error)}).`);
+      crash(`it could not be started (${describeError(error)}).`);
       return null;
     }
     created.addEventListener('message', (event: MessageEvent<WorkerEvent>) => {
-      if (created !== worker) return;
-      store.dispatch(event.data);
-      if (event.data.type === 'started') {
-        // A worker killed outright (out of memory, terminated) sends no error event, but its run's lock goes with it.
-        const { runId } = event.data;
-        const started = ++startedCount;
-        watchWorkerLock(runId, () => {
-          const run = store.getState().run;
-          if (created === worker && started === startedCount && run?.runId === runId && isRunActive(run)) {
-            crash('it stopped answering while training and was gone (terminated, or out of memory).');
-          }
-        });
-      }
+      if (created === worker) received(event.data);
     });
     created.addEventListener('error', (event: ErrorEvent) => {
       if (created !== worker) return;
@@ -81,32 +109,112 @@ export function createWorkerClient(
     return created;
   }
 
+  function received(event: WorkerEvent): void {
+    switch (event.type) {
+      case 'ready':
+      case 'sample-result':
+      case 'generator-exported':
+      case 'generator-imported':
+        return replied(event);
+      case 'error': {
+        const request = event.requestId === undefined ? undefined : pending.get(event.requestId);
+        if (!request) return store.dispatch(event);
+        pending.delete(event.requestId!);
+        return request.handlers.onError(event);
+      }
+      case 'data-progress':
+      case 'started':
+      case 'progress':
+      case 'losses':
+      case 'grid':
+      case 'checkpoint-saved':
+      case 'storage-error':
+      case 'paused':
+      case 'resumed':
+      case 'stopped':
+      case 'quality':
+      case 'notice':
+        return store.dispatch(event);
+      default: {
+        const unexpected: never = event;
+        const type = String((unexpected as { type: unknown }).type);
+        problem(`The worker sent a "${type}" message, which this page does not know; it was ignored.`);
+      }
+    }
+  }
+
+  function replied(reply: Reply): void {
+    const request = pending.get(reply.requestId);
+    // Every request waits until it is answered, so this is an answer to nothing: ignore it.
+    if (!request) return;
+    pending.delete(reply.requestId);
+    if (reply.type !== request.replyType) {
+      request.handlers.onError({
+        code: 'protocol',
+        message: `The worker answered a request with "${reply.type}" where "${request.replyType}" was expected.`,
+      });
+      return;
+    }
+    request.handlers.onReply(reply);
+  }
+
+  function problem(message: string): void {
+    store.update('messages', (messages) => withError(messages, { source: 'run', code: 'protocol', message }));
+  }
+
   function post(command: Command): void {
     worker?.postMessage(command);
   }
 
-  function init(backend: BackendChoice): void {
-    if (!worker && !spawn()) return;
-    lastRequestId += 1;
-    store.setState((state) => initSent(state, lastRequestId), { urgent: true });
-    post({ type: 'init', requestId: lastRequestId, backend });
+  function send(command: Command): void {
+    // After a crash the next command gets a fresh worker, set up with the chosen backend first.
+    if (!worker) init(store.getState().form.config.backend);
+    post(command);
   }
 
+  function request<R extends Request>(command: R, handlers: RequestHandlers<ReplyTo<R['type']>>): number {
+    const requestId = ++lastRequestId;
+    pending.set(requestId, {
+      replyType: REPLY_TYPE[command.type],
+      // The reply is checked against replyType before onReply sees it.
+      handlers: handlers as RequestHandlers<Reply>,
+    });
+    send({ ...command, requestId } as RequestCommand);
+    return requestId;
+  }
+
+  function init(backend: BackendChoice): void {
+    if (!worker && !spawn()) return;
+    const requestId = request(
+      { type: 'init', backend },
+      {
+        onReply: (ready) => store.setState((state) => backendReady(state, requestId, ready)),
+        onError: (error) => store.setState((state) => initFailed(state, requestId, error)),
+      },
+    );
+    store.update('worker', (info) => initSent(info, requestId), { urgent: true });
+  }
+
+  const unwatch = store.on('started', ({ runId }) => {
+    // A worker killed outright (out of memory, terminated) sends no error event, but its run's lock goes with it.
+    const watched = worker;
+    const started = ++startedCount;
+    watchWorkerLock(runId, () => {
+      const run = store.getState().run;
+      if (watched === worker && started === startedCount && run?.runId === runId && isRunActive(run)) {
+        crash('it stopped answering while training and was gone (terminated, or out of memory).');
+      }
+    });
+  });
+
   return {
-    send(command) {
-      // After a crash the next command gets a fresh worker, set up with the chosen backend first.
-      if (!worker) init(store.getState().form.config.backend);
-      post(command);
-    },
+    send,
+    request,
     init,
-    nextRequestId: () => ++lastRequestId,
     dispose() {
+      unwatch();
       worker?.terminate();
       worker = null;
     },
   };
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,18 +1,20 @@
 import { useState } from 'react';
-import { DigitCanvas } from '../shared/DigitCanvas';
+import { GRID_COLS, GRID_ROWS, MAX_SAMPLES, SAMPLE_LIMITS, wholeNumberProblem } from '../../core/digits';
 import { ExportPanel } from '../exports/ExportPanel';
 import { effectiveSource, importedLabel, sourceFromKey, sourceKey } from '../exports/exportsState';
-import { viewedRun } from '../history/historyState';
 import { OnnxCheck } from '../exports/OnnxCheck';
-import { useExports, useHistory, useLabState } from '../shared/useLab';
+import { viewedRun } from '../history/historyState';
+import { DigitCanvas } from '../shared/DigitCanvas';
+import { useLab, useLabState } from '../shared/useLab';
 
-const MAX_COUNT = 100;
-const INTERPOLATION_STEPS = 10;
-const MAX_SEED = 2 ** 32 - 1;
+/** An interpolation is one row as wide as the grid. */
+const INTERPOLATION_STEPS = GRID_COLS;
 
-function parseWhole(text: string, min: number, max: number): number | null {
-  const value = Number(text.trim());
-  return text.trim() !== '' && Number.isInteger(value) && value >= min && value <= max ? value : null;
+/** A typed whole number within `limits`, or why it is not one (in the words the worker uses too). */
+function wholeNumber(name: string, text: string, limits: { min: number; max: number }) {
+  const value = text.trim() === '' ? Number.NaN : Number(text);
+  const problem = wholeNumberProblem(name, value, limits);
+  return { value: problem === null ? value : null, problem };
 }
 
 /**
@@ -22,15 +24,14 @@ function parseWhole(text: string, min: number, max: number): number | null {
  * the generator as files.
  */
 export function SamplePanel() {
-  const history = useHistory();
-  const exports = useExports();
+  const { sampling, exports } = useLab();
   const exportsState = useLabState((s) => s.exports);
   const run = useLabState((s) => viewedRun(s.history));
-  const sample = useLabState((s) => s.history.sample);
-  const interpolation = useLabState((s) => s.history.interpolation);
+  const sample = useLabState((s) => s.sampling.sample);
+  const interpolation = useLabState((s) => s.sampling.interpolation);
   const workerReady = useLabState((s) => s.worker.status === 'ready');
   const [seed, setSeed] = useState('1');
-  const [count, setCount] = useState('100');
+  const [count, setCount] = useState(String(MAX_SAMPLES));
   const [seedA, setSeedA] = useState('1');
   const [seedB, setSeedB] = useState('2');
 
@@ -39,26 +40,23 @@ export function SamplePanel() {
   const epoch = source?.kind === 'epoch' ? source.epoch : null;
   const importedSource = source?.kind === 'imported' ? exportsState.imported.find((i) => i.importId === source.importId) : undefined;
   const sourceLabel = importedSource ? importedLabel(importedSource) : epoch !== null ? `epoch ${epoch}` : null;
-  const seedValue = parseWhole(seed, 0, MAX_SEED);
-  const countValue = parseWhole(count, 1, MAX_COUNT);
-  const seedAValue = parseWhole(seedA, 0, MAX_SEED);
-  const seedBValue = parseWhole(seedB, 0, MAX_SEED);
+  const seedField = wholeNumber('seed', seed, SAMPLE_LIMITS.seed);
+  const countField = wholeNumber('count', count, SAMPLE_LIMITS.count);
+  const seedValue = seedField.value;
+  const countValue = countField.value;
+  const seedAValue = wholeNumber('seed A', seedA, SAMPLE_LIMITS.seed).value;
+  const seedBValue = wholeNumber('seed B', seedB, SAMPLE_LIMITS.seed).value;
   const canSample = workerReady && source !== null;
   const onnxBusy = exportsState.onnx !== null && !['done', 'error'].includes(exportsState.onnx.status);
 
   function drawSample() {
     if (!source) return;
-    if (source.kind === 'epoch') history.sample(source.epoch, seedValue!, countValue!);
-    else if (importedSource) history.sampleImported(source.importId, importedLabel(importedSource), seedValue!, countValue!);
+    if (source.kind === 'epoch') sampling.sample(source.epoch, seedValue!, countValue!);
+    else if (importedSource) sampling.sampleImported(source.importId, importedLabel(importedSource), seedValue!, countValue!);
   }
-  const samplePixels = history.samplePixels('sample');
-  const rowPixels = history.samplePixels('interpolate');
-  const problem =
-    seedValue === null
-      ? `The seed must be a whole number from 0 to ${MAX_SEED}.`
-      : countValue === null
-        ? `The count must be a whole number from 1 to ${MAX_COUNT}.`
-        : null;
+  const samplePixels = sampling.pixels('sample');
+  const rowPixels = sampling.pixels('interpolate');
+  const problem = seedField.problem ?? countField.problem;
 
   return (
     <section className="panel sample-panel" aria-labelledby="sample-title">
@@ -110,7 +108,7 @@ export function SamplePanel() {
             </label>
             <label className="field">
               <span className="field-label">
-                Count <span className="unit">(1–{MAX_COUNT})</span>
+                Count <span className="unit">({SAMPLE_LIMITS.count.min}–{SAMPLE_LIMITS.count.max})</span>
               </span>
               <input
                 className="input"
@@ -153,8 +151,8 @@ export function SamplePanel() {
               <DigitCanvas
                 testId="sample-grid"
                 pixels={samplePixels?.pixels}
-                rows={samplePixels?.rows ?? 10}
-                cols={samplePixels?.cols ?? 10}
+                rows={samplePixels?.rows ?? GRID_ROWS}
+                cols={samplePixels?.cols ?? GRID_COLS}
                 version={samplePixels?.version ?? 0}
                 label={sample ? `${sample.count} digits from ${sample.sourceName ?? `epoch ${sample.epoch}`}, seed ${sample.seeds}` : 'No sample yet'}
                 data={{ version: samplePixels?.version, status: sample?.status }}
@@ -191,8 +189,8 @@ export function SamplePanel() {
               className="button"
               data-testid="interpolate-button"
               disabled={epoch === null || !canSample || seedAValue === null || seedBValue === null || interpolation?.status === 'pending'}
-              onClick={() => epoch !== null && history.interpolate(epoch, seedAValue!, seedBValue!, INTERPOLATION_STEPS)}
-              title="Ten digits along the path from seed A's noise to seed B's."
+              onClick={() => epoch !== null && sampling.interpolate(epoch, seedAValue!, seedBValue!, INTERPOLATION_STEPS)}
+              title={`${INTERPOLATION_STEPS} digits along the path from seed A's noise to seed B's.`}
             >
               Interpolate
             </button>

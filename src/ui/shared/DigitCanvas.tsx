@@ -1,8 +1,9 @@
 import { useEffect, useRef } from 'react';
-import { DIGIT_SIZE, digitGridToRgba } from './gridImage';
+import { IMAGE_SIDE, gridBytes } from '../../core/digits';
+import { digitGridToRgba } from './gridImage';
 
 interface DigitCanvasProps {
-  /** rows*cols digits of 784 grey bytes, from a buffer outside React state; none: blank. */
+  /** rows*cols digits of grey bytes (DIGIT_PIXELS each), from a buffer outside React state; none: blank. */
   pixels: Uint8ClampedArray | undefined;
   rows: number;
   cols: number;
@@ -17,13 +18,13 @@ interface DigitCanvasProps {
 /** A grid of digits drawn straight onto a canvas; React only sees which one and its version. */
 export function DigitCanvas({ pixels, rows, cols, version, label, testId, className, data }: DigitCanvasProps) {
   const ref = useRef<HTMLCanvasElement>(null);
-  const width = cols * DIGIT_SIZE;
-  const height = rows * DIGIT_SIZE;
+  const width = cols * IMAGE_SIDE;
+  const height = rows * IMAGE_SIDE;
 
   useEffect(() => {
     const context = ref.current?.getContext('2d');
     if (!context) return;
-    if (!pixels || pixels.length !== rows * cols * DIGIT_SIZE * DIGIT_SIZE) {
+    if (!pixels || pixels.length !== gridBytes(rows, cols)) {
       context.clearRect(0, 0, width, height);
       return;
     }

@@ -1,7 +1,13 @@
 /** Lays out a batch of 28x28 grey digits as one RGBA image for a canvas. */
+import { DIGIT_PIXELS, IMAGE_SIDE, gridBytes } from '../../core/digits';
 
-export const DIGIT_SIZE = 28;
-const DIGIT_PIXELS = DIGIT_SIZE * DIGIT_SIZE;
+/** A rows x cols grid of digits kept outside React state; `version` changes with the pixels. */
+export interface PixelBuffer {
+  pixels: Uint8ClampedArray;
+  rows: number;
+  cols: number;
+  version: number;
+}
 
 export interface GridImage {
   width: number;
@@ -11,27 +17,27 @@ export interface GridImage {
 }
 
 /**
- * `pixels` holds rows*cols digits of 784 grey bytes each, digit after digit (0 = black);
- * digit i goes to grid row floor(i / cols), column i % cols.
+ * `pixels` holds rows*cols digits of DIGIT_PIXELS grey bytes each, digit after digit (0 =
+ * black); digit i goes to grid row floor(i / cols), column i % cols.
  */
 export function digitGridToRgba(pixels: Uint8ClampedArray, rows: number, cols: number): GridImage {
-  const expected = rows * cols * DIGIT_PIXELS;
+  const expected = gridBytes(rows, cols);
   if (pixels.length !== expected) {
     throw new Error(
       `A ${rows}x${cols} digit grid needs ${expected} grey bytes, ` +
         `but the worker sent ${pixels.length}.`,
     );
   }
-  const width = cols * DIGIT_SIZE;
-  const height = rows * DIGIT_SIZE;
+  const width = cols * IMAGE_SIDE;
+  const height = rows * IMAGE_SIDE;
   const data = new Uint8ClampedArray(width * height * 4);
   for (let digit = 0; digit < rows * cols; digit += 1) {
-    const originX = (digit % cols) * DIGIT_SIZE;
-    const originY = Math.floor(digit / cols) * DIGIT_SIZE;
-    for (let y = 0; y < DIGIT_SIZE; y += 1) {
-      let source = digit * DIGIT_PIXELS + y * DIGIT_SIZE;
+    const originX = (digit % cols) * IMAGE_SIDE;
+    const originY = Math.floor(digit / cols) * IMAGE_SIDE;
+    for (let y = 0; y < IMAGE_SIDE; y += 1) {
+      let source = digit * DIGIT_PIXELS + y * IMAGE_SIDE;
       let target = ((originY + y) * width + originX) * 4;
-      for (let x = 0; x < DIGIT_SIZE; x += 1) {
+      for (let x = 0; x < IMAGE_SIDE; x += 1) {
         const grey = pixels[source];
         data[target] = grey;
         data[target + 1] = grey;

@@ -1,17 +1,7 @@
-/** React's view of the lab: the store and actions through context, state through selectors. */
+/** React's view of the lab: the features' controllers through context, state through selectors. */
 import { createContext, useContext, useSyncExternalStore } from 'react';
-import type { ExportsController } from '../exports/exportsController';
-import type { HistoryController } from '../history/historyController';
-import type { LabActions } from '../run/labActions';
+import type { Lab } from '../lab';
 import type { LabState } from './labState';
-import type { LabStore } from './labStore';
-
-export interface Lab {
-  store: LabStore;
-  actions: LabActions;
-  history: HistoryController;
-  exports: ExportsController;
-}
 
 export const LabContext = createContext<Lab | null>(null);
 
@@ -19,18 +9,6 @@ export function useLab(): Lab {
   const lab = useContext(LabContext);
   if (!lab) throw new Error('useLab needs a <LabContext> provider above it.');
   return lab;
-}
-
-export function useLabActions(): LabActions {
-  return useLab().actions;
-}
-
-export function useHistory(): HistoryController {
-  return useLab().history;
-}
-
-export function useExports(): ExportsController {
-  return useLab().exports;
 }
 
 /**
