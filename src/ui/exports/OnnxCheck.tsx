@@ -1,6 +1,7 @@
 import { DIGIT_PIXELS } from '../../core/digits';
 import { DigitCanvas } from '../shared/DigitCanvas';
 import { useLab, useLabState } from '../shared/useLab';
+import './exports.css';
 
 const STATUS_TEXT = {
   exporting: 'The worker writes the ONNX file…',

@@ -5,6 +5,7 @@ import { isRunActive, type RunState } from '../run/runState';
 import { formatBytes } from '../shared/units';
 import { useLab, useLabState } from '../shared/useLab';
 import { useBusyRuns } from './useBusyRuns';
+import './history.css';
 
 /** Storage sizes from kB to GB. */
 function formatStorage(bytes: number): string {

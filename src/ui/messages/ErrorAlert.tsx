@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import { isRunActive } from '../run/runState';
 import { useLab, useLabState } from '../shared/useLab';
+import './messages.css';
 
 /** Present only while something is wrong: bad settings, a worker error or a crash. */
 export function ErrorAlert() {

@@ -1,4 +1,5 @@
 import { useLab, useLabState } from '../shared/useLab';
+import './messages.css';
 
 /** Things worth knowing that are not errors, such as a backend falling back to another. */
 export function Notices() {

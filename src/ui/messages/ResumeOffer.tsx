@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useBusyRuns } from '../history/useBusyRuns';
 import { useLab, useLabState } from '../shared/useLab';
+import './messages.css';
 
 /**
  * After a reload or a closed tab, the run that was training is offered back with one click rather

@@ -2,6 +2,7 @@ import { ConfigFields } from './ConfigFields';
 import { RunControls } from './RunControls';
 import { RunProgress } from './RunProgress';
 import { SetupSelects } from './SetupSelects';
+import './run.css';
 
 export function Header() {
   return (

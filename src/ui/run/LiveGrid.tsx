@@ -3,6 +3,7 @@ import { GRID_COLS, GRID_DIGITS, GRID_ROWS, IMAGE_SIDE } from '../../core/digits
 import { digitGridToRgba } from '../shared/gridImage';
 import { useLab, useLabState } from '../shared/useLab';
 import { DataProgress } from './DataProgress';
+import './run.css';
 
 /**
  * The generator's digits for the same GRID_DIGITS noise vectors, redrawn as each grid arrives. Pixels go

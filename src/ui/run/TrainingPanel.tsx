@@ -1,5 +1,6 @@
 import { LossCharts } from './LossCharts';
 import { RunStats } from './RunStats';
+import './run.css';
 
 export function TrainingPanel() {
   return (

@@ -6,6 +6,7 @@ import { OnnxCheck } from '../exports/OnnxCheck';
 import { viewedRun } from '../history/historyState';
 import { DigitCanvas } from '../shared/DigitCanvas';
 import { useLab, useLabState } from '../shared/useLab';
+import './sample.css';
 
 /** An interpolation is one row as wide as the grid. */
 const INTERPOLATION_STEPS = GRID_COLS;
