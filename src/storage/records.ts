@@ -63,7 +63,7 @@ export interface RunRecord {
   lossThroughStep: number;
 }
 
-/** A fixed-noise grid: rows*cols digits of 784 grey bytes, deflated. */
+/** A fixed-noise grid: rows x cols digits of DIGIT_PIXELS grey bytes (core/digits), deflated. */
 export interface GridRecord {
   rows: number;
   cols: number;

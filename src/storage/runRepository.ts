@@ -8,6 +8,7 @@
  * one is deleted only after, so there is always one complete resume point.
  */
 import { del, delMany, get, getMany, keys, set, update, values } from 'idb-keyval';
+import { gridBytes } from '../core/digits';
 import { StorageError } from '../core/errors';
 import type { LossPoint } from '../core/lossPoint';
 import { deflateSync, inflateSync } from 'fflate';
@@ -15,6 +16,7 @@ import type { EpochEntry, GridRecord, LossSummary, RunRecord, StoredRunStatus } 
 import { type LabStores, openLabStores } from './storeNames';
 
 type PartKey = [string, number];
+type PutPart = (store: keyof LabStores, key: PartKey, value: unknown) => Promise<void>;
 const PART_STORES = ['grids', 'losses', 'generators', 'states'] as const;
 
 /** What the worker saves at the end of an epoch. */
@@ -22,7 +24,7 @@ export interface EpochParts {
   epoch: number;
   step: number;
   wallTimeMs: number;
-  /** rows*cols*784 grey bytes. */
+  /** rows x cols digits of DIGIT_PIXELS grey bytes each (see gridBytes). */
   grid: Uint8ClampedArray | Uint8Array;
   rows: number;
   cols: number;
@@ -112,95 +114,106 @@ export class RunRepository {
     const key: PartKey = [runId, parts.epoch];
     const grid = encodeGrid(parts.grid, parts.rows, parts.cols);
     const losses = encodeLosses(parts.losses);
-    const written: [keyof LabStores, PartKey][] = [];
-    const put = async (store: keyof LabStores, partKey: PartKey, value: unknown) => {
-      written.push([store, partKey]);
-      await set(partKey, value, this.stores[store]);
-    };
-    const stateKey: PartKey = [runId, parts.step];
-    try {
+    const resume = parts.state && { step: parts.step, state: parts.state };
+    const writeParts = async (put: PutPart) => {
       await put('grids', key, grid);
       await put('losses', key, losses);
       if (parts.generator) await put('generators', key, parts.generator);
-      if (parts.state) await put('states', stateKey, parts.state);
-      let replaced: number | null = null;
-      const run = await this.updateRun(runId, (current) => {
-        const previous = current.latest;
-        if (parts.state && previous && previous.step !== parts.step && !isKept(current, previous.step)) {
-          replaced = previous.step;
-        }
-        const generatorBytes = parts.generator?.byteLength ?? 0;
-        const stateBytes = parts.state && parts.keepState ? parts.state.byteLength : 0;
-        const entry: EpochEntry = {
-          epoch: parts.epoch,
-          step: parts.step,
-          wallTimeMs: parts.wallTimeMs,
-          savedAt: Date.now(),
-          loss: summarise(parts.losses),
-          hasGenerator: parts.generator !== undefined,
-          hasFullState: stateBytes > 0,
-          ...(parts.metrics ? { metrics: parts.metrics } : {}),
-          generatorBytes,
-          stateBytes,
-          bytes: grid.data.byteLength + losses.byteLength + generatorBytes + stateBytes,
-        };
-        return {
-          ...current,
-          status: parts.status,
-          epochs: [...current.epochs.filter((e) => e.epoch !== parts.epoch), entry],
-          latest: parts.state
-            ? {
-                step: parts.step,
-                epoch: parts.epoch,
-                wallTimeMs: parts.wallTimeMs,
-                bytes: parts.keepState ? 0 : parts.state.byteLength,
-              }
-            : current.latest,
-          lossThroughStep: Math.max(current.lossThroughStep, parts.step),
-        };
-      });
-      if (replaced !== null) await del([runId, replaced], this.stores.states);
-      return run;
-    } catch (error) {
-      await this.removeParts(written);
-      throw error;
-    }
+    };
+    return this.saveParts(runId, writeParts, resume, (current) => {
+      const generatorBytes = parts.generator?.byteLength ?? 0;
+      const stateBytes = parts.state && parts.keepState ? parts.state.byteLength : 0;
+      const entry: EpochEntry = {
+        epoch: parts.epoch,
+        step: parts.step,
+        wallTimeMs: parts.wallTimeMs,
+        savedAt: Date.now(),
+        loss: summarise(parts.losses),
+        hasGenerator: parts.generator !== undefined,
+        hasFullState: stateBytes > 0,
+        ...(parts.metrics ? { metrics: parts.metrics } : {}),
+        generatorBytes,
+        stateBytes,
+        bytes: grid.data.byteLength + losses.byteLength + generatorBytes + stateBytes,
+      };
+      return {
+        ...current,
+        status: parts.status,
+        epochs: [...current.epochs.filter((e) => e.epoch !== parts.epoch), entry],
+        latest: parts.state
+          ? {
+              step: parts.step,
+              epoch: parts.epoch,
+              wallTimeMs: parts.wallTimeMs,
+              bytes: parts.keepState ? 0 : parts.state.byteLength,
+            }
+          : current.latest,
+        lossThroughStep: Math.max(current.lossThroughStep, parts.step),
+      };
+    });
   }
 
   /** Saves a resume point mid-epoch (on pause or stop), with the epoch's losses so far. */
   async saveState(runId: string, parts: StateParts): Promise<RunRecord> {
-    const stateKey: PartKey = [runId, parts.step];
     const lossKey: PartKey = [runId, parts.epoch + 1];
-    const written: [keyof LabStores, PartKey][] = [];
-    try {
-      written.push(['states', stateKey]);
-      await set(stateKey, parts.state, this.stores.states);
+    const writeParts = async () => {
       // The unfinished epoch's chunk: replaced when the epoch ends, ignored beyond lossThroughStep.
+      // Not removed on failure: it may hold points an earlier pause saved and the record vouches for.
       await set(lossKey, encodeLosses(parts.losses), this.stores.losses);
-      let replaced: number | null = null;
-      const run = await this.updateRun(runId, (current) => {
+    };
+    const resume = { step: parts.step, state: parts.state };
+    return this.saveParts(runId, writeParts, resume, (current) => ({
+      ...current,
+      status: parts.status,
+      latest: {
+        step: parts.step,
+        epoch: parts.epoch,
+        wallTimeMs: parts.wallTimeMs,
+        bytes: parts.state.byteLength,
+      },
+      lossThroughStep: Math.max(current.lossThroughStep, parts.step),
+    }));
+  }
+
+  /**
+   * The save `saveEpoch` and `saveState` share: `writeParts` writes the parts, the new resume
+   * point (if any) goes under its own step's key, `list` changes the run record to list them,
+   * and only then is the resume point it replaced deleted, unless an epoch keeps it as a full
+   * state. So there is always one complete resume point. On failure the parts written through
+   * `put` and the new resume point are removed again and the error is rethrown.
+   */
+  private async saveParts(
+    runId: string,
+    writeParts: (put: PutPart) => Promise<void>,
+    resume: { step: number; state: ArrayBuffer } | undefined,
+    list: (run: RunRecord) => RunRecord,
+  ): Promise<RunRecord> {
+    const written: [keyof LabStores, PartKey][] = [];
+    const put: PutPart = async (store, key, value) => {
+      written.push([store, key]);
+      await set(key, value, this.stores[store]);
+    };
+    let replaced: number | null = null;
+    let run: RunRecord;
+    try {
+      await writeParts(put);
+      if (resume) await put('states', [runId, resume.step], resume.state);
+      run = await this.updateRun(runId, (current) => {
         const previous = current.latest;
-        if (previous && previous.step !== parts.step && !isKept(current, previous.step)) {
-          replaced = previous.step;
-        }
-        return {
-          ...current,
-          status: parts.status,
-          latest: {
-            step: parts.step,
-            epoch: parts.epoch,
-            wallTimeMs: parts.wallTimeMs,
-            bytes: parts.state.byteLength,
-          },
-          lossThroughStep: Math.max(current.lossThroughStep, parts.step),
-        };
+        replaced =
+          resume && previous && previous.step !== resume.step && !isKept(current, previous.step)
+            ? previous.step
+            : null;
+        return list(current);
       });
-      if (replaced !== null) await del([runId, replaced], this.stores.states);
-      return run;
     } catch (error) {
       await this.removeParts(written);
       throw error;
     }
+    // The record lists the new parts now: a failure here must not remove them, and the save
+    // stands. An old resume point left behind is unlisted, so collectGarbage removes it.
+    if (replaced !== null) await del([runId, replaced], this.stores.states).catch(() => undefined);
+    return run;
   }
 
   async getGrid(runId: string, epoch: number): Promise<Uint8ClampedArray | undefined> {
@@ -223,13 +236,18 @@ export class RunRepository {
     const entry = run.epochs.find((e) => e.epoch === epoch);
     if (!entry?.hasGenerator) {
       const kept = run.epochs.filter((e) => e.hasGenerator).map((e) => e.epoch);
-      throw new Error(
+      throw new StorageError(
         `Epoch ${epoch} of this run has no saved generator; epochs with one: ` +
           `${kept.length > 0 ? kept.join(', ') : 'none'}.`,
       );
     }
     const bytes = await get<ArrayBuffer>([runId, epoch], this.stores.generators);
-    if (!bytes) throw new Error(`The generator of epoch ${epoch} is listed but missing from storage.`);
+    if (!bytes) {
+      throw new StorageError(
+        `The generator of epoch ${epoch} is listed but missing from this browser's storage; ` +
+          'sample from another epoch.',
+      );
+    }
     return bytes;
   }
 
@@ -237,11 +255,11 @@ export class RunRepository {
   async getLatestState(runId: string): Promise<{ run: RunRecord; state: ArrayBuffer }> {
     const run = await this.requireRun(runId);
     if (!run.latest) {
-      throw new Error(`Run "${run.name}" has no saved training state yet, so it cannot resume.`);
+      throw new StorageError(`Run "${run.name}" has no saved training state yet, so it cannot resume.`);
     }
     const state = await get<ArrayBuffer>([runId, run.latest.step], this.stores.states);
     if (!state) {
-      throw new Error(
+      throw new StorageError(
         `The training state of run "${run.name}" at step ${run.latest.step} is listed but missing.`,
       );
     }
@@ -253,7 +271,7 @@ export class RunRepository {
     const chunks = Math.ceil(run.lossThroughStep / run.config.stepsPerEpoch);
     const keys: PartKey[] = [];
     for (let epoch = 1; epoch <= chunks; epoch++) keys.push([run.id, epoch]);
-    const arrays = await getMany<Float32Array>(keys, this.stores.losses);
+    const arrays = await getMany<StoredLosses>(keys, this.stores.losses);
     const points: LossPoint[] = [];
     for (const array of arrays) {
       if (!array) continue;
@@ -361,24 +379,37 @@ export function encodeGrid(pixels: Uint8ClampedArray | Uint8Array, rows: number,
 
 export function decodeGrid(record: GridRecord): Uint8ClampedArray {
   const bytes = inflateSync(record.data);
-  const expected = record.rows * record.cols * 784;
+  const expected = gridBytes(record.rows, record.cols);
   if (bytes.length !== expected) {
-    throw new Error(
+    throw new StorageError(
       `A stored ${record.rows}x${record.cols} grid unpacked to ${bytes.length} bytes, not ${expected}.`,
     );
   }
   return new Uint8ClampedArray(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 
+/**
+ * An epoch's loss points as stored: LOSS_FIELDS numbers a point (step, d loss, g loss, D(x),
+ * D(G(z))). Float64Array, so that steps stay exact past 2^24, where float32 stops holding every
+ * integer; runs saved before that hold Float32Array, read the same way.
+ */
+type StoredLosses = Float64Array | Float32Array;
 const LOSS_FIELDS = 5;
 
-function encodeLosses(points: LossPoint[]): Float32Array {
-  const out = new Float32Array(points.length * LOSS_FIELDS);
+function encodeLosses(points: LossPoint[]): Float64Array {
+  const out = new Float64Array(points.length * LOSS_FIELDS);
   points.forEach((p, i) => out.set([p.step, p.dLoss, p.gLoss, p.dReal, p.dFake], i * LOSS_FIELDS));
   return out;
 }
 
-function decodeLosses(array: Float32Array): LossPoint[] {
+function decodeLosses(array: StoredLosses): LossPoint[] {
+  if (!(array instanceof Float64Array || array instanceof Float32Array)) {
+    const found = Object.prototype.toString.call(array).slice(8, -1);
+    throw new StorageError(
+      `The saved losses of this run are unreadable: a chunk is a ${found}, not a Float64Array ` +
+        'or Float32Array of loss points.',
+    );
+  }
   const points: LossPoint[] = [];
   for (let i = 0; i + LOSS_FIELDS <= array.length; i += LOSS_FIELDS) {
     points.push({

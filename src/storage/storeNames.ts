@@ -14,7 +14,10 @@ export const STORE_NAMES = {
   generators: ['mnist-gan-lab-generators', 'generators'],
   /** [runId, step] → checkpoint bytes (G + D + both Adam states): the resume points. */
   states: ['mnist-gan-lab-states', 'states'],
-  /** [runId, epoch] → Float32Array of that epoch's logged loss points, 5 numbers each. */
+  /**
+   * [runId, epoch] → that epoch's logged loss points, 5 numbers each: a Float64Array (a
+   * Float32Array in runs saved before steps were kept exact).
+   */
   losses: ['mnist-gan-lab-losses', 'losses'],
 } as const;
 
