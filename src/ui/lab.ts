@@ -53,6 +53,8 @@ export interface Lab {
   exports: ExportsController;
   /** What the page does on load: sets up the worker's backend and reads the saved runs. */
   start(): void;
+  /** Ends the worker, the timers and the listeners (the page itself lives as long as its lab). */
+  dispose(): void;
 }
 
 export type LabEnvironment = RunEnvironment &
@@ -94,6 +96,12 @@ export function createLab(parsed: ParsedConfig, env: LabEnvironment = browserLab
     start() {
       client.init(store.getState().form.config.backend);
       void savedRuns.refresh();
+    },
+    dispose() {
+      savedRuns.dispose();
+      history.dispose();
+      live.dispose();
+      client.dispose();
     },
   };
 }

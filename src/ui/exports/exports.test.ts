@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DIGIT_PIXELS, LATENT_SIZE } from '../../core/digits';
 import type { Command, GeneratorFacts, WorkerEvent } from '../../worker/protocol';
 import type { LabStore } from '../shared/labStore';
@@ -30,6 +30,7 @@ describe('exports controller', () => {
   let store: LabStore;
   let controller: ExportsController;
   let runtimeLoads: number;
+  let dispose: () => void;
 
   beforeEach(() => {
     saved = [];
@@ -49,9 +50,12 @@ describe('exports controller', () => {
     ({ store, emit } = test);
     posted = () => test.worker().posted;
     controller = test.lab.exports;
+    dispose = test.lab.dispose;
     test.ready();
     store.update('history', (h) => ({ ...h, viewRunId: 'r1' }));
   });
+
+  afterEach(() => dispose());
 
   const last = () => posted().at(-1)!;
 

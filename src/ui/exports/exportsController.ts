@@ -46,7 +46,6 @@ export interface ExportsController {
 type Exported = Extract<WorkerEvent, { type: 'generator-exported' }>;
 
 const MIME: Record<ExportFormat, string> = { tfjs: 'application/zip', onnx: 'application/octet-stream' };
-const LOST = 'The training worker crashed before it answered; try again.';
 
 export function createExportsController(
   store: LabStore,
@@ -166,7 +165,7 @@ export function createExportsController(
         {
           onReply: (file) => void checkOnnx(requestId, file),
           onError: (error) => failed(onnxEnded(requestId, error.message), error),
-          onLost: () => setExports(onnxEnded(requestId, LOST), true),
+          onLost: (message) => setExports(onnxEnded(requestId, message), true),
         },
       );
       const onnx: OnnxCheckInfo = {

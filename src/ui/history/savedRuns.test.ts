@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunRepository } from '../../storage/runRepository';
 import type { Command, WorkerEvent } from '../../worker/protocol';
 import type { Lab } from '../lab';
@@ -25,6 +25,8 @@ describe('saved runs', () => {
     posted = () => test.worker().posted;
     test.ready();
   });
+
+  afterEach(() => lab.dispose());
 
   it('reads saved runs, their grids and storage use; shows the saved losses in the chart', async () => {
     await saveRun(repo, 'old', 2, 1);

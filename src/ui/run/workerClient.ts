@@ -44,8 +44,8 @@ export interface RequestHandlers<R> {
   onReply(reply: R): void;
   /** The worker could not do it; `message` says why, for the user. */
   onError(error: { code: ErrorCode; message: string }): void;
-  /** The worker crashed before it answered: no answer will come. */
-  onLost?(): void;
+  /** The worker crashed before it answered: no answer will come; `message` says so. */
+  onLost?(message: string): void;
 }
 
 export interface WorkerClient {
@@ -76,7 +76,8 @@ export function createWorkerClient(store: LabStore, factory: WorkerFactory = cre
     pending.clear();
     store.dispatch({ type: 'worker-crashed', detail }, { urgent: true });
     // Later, so that a request whose sending crashed the worker has taken note of its id first.
-    for (const request of lost) queueMicrotask(() => request.handlers.onLost?.());
+    const message = 'The training worker crashed before it answered; try again.';
+    for (const request of lost) queueMicrotask(() => request.handlers.onLost?.(message));
   }
 
   function spawn(): Worker | null {

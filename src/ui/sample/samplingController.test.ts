@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DIGIT_PIXELS } from '../../core/digits';
 import type { RunRepository } from '../../storage/runRepository';
 import type { Command, WorkerEvent } from '../../worker/protocol';
@@ -20,6 +20,8 @@ describe('sampling', () => {
     posted = () => test.worker().posted;
     test.ready();
   });
+
+  afterEach(() => lab.dispose());
 
   it('sends samples with fresh request ids and keeps only the answer to the latest', async () => {
     await saveRun(repo, 's', 2);

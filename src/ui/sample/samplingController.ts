@@ -53,8 +53,7 @@ export function createSamplingController(store: LabStore, client: WorkerClient):
           messages: withError(state.messages, { source: 'run', code: error.code, message: error.message }),
         }));
       },
-      onLost() {
-        const message = 'The training worker crashed before it answered; try again.';
+      onLost(message) {
         store.update('sampling', (s) => settle(s, (i) => ({ ...i, status: 'error', message })));
       },
     });
