@@ -1,46 +1,39 @@
 /**
  * The architecture's import rules, checked on every file: core knows nothing of the UI, the
  * worker or storage; the UI reaches the worker only through the protocol's types and never
- * imports tfjs for training.
+ * imports tfjs for training; production code never imports the test helpers in src/testing.
+ * Dynamic `import('…')` counts like a static import.
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { type FoundImport, findImports } from './testing/importScanner';
 
 const root = join(import.meta.dirname, '.');
+const testing = join(root, 'testing');
 
+/** Production source files under `dir`: tests and src/testing left out. */
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
+    if (path === testing) return [];
     if (statSync(path).isDirectory()) return sources(path);
     return /\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name) ? [path] : [];
   });
 }
 
-interface Import {
+interface Import extends FoundImport {
   file: string;
-  spec: string;
-  typeOnly: boolean;
 }
 
 function imports(dir: string): Import[] {
-  return sources(join(root, dir)).flatMap((file) => {
-    const text = readFileSync(file, 'utf8');
-    const found: Import[] = [];
-    for (const match of text.matchAll(/^\s*(import|export)\s+(type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]/gm)) {
-      found.push({ file: relative(root, file), spec: match[3], typeOnly: Boolean(match[2]) });
-    }
-    for (const match of text.matchAll(/^\s*import\s+['"]([^'"]+)['"]/gm)) {
-      found.push({ file: relative(root, file), spec: match[1], typeOnly: false });
-    }
-    for (const match of text.matchAll(/new URL\(\s*['"]([^'"]+)['"]/g)) {
-      found.push({ file: relative(root, file), spec: match[1], typeOnly: false });
-    }
-    return found;
-  });
+  return sources(join(root, dir)).flatMap((file) =>
+    findImports(readFileSync(file, 'utf8'), file).map((found) => ({ ...found, file: relative(root, file) })),
+  );
 }
 
-const describeImport = (i: Import) => `${i.file} imports ${i.spec}${i.typeOnly ? ' (type)' : ''}`;
+const describeImport = (i: Import) =>
+  `${i.file} imports ${i.spec}${i.typeOnly ? ' (type)' : ''}${i.dynamic ? ' (dynamic)' : ''}`;
 
 describe('import boundaries', () => {
   it('core imports nothing from the UI, the worker, storage or React', () => {
@@ -75,6 +68,19 @@ describe('import boundaries', () => {
 
   it('the worker never touches the DOM or React', () => {
     const bad = imports('worker').filter((i) => /(^|\/)ui\/|^react/.test(i.spec));
+    expect(bad.map(describeImport)).toEqual([]);
+  });
+
+  it('production code never imports the test helpers in src/testing', () => {
+    const bad = imports('.').filter((i) => {
+      const target = resolve(dirname(join(root, i.file)), i.spec);
+      return i.spec.startsWith('.') && (target + sep).startsWith(testing + sep);
+    });
+    expect(bad.map(describeImport)).toEqual([]);
+  });
+
+  it('dynamic imports name their module as a plain string, so the rules above can check them', () => {
+    const bad = imports('.').filter((i) => i.computed);
     expect(bad.map(describeImport)).toEqual([]);
   });
 });
