@@ -90,7 +90,7 @@ describe('training session with history', () => {
     await h.send({ type: 'sample', requestId: 5, runId: 's1', epoch: 7, seed: 1, count: 1 });
     await h.send({ type: 'sample', requestId: 6, runId: 's1', epoch: 1, seed: 1, count: 101 });
     const errors = h.of('error');
-    expect(errors[0]).toMatchObject({ requestId: 5, code: 'training', message: expect.stringMatching(/Epoch 7 .* no saved generator/) });
+    expect(errors[0]).toMatchObject({ requestId: 5, code: 'storage', message: expect.stringMatching(/Epoch 7 .* no saved generator/) });
     expect(errors[1]).toMatchObject({ requestId: 6, code: 'config', message: expect.stringMatching(/count .* 1 to 100/) });
   });
 
