@@ -83,8 +83,10 @@ describe('saved runs', () => {
 
   it('views a run once it starts, and reads its new epochs as they are saved', async () => {
     await saveRun(repo, 'live', 1);
-    emit({ type: 'started', runId: 'live', backend: 'cpu', backendDetail: '', totalSteps: 8, config: store.getState().form.config });
+    const { config } = store.getState().form;
+    emit({ type: 'started', runId: 'live', backend: 'cpu', backendDetail: '', totalSteps: 8, config });
     await waitFor('the started run in view', () => store.getState().history.viewRunId === 'live');
+    // The worker saves the run again with its second epoch, then says so.
     await saveRun(repo, 'live', 2);
     emit({ type: 'checkpoint-saved', runId: 'live', kind: 'epoch', epoch: 2, step: 4, hasGenerator: true, runBytes: 1 });
     await waitFor('the new epoch’s grid', () => lab.history.gridPixels(2)?.[0] === 20);
