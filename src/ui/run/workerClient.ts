@@ -196,17 +196,31 @@ export function createWorkerClient(store: LabStore, factory: WorkerFactory = cre
     store.update('worker', (info) => initSent(info, requestId), { urgent: true });
   }
 
-  const unwatch = store.on('started', ({ runId }) => {
+  /** Ends the watch of the run training now; a run's watch ends with its `stopped`. */
+  let endWatch: (() => void) | null = null;
+  const unwatchStarted = store.on('started', ({ runId }) => {
     // A worker killed outright (out of memory, terminated) sends no error event, but its run's lock goes with it.
     const watched = worker;
     const started = ++startedCount;
-    watchWorkerLock(runId, () => {
+    endWatch?.();
+    endWatch = watchWorkerLock(runId, () => {
       const run = store.getState().run;
       if (watched === worker && started === startedCount && run?.runId === runId && isRunActive(run)) {
         crash('it stopped answering while training and was gone (terminated, or out of memory).');
       }
     });
   });
+  // The run ended with a word: its lock going free now is no sign of death, even if the same run
+  // is resumed before the grace is over (the resumed run gets a watch of its own).
+  const unwatchStopped = store.on('stopped', () => {
+    endWatch?.();
+    endWatch = null;
+  });
+  const unwatch = () => {
+    unwatchStarted();
+    unwatchStopped();
+    endWatch?.();
+  };
 
   return {
     send,

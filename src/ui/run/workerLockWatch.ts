@@ -8,10 +8,15 @@ import { whenRunLockFree } from '../../storage/runLocks';
 
 const GRACE_MS = 1500;
 
+/** Watches until the returned function is called (the run's `stopped` arrived): then never fires. */
 export function watchWorkerLock(runId: string, onFree: () => void): () => void {
   const abort = new AbortController();
+  let grace: ReturnType<typeof setTimeout> | undefined;
   void whenRunLockFree(runId, abort.signal).then((freed) => {
-    if (freed) setTimeout(onFree, GRACE_MS);
+    if (freed && !abort.signal.aborted) grace = setTimeout(onFree, GRACE_MS);
   });
-  return () => abort.abort();
+  return () => {
+    abort.abort();
+    clearTimeout(grace);
+  };
 }
