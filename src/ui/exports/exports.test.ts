@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DIGIT_PIXELS, LATENT_SIZE } from '../../core/digits';
 import type { Command, GeneratorFacts, WorkerEvent } from '../../worker/protocol';
 import type { LabStore } from '../shared/labStore';
-import { createTestLab, waitFor } from '../testLab';
+import { createTestLab, waitFor } from '../../testing/testLab';
 import type { ExportsController } from './exportsController';
 import { effectiveSource, initialExportsState, sourceFromKey, sourceKey } from './exportsState';
 

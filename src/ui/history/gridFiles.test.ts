@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gridOf as grid } from '../testLab';
+import { gridOf as grid } from '../../testing/testLab';
 import { encodeHistoryGif, gifFileName, pngFileName } from './gridFiles';
 
 describe('grid downloads', () => {

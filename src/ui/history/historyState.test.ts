@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runRecord as record } from '../testLab';
+import { runRecord as record } from '../../testing/testLab';
 import { epochAt, epochSelected, initialHistoryState, runsLoaded, viewedRun } from './historyState';
 
 describe('history state', () => {

@@ -3,7 +3,7 @@ import type { RunRepository } from '../../storage/runRepository';
 import type { Command, WorkerEvent } from '../../worker/protocol';
 import type { Lab } from '../lab';
 import type { LabStore } from '../shared/labStore';
-import { createTestLab, emptyRepository, saveRun, waitFor } from '../testLab';
+import { createTestLab, emptyRepository, saveRun, waitFor } from '../../testing/testLab';
 import { viewedRun } from './historyState';
 
 describe('saved runs', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { beginRun, createTestLab, manualFrames } from '../testLab';
+import { beginRun, createTestLab, manualFrames } from '../../testing/testLab';
 
 function setup(search = '') {
   const frames = manualFrames();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DIGIT_PIXELS } from '../../core/digits';
 import type { LossPoint } from '../../worker/protocol';
 import type { RunEvent } from '../shared/labEvents';
-import { beginRun, createTestLab, manualFrames } from '../testLab';
+import { beginRun, createTestLab, manualFrames } from '../../testing/testLab';
 import { MAX_CHART_POINTS } from './liveFeed';
 
 function setup(search = '') {

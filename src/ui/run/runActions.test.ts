@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfigFromSearch } from '../../core/config';
-import { createTestLab } from '../testLab';
+import { createTestLab } from '../../testing/testLab';
 import { canTrain } from './runActions';
 
 function setup(search = '?backend=cpu&epochs=2&stepsPerEpoch=2') {

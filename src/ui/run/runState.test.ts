@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../core/config';
 import type { LossPoint } from '../../worker/protocol';
 import type { RunEvent } from '../shared/labEvents';
-import { beginRun, createTestLab, manualFrames } from '../testLab';
+import { beginRun, createTestLab, manualFrames } from '../../testing/testLab';
 import { requestSent } from './runState';
 
 function setup(search = '') {

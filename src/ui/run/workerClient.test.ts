@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkerEvent } from '../../worker/protocol';
-import { createTestLab, manualFrames } from '../testLab';
+import { createTestLab, manualFrames } from '../../testing/testLab';
 
 function setup(search = '?backend=cpu&epochs=2&stepsPerEpoch=2') {
   const { lab, store, workers, worker } = createTestLab(search);

@@ -4,7 +4,7 @@ import type { RunRepository } from '../../storage/runRepository';
 import type { Command, WorkerEvent } from '../../worker/protocol';
 import type { Lab } from '../lab';
 import type { LabStore } from '../shared/labStore';
-import { createTestLab, emptyRepository, saveRun } from '../testLab';
+import { createTestLab, emptyRepository, saveRun } from '../../testing/testLab';
 
 describe('sampling', () => {
   let repo: RunRepository;

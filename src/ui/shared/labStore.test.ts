@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../core/config';
-import { beginRun, createTestLab, manualFrames } from '../testLab';
+import { beginRun, createTestLab, manualFrames } from '../../testing/testLab';
 import type { RunEvent } from './labEvents';
 
 function setup(search = '') {

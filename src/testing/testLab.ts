@@ -10,9 +10,9 @@ import type { RunRecord } from '../storage/records';
 import { RunRepository } from '../storage/runRepository';
 import { openLabStores } from '../storage/storeNames';
 import type { Command, WorkerEvent } from '../worker/protocol';
-import { createLab, type LabEnvironment } from './lab';
-import type { FrameScheduler } from './shared/frameStore';
-import type { LabStore } from './shared/labStore';
+import { createLab, type LabEnvironment } from '../ui/lab';
+import type { FrameScheduler } from '../ui/shared/frameStore';
+import type { LabStore } from '../ui/shared/labStore';
 
 export class FakeWorker extends EventTarget {
   posted: Command[] = [];
