@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2d } from '../conv/conv2d';
+import { DIGIT_PIXELS, IMAGE_SIDE } from '../digits';
 
 export const CLASSIFIER_FEATURES = 128;
 export const CLASSIFIER_CLASSES = 10;
@@ -28,7 +29,7 @@ const FLAT = 4 * 4 * 64;
  */
 export function buildClassifierModel(classes = CLASSIFIER_CLASSES): tf.Sequential {
   const model = tf.sequential();
-  model.add(tf.layers.reshape({ targetShape: [28, 28, 1], inputShape: [784] }));
+  model.add(tf.layers.reshape({ targetShape: [IMAGE_SIDE, IMAGE_SIDE, 1], inputShape: [DIGIT_PIXELS] }));
   for (const { filters, kernel, stride } of CONVS) {
     model.add(tf.layers.conv2d({ filters, kernelSize: kernel, strides: stride, padding: 'same', activation: 'relu' }));
   }
@@ -50,7 +51,7 @@ export function classifierForward(
   options: { trainable?: boolean; dropoutMask?: tf.Tensor2D } = {},
 ): [tf.Tensor2D, tf.Tensor2D] {
   const batch = images.shape[0];
-  let h = tf.reshape(images, [batch, 28, 28, 1]) as tf.Tensor4D;
+  let h = tf.reshape(images, [batch, IMAGE_SIDE, IMAGE_SIDE, 1]) as tf.Tensor4D;
   CONVS.forEach(({ stride }, layer) => {
     const kernel = weights[2 * layer] as tf.Tensor4D;
     const bias = weights[2 * layer + 1];
@@ -86,13 +87,13 @@ export class Classifier {
    * `chunk` rows so memory stays bounded. Plain arrays, nothing left on the device.
    */
   async evaluate(images: Float32Array, chunk = 500): Promise<{ features: Float32Array; probabilities: Float32Array }> {
-    const count = images.length / 784;
+    const count = images.length / DIGIT_PIXELS;
     const features = new Float32Array(count * CLASSIFIER_FEATURES);
     const probabilities = new Float32Array(count * CLASSIFIER_CLASSES);
     for (let start = 0; start < count; start += chunk) {
       const rows = Math.min(chunk, count - start);
       const [f, p] = tf.tidy(() => {
-        const x = tf.tensor2d(images.subarray(start * 784, (start + rows) * 784), [rows, 784]);
+        const x = tf.tensor2d(images.subarray(start * DIGIT_PIXELS, (start + rows) * DIGIT_PIXELS), [rows, DIGIT_PIXELS]);
         const [feat, logits] = classifierForward(this.weights, x);
         return [feat, tf.softmax(logits)];
       });
