@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { GEMM_KERNEL } from '../src/core/kernels/gemmKernel';
 import { allocateStepInputs, createGan, drawStepInputs, trainStep } from '../src/core/gan';
-import { isPresetName } from '../src/core/presets';
+import { PRESETS, isPresetName } from '../src/core/presets';
 import { type Provenance, provenance, resultStem, spread } from './provenance';
 import { syntheticSplit } from '../src/testing/syntheticMnist';
 
@@ -38,11 +38,11 @@ export async function main(args: string[]): Promise<void> {
   await tf.setBackend(option(args, 'backend', 'wasm'));
   const preset = option(args, 'preset', 'seed');
   if (!isPresetName(preset)) throw new Error(`Unknown preset "${preset}".`);
-  const gan = createGan(preset, 1, 2e-4);
-  const inputs = allocateStepInputs(gan.preset.discriminator, gan.preset.overrides.batchSize);
+  const gan = createGan(PRESETS[preset].recipe, 1);
+  const inputs = allocateStepInputs(gan.recipe);
   const data = syntheticSplit(1000, 1);
   const step = async (index: number) => {
-    drawStepInputs(inputs, data, gan.preset.discriminator, 1, index);
+    drawStepInputs(inputs, data, gan.recipe, 1, index);
     const losses = trainStep(gan, inputs);
     await losses.data();
     losses.dispose();

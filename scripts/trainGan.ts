@@ -27,14 +27,15 @@ export async function main(args: string[]): Promise<void> {
   const out = resolve(option(args, 'out', `gan-${preset}-${steps}.zip`));
   await tf.setBackend(backend);
   const { train } = loadMnist(process.cwd());
-  const lr = Number(option(args, 'lr', '0')) || PRESETS[preset].overrides.lr;
-  const gan = createGan(preset, seed, lr);
-  const batch = Number(option(args, 'batch', '0')) || gan.preset.overrides.batchSize;
-  const inputs = allocateStepInputs(gan.preset.discriminator, batch);
+  const { recipe, schedule } = PRESETS[preset];
+  const lr = Number(option(args, 'lr', '0'));
+  const batch = Number(option(args, 'batch', '0')) || recipe.batchSize;
+  const gan = createGan(lr ? { ...recipe, gOptimizer: { ...recipe.gOptimizer, lr }, dOptimizer: { ...recipe.dOptimizer, lr } } : recipe, seed);
+  const inputs = allocateStepInputs(gan.recipe, batch);
   const started = Date.now();
   console.log(`Training ${preset} for ${steps} steps of batch ${batch} on ${tf.getBackend()} (seed ${seed}).`);
   for (let step = 1; step <= steps; step++) {
-    drawStepInputs(inputs, train, gan.preset.discriminator, seed, step);
+    drawStepInputs(inputs, train, gan.recipe, seed, step);
     const losses = trainStep(gan, inputs);
     if (step % 50 === 0 || step === steps) {
       const [dLoss, gLoss, dReal, dFake] = await losses.data();
@@ -49,7 +50,7 @@ export async function main(args: string[]): Promise<void> {
   const bytes = await exportGeneratorTfjs(gan.generator, {
     preset,
     step: steps,
-    epoch: Math.floor(steps / gan.preset.overrides.stepsPerEpoch),
+    epoch: Math.floor(steps / schedule.stepsPerEpoch),
     seed,
   });
   writeFileSync(out, bytes);

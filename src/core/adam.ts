@@ -7,7 +7,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { fusedAdamStep, hasFusedAdam, registerAdamKernel } from './kernels/adamKernel';
-import type { AdamSettings } from './presets';
+import type { AdamRecipe } from './recipe';
+
+/** β1, β2, ε; the learning rate is the optimizer's own (it changes with a schedule). */
+type AdamSettings = Omit<AdamRecipe, 'lr'>;
 
 registerAdamKernel();
 

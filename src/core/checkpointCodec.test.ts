@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig, type RunConfig } from './config';
+import { parseConfig, type RunConfig, totalSteps } from './config';
+import { PRESETS } from './presets';
 import {
   CheckpointError,
   decodeSnapshot,
@@ -60,10 +61,10 @@ describe('checkpoint codec', () => {
 
   for (const preset of ['seed', 'seed-ema'] as const) {
     it(`resumes ${preset} exactly: N steps, save as bytes, restore, N more == 2N uninterrupted (bitwise)`, async () => {
-      const straight = createGan(preset, 11, config(2, preset).lr);
+      const straight = createGan(config(2, preset).recipe, 11, totalSteps(config(2, preset)));
       await runTraining(straight, data, config(2, preset), 0, hooks);
 
-      const first = createGan(preset, 11, config(1, preset).lr);
+      const first = createGan(config(1, preset).recipe, 11, totalSteps(config(1, preset)));
       await runTraining(first, data, config(1, preset), 0, hooks);
       const bytes = encodeSnapshot(await snapshotGan(first, config(1, preset), 2));
       disposeGan(first);
@@ -84,8 +85,8 @@ describe('checkpoint codec', () => {
   }
 
   it('round-trips a generator snapshot and rejects damaged or foreign bytes', async () => {
-    const gan = createGan('seed', 5, 2e-4);
-    const snapshot = await snapshotGenerator(gan, 7);
+    const gan = createGan(PRESETS.seed.recipe, 5);
+    const snapshot = await snapshotGenerator(gan, 7, 'seed');
     const bytes = encodeSnapshot(snapshot);
     // 1,486,352 float32 weights plus a small header.
     expect(bytes.byteLength).toBeGreaterThan(1_486_352 * 4);
@@ -106,8 +107,8 @@ describe('checkpoint codec', () => {
   });
 
   it('says which weight does not fit the architecture', async () => {
-    const gan = createGan('seed', 5, 2e-4);
-    const snapshot = await snapshotGenerator(gan, 1);
+    const gan = createGan(PRESETS.seed.recipe, 5);
+    const snapshot = await snapshotGenerator(gan, 1, 'seed');
     snapshot.generator[2] = new Float32Array(10);
     expect(() => encodeSnapshot(snapshot)).toThrow(
       /Weight 3 of the checkpoint's generator holds 10 values; its architecture needs shape \[256, 512\]/,

@@ -9,12 +9,11 @@
  */
 import { LabError } from './errors';
 import * as tf from '@tensorflow/tfjs';
-import { type AdamState, KerasAdam } from './adam';
+import type { AdamState } from './adam';
 import { type NetworkSpec, parameterShapes } from './architecture';
-import type { RunConfig } from './config';
-import { type Gan, averageOf, samplingParams } from './gan';
-import { buildLayersModel, trainableVariables } from './network';
-import { PRESETS, type PresetInfo, type PresetName, isPresetName } from './presets';
+import { type RunConfig, parseConfig, totalSteps } from './config';
+import { type Gan, buildGan, samplingParams } from './gan';
+import { type PresetName, isPresetName } from './presets';
 import { Rng } from './rng';
 
 export const CHECKPOINT_SCHEMA_VERSION = 1;
@@ -62,14 +61,14 @@ export class CheckpointError extends LabError {
   override name = 'CheckpointError';
 }
 
-/** Copies the generator's weights out of the device. */
-export async function snapshotGenerator(gan: Gan, step: number): Promise<GeneratorSnapshot> {
+/** Copies the generator's weights out of the device; `preset` is the run's. */
+export async function snapshotGenerator(gan: Gan, step: number, preset: PresetName): Promise<GeneratorSnapshot> {
   return {
     kind: 'generator',
     schemaVersion: CHECKPOINT_SCHEMA_VERSION,
-    preset: gan.presetName,
+    preset,
     step,
-    architecture: { generator: gan.preset.generator },
+    architecture: { generator: gan.recipe.generator },
     generator: await readAll(samplingParams(gan)),
   };
 }
@@ -87,10 +86,10 @@ export async function snapshotGan(gan: Gan, config: RunConfig, step: number): Pr
     ...(generatorAverage ? { generatorAverage } : {}),
     kind: 'full',
     schemaVersion: CHECKPOINT_SCHEMA_VERSION,
-    preset: gan.presetName,
+    preset: config.preset,
     step,
     config: { ...config },
-    architecture: { generator: gan.preset.generator, discriminator: gan.preset.discriminator },
+    architecture: { generator: gan.recipe.generator, discriminator: gan.recipe.discriminator },
     generator,
     discriminator,
     gOptimizer,
@@ -243,7 +242,7 @@ export function decodeSnapshot(buffer: ArrayBuffer): Snapshot {
   const snapshot: FullSnapshot = {
     ...base,
     kind: 'full',
-    config: header.config!,
+    config: savedConfig(header.config),
     architecture,
     generator: groups[0],
     discriminator: groups[1],
@@ -279,45 +278,34 @@ export function checkShapes(name: string, shapes: number[][], arrays: Float32Arr
 }
 
 /**
+ * A saved run config as today's: one saved before recipes existed (its `lr` and `batchSize`, no
+ * recipe) reads as its preset's recipe with those two applied, which is what it trained.
+ */
+function savedConfig(raw: RunConfig | undefined): RunConfig {
+  const { config, problems } = parseConfig({ ...(raw ?? {}) });
+  if (!raw || problems.length > 0) {
+    throw new CheckpointError(`This checkpoint's run settings do not read: ${problems.map((p) => p.message).join(' ') || 'none saved'}`);
+  }
+  return config;
+}
+
+/**
  * A fresh GAN holding a full snapshot's weights and optimizer state, built from the snapshot's
  * architecture. Training it from step `snapshot.step + 1` continues the original run exactly.
  * Caller disposes (disposeGan).
  */
 export function restoreGan(snapshot: FullSnapshot): Gan {
   const { architecture, config } = snapshot;
-  const preset: PresetInfo = {
-    ...PRESETS[snapshot.preset],
-    generator: architecture.generator,
-    discriminator: architecture.discriminator,
-  };
+  const recipe = { ...config.recipe, generator: architecture.generator, discriminator: architecture.discriminator };
   // The initial draw is overwritten at once; any stream will do.
-  const rng = new Rng(0);
-  const generator = buildLayersModel(architecture.generator, rng);
-  const discriminator = buildLayersModel(architecture.discriminator, rng);
-  const gParams = trainableVariables(generator);
-  const dParams = trainableVariables(discriminator);
-  assignAll(gParams, snapshot.generator);
-  assignAll(dParams, snapshot.discriminator);
-  const gOptimizer = new KerasAdam(gParams, preset.adam, config.lr);
-  const dOptimizer = new KerasAdam(dParams, preset.adam, config.lr);
-  gOptimizer.setState(snapshot.gOptimizer);
-  dOptimizer.setState(snapshot.dOptimizer);
-  let gAverage: tf.Variable[] | null = null;
-  if (preset.generatorAverage !== undefined) {
-    gAverage = averageOf(gParams);
-    if (snapshot.generatorAverage) assignAll(gAverage, snapshot.generatorAverage);
-  }
-  return {
-    gAverage,
-    presetName: snapshot.preset,
-    preset,
-    generator,
-    discriminator,
-    gParams,
-    dParams,
-    gOptimizer,
-    dOptimizer,
-  };
+  const gan = buildGan(recipe, new Rng(0), totalSteps(config));
+  assignAll(gan.gParams, snapshot.generator);
+  assignAll(gan.dParams, snapshot.discriminator);
+  gan.gOptimizer.setState(snapshot.gOptimizer);
+  gan.dOptimizer.setState(snapshot.dOptimizer);
+  // A run saved without its average (none kept yet) restarts it from the weights.
+  if (gan.gAverage) assignAll(gan.gAverage, snapshot.generatorAverage ?? snapshot.generator);
+  return gan;
 }
 
 /** A generator's weights as tensors for `forward` (inference only). Caller disposes. */

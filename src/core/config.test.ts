@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, configToSearch, parseConfig, parseConfigFromSearch, totalSteps } from './config';
+import { PRESETS } from './presets';
 
 describe('config', () => {
   it('defaults to the seed preset: 200 epochs of 128 steps, checkpoints every 20', () => {
@@ -8,9 +9,9 @@ describe('config', () => {
       epochs: 200,
       stepsPerEpoch: 128,
       checkpointEvery: 20,
-      batchSize: 128,
-      lr: 2e-4,
     });
+    expect(DEFAULT_CONFIG.recipe).toEqual(PRESETS.seed.recipe);
+    expect(DEFAULT_CONFIG.recipe).toMatchObject({ batchSize: 128, gOptimizer: { lr: 2e-4 }, dOptimizer: { lr: 2e-4 } });
     expect(totalSteps(DEFAULT_CONFIG)).toBe(25_600);
   });
 
@@ -19,7 +20,8 @@ describe('config', () => {
       '?preset=seed&backend=wasm&epochs=3&stepsPerEpoch=2&checkpointEvery=1&batchSize=16&lr=0.001&seed=7',
     );
     expect(problems).toEqual([]);
-    expect(config).toMatchObject({ backend: 'wasm', epochs: 3, stepsPerEpoch: 2, checkpointEvery: 1, batchSize: 16, lr: 0.001, seed: 7 });
+    expect(config).toMatchObject({ backend: 'wasm', epochs: 3, stepsPerEpoch: 2, checkpointEvery: 1, seed: 7 });
+    expect(config.recipe).toMatchObject({ batchSize: 16, gOptimizer: { lr: 0.001 }, dOptimizer: { lr: 0.001 } });
   });
 
   it('names every unknown key and invalid value', () => {
@@ -34,7 +36,7 @@ describe('config', () => {
   it('round-trips through the URL', () => {
     const { config } = parseConfig({ epochs: 5, lr: 0.0003, seed: 9, backend: 'cpu' });
     const search = configToSearch(config);
-    expect(search).toBe('?preset=seed&backend=cpu&epochs=5&lr=0.0003&seed=9');
+    expect(search).toBe('?preset=seed&backend=cpu&epochs=5&seed=9&lr=0.0003');
     expect(parseConfigFromSearch(search)).toEqual({ config, problems: [] });
   });
 });

@@ -35,25 +35,27 @@ beforeAll(async () => {
 
 describe('seed preset', () => {
   it('has the original parameter counts', () => {
-    expect(parameterCount(PRESETS.seed.generator)).toBe(1_486_352);
-    expect(parameterCount(PRESETS.seed.discriminator)).toBe(1_460_225);
-    const gan = createGan('seed', 1, 2e-4);
+    expect(parameterCount(PRESETS.seed.recipe.generator)).toBe(1_486_352);
+    expect(parameterCount(PRESETS.seed.recipe.discriminator)).toBe(1_460_225);
+    const gan = createGan(PRESETS['seed'].recipe, 1);
     expect(gan.generator.countParams()).toBe(1_486_352);
     expect(gan.discriminator.countParams()).toBe(1_460_225);
     disposeGan(gan);
   });
 
   it('passes Adam 2e-4 / 0.5 / 0.999 / 1e-7 and smooths real labels to 0.9', () => {
-    expect(PRESETS.seed.adam).toEqual({ beta1: 0.5, beta2: 0.999, epsilon: 1e-7 });
-    expect(PRESETS.seed.overrides.lr).toBe(2e-4);
-    expect(Array.from(discriminatorTargets(3, PRESETS.seed.realTarget))).toEqual([
+    const { recipe } = PRESETS.seed;
+    expect(recipe.gOptimizer).toEqual({ lr: 2e-4, beta1: 0.5, beta2: 0.999, epsilon: 1e-7 });
+    expect(recipe.dOptimizer).toEqual(recipe.gOptimizer);
+    expect(recipe).toMatchObject({ loss: 'bce', dStepsPerGStep: 1, lrSchedule: 'constant', batchSize: 128, average: null });
+    expect(Array.from(discriminatorTargets(3, recipe.realTarget))).toEqual([
       0.9, 0.9, 0.9, 0, 0, 0,
     ].map(Math.fround));
     expect(Array.from(generatorTargets(3))).toEqual([1, 1, 1]);
   });
 
   it('computes the functional forward pass like the Layers model', () => {
-    const gan = createGan('seed', 3, 2e-4);
+    const gan = createGan(PRESETS['seed'].recipe, 3);
     const noise = new Rng(9).fillNormal(new Float32Array(4 * 100));
     const ours = generate(gan, noise);
     const theirs = gan.generator.predict(tf.tensor2d(noise, [4, 100])) as tf.Tensor;
@@ -61,7 +63,7 @@ describe('seed preset', () => {
     const images = ours.dataSync();
     expect(Math.max(...images)).toBeLessThanOrEqual(1);
     expect(Math.min(...images)).toBeGreaterThanOrEqual(-1);
-    const logits = forward(gan.preset.discriminator, gan.dParams, ours as tf.Tensor2D, {
+    const logits = forward(gan.recipe.discriminator, gan.dParams, ours as tf.Tensor2D, {
       logits: true,
     });
     const probabilities = gan.discriminator.predict(ours) as tf.Tensor;
@@ -90,12 +92,12 @@ describe('training step', () => {
   let gan: Gan;
 
   beforeAll(() => {
-    gan = createGan('seed', 11, 2e-4);
+    gan = createGan(PRESETS['seed'].recipe, 11);
   });
 
   it('a D step changes only D, a G step only G', () => {
-    const inputs = drawStepInputs(allocateStepInputs(gan.preset.discriminator, batch), data,
-      gan.preset.discriminator, 11, 1);
+    const inputs = drawStepInputs(allocateStepInputs(gan.recipe, batch), data,
+      gan.recipe, 11, 1);
     const g0 = snapshot(gan.gParams);
     const d0 = snapshot(gan.dParams);
     discriminatorStep(gan, inputs).dispose();
@@ -113,9 +115,9 @@ describe('training step', () => {
   });
 
   it('keeps the tensor count flat: 50 steps leave as many tensors as 1', () => {
-    const inputs = allocateStepInputs(gan.preset.discriminator, batch);
+    const inputs = allocateStepInputs(gan.recipe, batch);
     const run = (step: number) => {
-      drawStepInputs(inputs, data, gan.preset.discriminator, 11, step);
+      drawStepInputs(inputs, data, gan.recipe, 11, step);
       trainStep(gan, inputs).dispose();
     };
     run(2);
@@ -131,11 +133,11 @@ describe('reproducibility', () => {
     try {
       const data = syntheticSplit(32, 8);
       const runOnce = async () => {
-        const gan = createGan('seed-ema', 21, 2e-4);
-        const inputs = allocateStepInputs(gan.preset.discriminator, 8);
+        const gan = createGan(PRESETS['seed-ema'].recipe, 21);
+        const inputs = allocateStepInputs(gan.recipe, 8);
         const losses: number[] = [];
         for (let step = 1; step <= 3; step++) {
-          drawStepInputs(inputs, data, gan.preset.discriminator, 21, step);
+          drawStepInputs(inputs, data, gan.recipe, 21, step);
           const out = trainStep(gan, inputs);
           losses.push(...(await out.data()));
           out.dispose();
@@ -151,7 +153,7 @@ describe('reproducibility', () => {
       expect(a.weights.length).toBe(b.weights.length);
       a.weights.forEach((w, i) => expect(Buffer.from(b.weights[i].buffer).equals(Buffer.from(w.buffer))).toBe(true));
       const c = (() => {
-        const gan = createGan('seed-ema', 22, 2e-4);
+        const gan = createGan(PRESETS['seed-ema'].recipe, 22);
         const w = snapshot(gan.gParams)[0];
         disposeGan(gan);
         return w;
@@ -168,14 +170,14 @@ describe('every preset', () => {
     it(`${name} trains on wasm: finite losses, both networks move, no tensor growth`, async () => {
       await tf.setBackend('wasm');
       try {
-        const gan = createGan(name, 5, 2e-4);
-        const inputs = allocateStepInputs(gan.preset.discriminator, 8);
+        const gan = createGan(PRESETS[name].recipe, 5);
+        const inputs = allocateStepInputs(gan.recipe, 8);
         const data = syntheticSplit(64, 5);
         const g0 = snapshot(gan.gParams);
         const d0 = snapshot(gan.dParams);
         let tensors = 0;
         for (let step = 1; step <= 3; step++) {
-          drawStepInputs(inputs, data, gan.preset.discriminator, 5, step);
+          drawStepInputs(inputs, data, gan.recipe, 5, step);
           const losses = trainStep(gan, inputs);
           expect(Array.from(await losses.data()).every(Number.isFinite)).toBe(true);
           losses.dispose();
@@ -194,9 +196,9 @@ describe('every preset', () => {
 
 describe('weight average (seed-ema)', () => {
   it('moves by 0.1% toward G after each G step, not after D steps, and is what G draws with', () => {
-    const gan = createGan('seed-ema', 3, 2e-4);
+    const gan = createGan(PRESETS['seed-ema'].recipe, 3);
     expect(gan.gAverage).not.toBeNull();
-    const inputs = drawStepInputs(allocateStepInputs(gan.preset.discriminator, 4), syntheticSplit(16, 3), gan.preset.discriminator, 3, 1);
+    const inputs = drawStepInputs(allocateStepInputs(gan.recipe, 4), syntheticSplit(16, 3), gan.recipe, 3, 1);
     const start = snapshot(gan.gAverage!);
     expect(changed(start, snapshot(gan.gParams)).some(Boolean)).toBe(false);
     tf.dispose(discriminatorStep(gan, inputs));
@@ -212,7 +214,7 @@ describe('weight average (seed-ema)', () => {
     expect(changed(start, average).every(Boolean)).toBe(true);
     const noise = new Rng(8).fillNormal(new Float32Array(3 * 100));
     const drawn = generate(gan, noise);
-    const expected = forward(gan.preset.generator, gan.gAverage!, tf.tensor2d(noise, [3, 100]));
+    const expected = forward(gan.recipe.generator, gan.gAverage!, tf.tensor2d(noise, [3, 100]));
     expect(tf.max(tf.abs(tf.sub(drawn, expected))).dataSync()[0]).toBe(0);
     disposeGan(gan);
   });

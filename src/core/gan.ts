@@ -1,21 +1,30 @@
 /**
- * The GAN of a preset and its training step: D learns on B real digits (target 0.9) and B
- * generated ones (target 0) in one batch of 2B, then G learns through D with D's weights held
- * fixed (D's dropout still active), target 1, binary cross-entropy throughout, as the Keras
- * original does.
+ * The GAN of a recipe and its training step. Under the seed's recipe: D learns on B real digits
+ * (target 0.9) and B generated ones (target 0) in one batch of 2B, then G learns through D with
+ * D's weights held fixed (D's dropout still active), target 1, binary cross-entropy throughout,
+ * as the Keras original does. Other recipes change the loss (hinge, least squares), run several
+ * D updates per G update, give each network its own Adam, decay the learning rates over the run
+ * and average G's weights with a warm-up (recipe.ts).
  */
-import { DIGIT_PIXELS, LATENT_SIZE, toPixels } from './digits';
+import { DIGIT_PIXELS, toPixels } from './digits';
 import * as tf from '@tensorflow/tfjs';
-import { type NetworkSpec, outputSize } from './architecture';
+import { outputSize } from './architecture';
 import { KerasAdam } from './adam';
 import { type MnistSplit, normaliseBatch } from './mnistIdx';
 import { buildLayersModel, dropoutWidths, forward, trainableVariables } from './network';
-import { PRESETS, type PresetInfo, type PresetName } from './presets';
+import { type Recipe, averageDecay, latentSize, scheduledRate } from './recipe';
 import { Rng, Stream } from './rng';
 
+/** What a user may change while the run trains (recorded with its step by the worker). */
+export interface LiveSettings {
+  gLr: number;
+  dLr: number;
+  /** The average's decay; null when the recipe keeps no average. */
+  averageDecay: number | null;
+}
+
 export interface Gan {
-  presetName: PresetName;
-  preset: PresetInfo;
+  recipe: Recipe;
   generator: tf.Sequential;
   discriminator: tf.Sequential;
   gParams: tf.Variable[];
@@ -23,13 +32,17 @@ export interface Gan {
   gOptimizer: KerasAdam;
   dOptimizer: KerasAdam;
   /**
-   * The moving average of G's weights for presets that keep one (PresetInfo.generatorAverage),
-   * else null. Samples, grids, quality and exports come from samplingParams(gan).
+   * The moving average of G's weights for recipes that keep one, else null. Samples, grids,
+   * quality and exports come from samplingParams(gan).
    */
   gAverage: tf.Variable[] | null;
+  /** The base learning rates and decay in force; the recipe's until changed live. */
+  live: LiveSettings;
+  /** The run's length in steps, for a learning-rate schedule (0: no schedule applies). */
+  totalSteps: number;
 }
 
-/** The weights G draws with: the moving average where the preset keeps one. */
+/** The weights G draws with: the moving average where the recipe keeps one. */
 export function samplingParams(gan: Gan): tf.Variable[] {
   return gan.gAverage ?? gan.gParams;
 }
@@ -46,25 +59,33 @@ function updateAverage(average: tf.Variable[], params: tf.Variable[], decay: num
   });
 }
 
-/** A fresh GAN whose initial weights are drawn from the run seed. */
-export function createGan(presetName: PresetName, seed: number, lr: number): Gan {
-  const preset: PresetInfo = PRESETS[presetName];
-  const init = Rng.forStep(seed, 0, Stream.init);
-  const generator = buildLayersModel(preset.generator, init);
-  const discriminator = buildLayersModel(preset.discriminator, init);
+export function liveSettingsOf(recipe: Recipe): LiveSettings {
+  return { gLr: recipe.gOptimizer.lr, dLr: recipe.dOptimizer.lr, averageDecay: recipe.average?.decay ?? null };
+}
+
+/** Networks and optimizers for `recipe`, weights drawn from `init`. */
+export function buildGan(recipe: Recipe, init: Rng, totalSteps = 0): Gan {
+  const generator = buildLayersModel(recipe.generator, init);
+  const discriminator = buildLayersModel(recipe.discriminator, init);
   const gParams = trainableVariables(generator);
   const dParams = trainableVariables(discriminator);
   return {
-    presetName,
-    preset,
+    recipe,
     generator,
     discriminator,
     gParams,
     dParams,
-    gOptimizer: new KerasAdam(gParams, preset.adam, lr),
-    dOptimizer: new KerasAdam(dParams, preset.adam, lr),
-    gAverage: preset.generatorAverage !== undefined ? averageOf(gParams) : null,
+    gOptimizer: new KerasAdam(gParams, recipe.gOptimizer, recipe.gOptimizer.lr),
+    dOptimizer: new KerasAdam(dParams, recipe.dOptimizer, recipe.dOptimizer.lr),
+    gAverage: recipe.average ? averageOf(gParams) : null,
+    live: liveSettingsOf(recipe),
+    totalSteps,
   };
+}
+
+/** A fresh GAN whose initial weights are drawn from the run seed. */
+export function createGan(recipe: Recipe, seed: number, totalSteps = 0): Gan {
+  return buildGan(recipe, Rng.forStep(seed, 0, Stream.init), totalSteps);
 }
 
 export function disposeGan(gan: Gan): void {
@@ -75,29 +96,48 @@ export function disposeGan(gan: Gan): void {
   gan.discriminator.dispose();
 }
 
+/** One D update's random inputs. */
+export interface DiscriminatorInputs {
+  /** B real digits in [-1, 1]. */
+  real: Float32Array;
+  noise: Float32Array;
+  /** D's dropout masks for the 2B rows of the update. */
+  masks: Float32Array[];
+}
+
 /** Everything random one step needs, drawn on the CPU from the step's own streams. */
 export interface StepInputs {
   batchSize: number;
-  /** B real digits in [-1, 1]. */
-  real: Float32Array;
-  noiseD: Float32Array;
-  /** D's dropout masks for the 2B rows of the D update. */
-  masksD: Float32Array[];
+  latentSize: number;
+  /** The step these were drawn for (1-based; 0 before the first draw). */
+  step: number;
+  /** One per D update of the step (recipe.dStepsPerGStep). */
+  d: DiscriminatorInputs[];
   noiseG: Float32Array;
   /** D's dropout masks for the B rows of the G update. */
   masksG: Float32Array[];
 }
 
-export function allocateStepInputs(discriminator: NetworkSpec, batchSize: number): StepInputs {
-  const widths = dropoutWidths(discriminator);
+export function allocateStepInputs(recipe: Recipe, batchSize = recipe.batchSize): StepInputs {
+  const widths = dropoutWidths(recipe.discriminator);
+  const latent = latentSize(recipe);
   return {
     batchSize,
-    real: new Float32Array(batchSize * DIGIT_PIXELS),
-    noiseD: new Float32Array(batchSize * LATENT_SIZE),
-    masksD: widths.map(({ width }) => new Float32Array(2 * batchSize * width)),
-    noiseG: new Float32Array(batchSize * LATENT_SIZE),
+    latentSize: latent,
+    step: 0,
+    d: Array.from({ length: recipe.dStepsPerGStep }, () => ({
+      real: new Float32Array(batchSize * DIGIT_PIXELS),
+      noise: new Float32Array(batchSize * latent),
+      masks: widths.map(({ width }) => new Float32Array(2 * batchSize * width)),
+    })),
+    noiseG: new Float32Array(batchSize * latent),
     masksG: widths.map(({ width }) => new Float32Array(batchSize * width)),
   };
+}
+
+/** The stream of D update `update` (0-based) of a step: the first keeps the seed's own streams. */
+function dStream(stream: number, update: number): number {
+  return stream + 16 * update;
 }
 
 /**
@@ -107,21 +147,24 @@ export function allocateStepInputs(discriminator: NetworkSpec, batchSize: number
 export function drawStepInputs(
   inputs: StepInputs,
   data: MnistSplit,
-  discriminator: NetworkSpec,
+  recipe: Recipe,
   seed: number,
   step: number,
 ): StepInputs {
-  const indexRng = Rng.forStep(seed, step, Stream.realIndices);
+  const rates = dropoutWidths(recipe.discriminator);
   const indices = new Int32Array(inputs.batchSize);
-  for (let i = 0; i < indices.length; i++) indices[i] = indexRng.nextInt(data.count);
-  normaliseBatch(data.pixels, indices, inputs.real);
-  Rng.forStep(seed, step, Stream.noiseD).fillNormal(inputs.noiseD);
+  inputs.d.forEach((d, update) => {
+    const indexRng = Rng.forStep(seed, step, dStream(Stream.realIndices, update));
+    for (let i = 0; i < indices.length; i++) indices[i] = indexRng.nextInt(data.count);
+    normaliseBatch(data.pixels, indices, d.real);
+    Rng.forStep(seed, step, dStream(Stream.noiseD, update)).fillNormal(d.noise);
+    const maskD = Rng.forStep(seed, step, dStream(Stream.dropoutD, update));
+    d.masks.forEach((mask, i) => maskD.fillDropoutMask(mask, rates[i].rate));
+  });
   Rng.forStep(seed, step, Stream.noiseG).fillNormal(inputs.noiseG);
-  const rates = dropoutWidths(discriminator);
-  const maskD = Rng.forStep(seed, step, Stream.dropoutD);
-  inputs.masksD.forEach((mask, i) => maskD.fillDropoutMask(mask, rates[i].rate));
   const maskG = Rng.forStep(seed, step, Stream.dropoutG);
   inputs.masksG.forEach((mask, i) => maskG.fillDropoutMask(mask, rates[i].rate));
+  inputs.step = step;
   return inputs;
 }
 
@@ -158,25 +201,55 @@ export function bceWithLogits(logits: tf.Tensor2D, targets: tf.Tensor2D): tf.Sca
   return op(logits);
 }
 
+/**
+ * D's loss on the scores of B real rows then B generated rows, under the recipe's loss:
+ * bce against (realTarget, 0); hinge mean(max(0, 1 − real)) + mean(max(0, 1 + fake));
+ * least squares ½mean((real − 1)²) + ½mean(fake²). `targets` (discriminatorTargets) serve bce;
+ * they are made outside the differentiated function, whose own tensors end with its forward pass.
+ */
+export function discriminatorLoss(recipe: Recipe, logits: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar {
+  if (recipe.loss === 'bce') return bceWithLogits(logits, targets);
+  const [real, fake] = tf.split(logits, 2, 0);
+  if (recipe.loss === 'hinge') {
+    return tf.add(tf.mean(tf.relu(tf.sub(1, real))), tf.mean(tf.relu(tf.add(1, fake))));
+  }
+  return tf.mul(0.5, tf.add(tf.mean(tf.square(tf.sub(real, 1))), tf.mean(tf.square(fake))));
+}
+
+/** G's loss on D's scores of its B digits: bce towards `targets` of 1 (non-saturating), hinge −mean, LS ½mean((s − 1)²). */
+export function generatorLoss(recipe: Recipe, logits: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar {
+  if (recipe.loss === 'bce') return bceWithLogits(logits, targets);
+  if (recipe.loss === 'hinge') return tf.neg(tf.mean(logits)) as tf.Scalar;
+  return tf.mul(0.5, tf.mean(tf.square(tf.sub(logits, 1))));
+}
+
 function masksToTensors(masks: Float32Array[], rows: number): tf.Tensor2D[] {
   return masks.map((mask) => tf.tensor2d(mask, [rows, mask.length / rows]));
 }
 
-/** One D update. Returns [D loss, mean D(x), mean D(G(z))] (caller disposes). */
-export function discriminatorStep(gan: Gan, inputs: StepInputs): tf.Tensor1D {
-  const { generator, discriminator } = gan.preset;
+/** Both optimizers' learning rates for step `step` under the live rates and the schedule. */
+function applySchedule(gan: Gan, step: number): void {
+  const { lrSchedule } = gan.recipe;
+  gan.gOptimizer.lr = scheduledRate(gan.live.gLr, lrSchedule, step, gan.totalSteps);
+  gan.dOptimizer.lr = scheduledRate(gan.live.dLr, lrSchedule, step, gan.totalSteps);
+}
+
+/** One D update (update `update` of the step). Returns [D loss, mean D(x), mean D(G(z))] (caller disposes). */
+export function discriminatorStep(gan: Gan, inputs: StepInputs, update = 0): tf.Tensor1D {
+  const { generator, discriminator } = gan.recipe;
   const batch = inputs.batchSize;
+  const d = inputs.d[update];
   return tf.tidy(() => {
-    const real = tf.tensor2d(inputs.real, [batch, DIGIT_PIXELS]);
-    const noise = tf.tensor2d(inputs.noiseD, [batch, LATENT_SIZE]);
+    const real = tf.tensor2d(d.real, [batch, DIGIT_PIXELS]);
+    const noise = tf.tensor2d(d.noise, [batch, inputs.latentSize]);
     const fake = forward(generator, gan.gParams, noise);
     const x = tf.concat([real, fake], 0);
-    const masks = masksToTensors(inputs.masksD, 2 * batch);
-    const targets = tf.tensor2d(discriminatorTargets(batch, gan.preset.realTarget), [2 * batch, 1]);
+    const masks = masksToTensors(d.masks, 2 * batch);
+    const targets = tf.tensor2d(discriminatorTargets(batch, gan.recipe.realTarget), [2 * batch, 1]);
     let logits: tf.Tensor2D | null = null;
     const { value, grads } = tf.valueAndGrads((...params: tf.Tensor[]) => {
       logits = tf.keep(forward(discriminator, params, x, { dropoutMasks: masks, logits: true }));
-      return bceWithLogits(logits, targets);
+      return discriminatorLoss(gan.recipe, logits, targets);
     })(gan.dParams);
     gan.dOptimizer.apply(grads);
     const probabilities = tf.sigmoid(logits!);
@@ -188,10 +261,10 @@ export function discriminatorStep(gan: Gan, inputs: StepInputs): tf.Tensor1D {
 
 /** One G update through the frozen D. Returns [G loss] (caller disposes). */
 export function generatorStep(gan: Gan, inputs: StepInputs): tf.Tensor1D {
-  const { generator, discriminator } = gan.preset;
+  const { generator, discriminator } = gan.recipe;
   const batch = inputs.batchSize;
   return tf.tidy(() => {
-    const noise = tf.tensor2d(inputs.noiseG, [batch, LATENT_SIZE]);
+    const noise = tf.tensor2d(inputs.noiseG, [batch, inputs.latentSize]);
     const masks = masksToTensors(inputs.masksG, batch);
     const targets = tf.tensor2d(generatorTargets(batch), [batch, 1]);
     const { value, grads } = tf.valueAndGrads((...params: tf.Tensor[]) => {
@@ -202,36 +275,46 @@ export function generatorStep(gan: Gan, inputs: StepInputs): tf.Tensor1D {
         inputNeedsGrad: true,
         paramsNeedGrad: false,
       });
-      return bceWithLogits(logits, targets);
+      return generatorLoss(gan.recipe, logits, targets);
     })(gan.gParams);
     gan.gOptimizer.apply(grads);
-    const decay = gan.preset.generatorAverage;
-    if (gan.gAverage && decay !== undefined) updateAverage(gan.gAverage, gan.gParams, decay);
+    const { average } = gan.recipe;
+    if (gan.gAverage && average && gan.live.averageDecay !== null) {
+      const decay = averageDecay({ ...average, decay: gan.live.averageDecay }, Math.max(1, inputs.step));
+      updateAverage(gan.gAverage, gan.gParams, decay);
+    }
     return tf.reshape(value, [1]) as tf.Tensor1D;
   });
 }
 
-/** One training step. Returns [D loss, G loss, mean D(x), mean D(G(z))] (caller disposes). */
+/**
+ * One training step: the recipe's D updates, then one G update. Returns [D loss, G loss,
+ * mean D(x), mean D(G(z))], D's figures from its last update (caller disposes).
+ */
 export function trainStep(gan: Gan, inputs: StepInputs): tf.Tensor1D {
-  const d = discriminatorStep(gan, inputs);
+  applySchedule(gan, Math.max(1, inputs.step));
+  let d: tf.Tensor1D | null = null;
+  for (let update = 0; update < inputs.d.length; update++) {
+    d?.dispose();
+    d = discriminatorStep(gan, inputs, update);
+  }
   const g = generatorStep(gan, inputs);
   const result = tf.tidy(() => {
-    const [dLoss, dReal, dFake] = tf.unstack(d);
+    const [dLoss, dReal, dFake] = tf.unstack(d!);
     return tf.stack([dLoss, g.reshape([]), dReal, dFake]) as tf.Tensor1D;
   });
-  tf.dispose([d, g]);
+  tf.dispose([d!, g]);
   return result;
 }
 
 /**
- * G applied to `noise` (count × 100) in inference mode: count × 784 values in [-1, 1]. Draws
- * with the moving average where the preset keeps one.
+ * G applied to `noise` (count × latent size) in inference mode: count × 784 values in [-1, 1].
+ * Draws with the moving average where the recipe keeps one.
  */
 export function generate(gan: Gan, noise: Float32Array): tf.Tensor2D {
-  const count = noise.length / LATENT_SIZE;
-  return tf.tidy(() =>
-    forward(gan.preset.generator, samplingParams(gan), tf.tensor2d(noise, [count, LATENT_SIZE])),
-  );
+  const latent = latentSize(gan.recipe);
+  const count = noise.length / latent;
+  return tf.tidy(() => forward(gan.recipe.generator, samplingParams(gan), tf.tensor2d(noise, [count, latent])));
 }
 
 /**
@@ -249,10 +332,10 @@ export async function generatePixels(gan: Gan, noise: Float32Array): Promise<Uin
 }
 
 /** The fixed noise batch behind the live grid: the same for the whole run. */
-export function fixedNoise(seed: number, count: number): Float32Array {
-  return Rng.forStep(seed, 0, Stream.fixedNoise).fillNormal(new Float32Array(count * LATENT_SIZE));
+export function fixedNoise(seed: number, count: number, latent: number): Float32Array {
+  return Rng.forStep(seed, 0, Stream.fixedNoise).fillNormal(new Float32Array(count * latent));
 }
 
 export function generatorOutputSize(gan: Gan): number {
-  return outputSize(gan.preset.generator);
+  return outputSize(gan.recipe.generator);
 }

@@ -1,45 +1,29 @@
 /**
- * Named training recipes. A preset overrides a subset of the run config and names the
- * architecture it trains. tfjs-free, so the UI can list presets.
+ * Named recipes: a preset is a recipe (recipe.ts) with a label, a description and a default
+ * length of run. tfjs-free, so the UI can list presets.
  */
 import {
   DCGAN_DISCRIMINATOR,
   DCGAN_GENERATOR,
-  type NetworkSpec,
   SEED_DISCRIMINATOR,
   SEED_GENERATOR,
 } from './architecture';
-
-export interface AdamSettings {
-  beta1: number;
-  beta2: number;
-  /** Passed explicitly: tfjs' default on WebGL would be 1e-4. */
-  epsilon: number;
-}
+import type { AdamRecipe, AverageRecipe, Recipe } from './recipe';
 
 export interface PresetInfo {
   label: string;
   description: string;
-  /** Config values this preset sets; everything else comes from the defaults. */
-  overrides: {
+  /** How long a run of this preset is and how often it keeps G; the user can change these. */
+  schedule: {
     epochs: number;
     stepsPerEpoch: number;
     checkpointEvery: number;
-    batchSize: number;
-    lr: number;
   };
-  generator: NetworkSpec;
-  discriminator: NetworkSpec;
-  adam: AdamSettings;
-  /** D's target for real digits (0.9: one-sided label smoothing). Fakes are 0, G aims at 1. */
-  realTarget: number;
-  /**
-   * Decay of an exponential moving average of G's weights, updated after every G step, which is
-   * then the generator that draws, samples and is exported (training goes on with the raw
-   * weights). Absent: G's own weights.
-   */
-  generatorAverage?: number;
+  /** Everything that defines training. */
+  recipe: Recipe;
 }
+
+const SEED_ADAM: AdamRecipe = { lr: 2e-4, beta1: 0.5, beta2: 0.999, epsilon: 1e-7 };
 
 /** The original Keras recipe, exactly. */
 const SEED: PresetInfo = {
@@ -48,11 +32,19 @@ const SEED: PresetInfo = {
     'The original Keras recipe: dense G 100→256→512→1024→784 and D 784→1024→512→256→1, ' +
     'LeakyReLU 0.2, dropout 0.3 in D, Adam 2e-4 / β1 0.5, label smoothing 0.9. ' +
     'One "epoch" is 128 steps of batch 128, as in the original script.',
-  overrides: { epochs: 200, stepsPerEpoch: 128, checkpointEvery: 20, batchSize: 128, lr: 2e-4 },
-  generator: SEED_GENERATOR,
-  discriminator: SEED_DISCRIMINATOR,
-  adam: { beta1: 0.5, beta2: 0.999, epsilon: 1e-7 },
-  realTarget: 0.9,
+  schedule: { epochs: 200, stepsPerEpoch: 128, checkpointEvery: 20 },
+  recipe: {
+    generator: SEED_GENERATOR,
+    discriminator: SEED_DISCRIMINATOR,
+    loss: 'bce',
+    realTarget: 0.9,
+    gOptimizer: SEED_ADAM,
+    dOptimizer: SEED_ADAM,
+    dStepsPerGStep: 1,
+    lrSchedule: 'constant',
+    batchSize: 128,
+    average: null,
+  },
 };
 
 const DCGAN: PresetInfo = {
@@ -61,15 +53,15 @@ const DCGAN: PresetInfo = {
     'Convolutional G (dense → 7x7x128, transposed convs 4x4 stride 2 to 14x14x64 and 28x28x1, ' +
     'tanh) and D (convs 4x4 stride 2 to 14x14x64 and 7x7x128, dense 1), LeakyReLU 0.2, ' +
     'Adam 2e-4 / β1 0.5, label smoothing 0.9, batch 64. One epoch is 128 steps.',
-  overrides: { epochs: 100, stepsPerEpoch: 128, checkpointEvery: 10, batchSize: 64, lr: 2e-4 },
-  generator: DCGAN_GENERATOR,
-  discriminator: DCGAN_DISCRIMINATOR,
-  adam: { beta1: 0.5, beta2: 0.999, epsilon: 1e-7 },
-  realTarget: 0.9,
+  schedule: { epochs: 100, stepsPerEpoch: 128, checkpointEvery: 10 },
+  recipe: { ...SEED.recipe, generator: DCGAN_GENERATOR, discriminator: DCGAN_DISCRIMINATOR, batchSize: 64 },
 };
 
-/** Decay of the generator weight average of the `-ema` presets: about the last thousand steps. */
-const AVERAGE_DECAY = 0.999;
+/**
+ * The `-ema` presets' weight average: about the last thousand steps, without warm-up, as they
+ * were measured (docs/runs); an edited recipe can ask for the warm-up.
+ */
+const AVERAGE: AverageRecipe = { decay: 0.999, warmup: false };
 
 export const PRESETS = {
   seed: SEED,
@@ -78,17 +70,16 @@ export const PRESETS = {
     ...SEED,
     label: 'Seed + weight average',
     description:
-      'The seed recipe, drawing from an exponential moving average of G\'s weights (decay 0.999, ' +
+      "The seed recipe, drawing from an exponential moving average of G's weights (decay 0.999, " +
       'about the last thousand steps) instead of the latest weights: the average smooths out the ' +
       'step-to-step swings of adversarial training, so the digits are cleaner at no training cost.',
-    generatorAverage: AVERAGE_DECAY,
+    recipe: { ...SEED.recipe, average: AVERAGE },
   },
   'dcgan-ema': {
     ...DCGAN,
     label: 'DCGAN + weight average',
-    description:
-      'The DCGAN preset, drawing from an exponential moving average of G\'s weights (decay 0.999).',
-    generatorAverage: AVERAGE_DECAY,
+    description: "The DCGAN preset, drawing from an exponential moving average of G's weights (decay 0.999).",
+    recipe: { ...DCGAN.recipe, average: AVERAGE },
   },
 } satisfies Record<string, PresetInfo>;
 

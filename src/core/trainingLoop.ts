@@ -59,7 +59,8 @@ export async function runTraining(
   hooks: LoopHooks,
 ): Promise<'completed' | 'stopped'> {
   const total = config.epochs * config.stepsPerEpoch;
-  const inputs = allocateStepInputs(gan.preset.discriminator, config.batchSize);
+  const inputs = allocateStepInputs(gan.recipe);
+  gan.totalSteps = total;
   let pending: tf.Tensor1D[] = [];
   const started = hooks.now();
   let windowStart = started;
@@ -114,7 +115,7 @@ export async function runTraining(
         report(step - 1);
         return 'stopped';
       }
-      drawStepInputs(inputs, data, gan.preset.discriminator, config.seed, step);
+      drawStepInputs(inputs, data, gan.recipe, config.seed, step);
       pending.push(trainStep(gan, inputs));
       windowSteps++;
       const epochDone = step % config.stepsPerEpoch === 0;

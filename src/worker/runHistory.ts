@@ -149,7 +149,7 @@ export class RunHistory {
     const snapshot = await finiteState(gan, this.config, step);
     try {
       const generator = withGenerator
-        ? encodeSnapshot(await snapshotGenerator(gan, step))
+        ? encodeSnapshot(await snapshotGenerator(gan, step, this.config.preset))
         : undefined;
       const state = encodeSnapshot(snapshot);
       const done = step >= this.config.epochs * this.config.stepsPerEpoch;

@@ -37,7 +37,7 @@ export function newRunPlan(
     startStep: 0,
     wallOffsetMs: 0,
     keepFullStates,
-    createGan: () => createGan(config.preset, config.seed, config.lr),
+    createGan: () => createGan(config.recipe, config.seed, totalSteps(config)),
     openHistory: async (backend) =>
       history ? RunHistory.create(history, runId, config, backend, keepFullStates) : null,
   };

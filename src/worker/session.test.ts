@@ -91,9 +91,10 @@ describe('training session', () => {
 
   it('rejects an invalid config with a config error', async () => {
     const h = harness();
-    await h.send({ type: 'start', runId: 'r4', config: { ...tiny, lr: -1 } });
+    const recipe = { ...tiny.recipe, gOptimizer: { ...tiny.recipe.gOptimizer, lr: -1 } };
+    await h.send({ type: 'start', runId: 'r4', config: { ...tiny, recipe } });
     expect(h.events).toEqual([
-      expect.objectContaining({ type: 'error', code: 'config', message: expect.stringContaining('lr') }),
+      expect.objectContaining({ type: 'error', code: 'config', message: expect.stringContaining('gOptimizer.lr must be above 0') }),
     ]);
   });
 

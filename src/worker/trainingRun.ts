@@ -10,6 +10,7 @@ import { GRID_DIGITS } from '../core/digits';
 import { errorCode, describeError } from '../core/errors';
 import { type Gan, disposeGan, fixedNoise, generatePixels } from '../core/gan';
 import { NonFiniteLossError, runTraining } from '../core/trainingLoop';
+import { latentSize } from '../core/recipe';
 import type { RunLock } from '../storage/runLocks';
 import type { BackendHost } from './backendHost';
 import { BackendLostError, type BackendWatch, NonFiniteStateError, RunBusyError } from './faults';
@@ -128,7 +129,7 @@ export class TrainingRun {
   async generatorNow() {
     const stretch = this.stretch;
     if (!stretch?.gan) return null;
-    const snapshot = await snapshotGenerator(stretch.gan, this.step);
+    const snapshot = await snapshotGenerator(stretch.gan, this.step, stretch.plan.config.preset);
     const { seed, stepsPerEpoch } = stretch.plan.config;
     return { snapshot, seed, epoch: Math.floor(snapshot.step / stepsPerEpoch) };
   }
@@ -161,7 +162,7 @@ export class TrainingRun {
     stretch.gan = gan;
     stretch.history = await plan.openHistory(selection.backend);
     await services.quality.prepare(services.loadClassifier, runId, data, selection.backend);
-    const noise = fixedNoise(config.seed, GRID_DIGITS);
+    const noise = fixedNoise(config.seed, GRID_DIGITS, latentSize(config.recipe));
     const grid = new GridPacer({
       runId,
       render: () => generatePixels(gan, noise),
@@ -301,7 +302,7 @@ export class TrainingRun {
         saved > 0
           ? `The last good resume point (step ${saved}, epoch ${Math.floor(saved / stepsPerEpoch)}) is intact, and Resume continues from it.`
           : 'No resume point had been saved yet, so the run starts over with Train.';
-      const hint = error instanceof NonFiniteStateError && stretch ? ` The learning rate (${stretch.plan.config.lr}) may be too high.` : '';
+      const hint = error instanceof NonFiniteStateError && stretch ? ` The learning rates (G ${stretch.gan?.live.gLr ?? stretch.plan.config.recipe.gOptimizer.lr}, D ${stretch.gan?.live.dLr ?? stretch.plan.config.recipe.dOptimizer.lr}) may be too high.` : '';
       message = `${message}${hint} ${where}`;
     }
     this.services.post({ type: 'error', runId, code: errorCode(error), message });

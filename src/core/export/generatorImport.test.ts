@@ -74,7 +74,7 @@ async function expectFailure(input: ImportFile | ImportFile[], message: RegExp):
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  gan = createGan('seed', 5, 2e-4);
+  gan = createGan(PRESETS.seed.recipe, 5);
   // Non-zero biases, so a lost or reordered bias would show.
   const weights = gan.generator.getWeights().map((w, i) =>
     tf.tidy(() => tf.add(w, tf.mul(tf.randomNormal(w.shape, 0, 1, 'float32', i + 1), 0.05))),
@@ -99,7 +99,7 @@ describe('TF.js zip export', () => {
 
   it('writes the same bytes of weights from a network description as from its model', async () => {
     const fromSpec = await exportGeneratorTfjs(
-      { spec: PRESETS.seed.generator, weights: gan.generator.getWeights().map((w) => w.dataSync() as Float32Array) },
+      { spec: PRESETS.seed.recipe.generator, weights: gan.generator.getWeights().map((w) => w.dataSync() as Float32Array) },
       info,
     );
     expect(Buffer.from(unzipSync(fromSpec)[WEIGHTS_FILE]).equals(unpacked[WEIGHTS_FILE])).toBe(true);

@@ -72,11 +72,11 @@ describe('ONNX export', () => {
   for (const perturbed of [false, true]) {
     const label = perturbed ? 'perturbed' : 'freshly initialised';
     it(`matches tfjs in onnxruntime-web for a ${label} seed generator, batches 1 and 7`, async () => {
-      const gan = createGan('seed', 7, 2e-4);
+      const gan = createGan(PRESETS.seed.recipe, 7);
       try {
         if (perturbed) perturb(gan, 99);
         const fromSpec = await exportGeneratorOnnx(
-          { spec: PRESETS.seed.generator, weights: gan.gParams.map((p) => p.dataSync() as Float32Array) },
+          { spec: PRESETS.seed.recipe.generator, weights: gan.gParams.map((p) => p.dataSync() as Float32Array) },
           { preset: 'seed', epoch: 3, step: 384, seed: 7 },
         );
         const fromModel = await exportGeneratorOnnx(gan.generator, { preset: 'seed' });
@@ -97,11 +97,11 @@ describe('ONNX export', () => {
   }
 
   it('matches tfjs in onnxruntime-web for a perturbed DCGAN generator (Conv, ConvTranspose, Reshape, Transpose)', async () => {
-    const gan = createGan('dcgan', 5, 2e-4);
+    const gan = createGan(PRESETS.dcgan.recipe, 5);
     try {
       perturb(gan, 98);
       const fromSpec = await exportGeneratorOnnx(
-        { spec: PRESETS.dcgan.generator, weights: gan.gParams.map((p) => p.dataSync() as Float32Array) },
+        { spec: PRESETS.dcgan.recipe.generator, weights: gan.gParams.map((p) => p.dataSync() as Float32Array) },
         { preset: 'dcgan' },
       );
       const fromModel = await exportGeneratorOnnx(gan.generator, { preset: 'dcgan' });
@@ -129,7 +129,7 @@ describe('ONNX export', () => {
   });
 
   it('declares opset 13, a dynamic batch, named input and output, and the run metadata', async () => {
-    const gan = createGan('seed', 3, 2e-4);
+    const gan = createGan(PRESETS.seed.recipe, 3);
     try {
       const bytes = await exportGeneratorOnnx(gan.generator, {
         preset: 'seed',

@@ -15,12 +15,12 @@ describe('config form', () => {
     const form = editField(start, 'batchSize', '6.5');
     expect(isFormValid(form)).toBe(false);
     expect(form.problems.batchSize).toMatch(/batchSize must be a whole number/);
-    expect(form.config.batchSize).toBe(64);
+    expect(form.config.recipe.batchSize).toBe(64);
     expect(form.fields.batchSize).toBe('6.5');
 
     const fixed = editField(form, 'batchSize', '32');
     expect(isFormValid(fixed)).toBe(true);
-    expect(fixed.config.batchSize).toBe(32);
+    expect(fixed.config.recipe.batchSize).toBe(32);
   });
 
   it('reports every bad field at once', () => {

@@ -2,7 +2,7 @@
  * The editable run settings before Train: the text in each field, the problems with it, and the
  * last valid config. Validation is core's `parseConfig`, the one the URL and the worker use too.
  */
-import { parseConfig, type BackendChoice, type RunConfig } from '../../core/config';
+import { type BackendChoice, RECIPE_SHORTHANDS, type RecipeShorthand, type RunConfig, parseConfig, shorthandValue } from '../../core/config';
 import { PRESETS, type PresetName } from '../../core/presets';
 import type { Slice } from '../shared/labEvents';
 
@@ -42,12 +42,11 @@ export function editField(form: ConfigForm, key: FieldKey, text: string): Config
   return reparse(form, form.config.preset, { ...form.fields, [key]: text });
 }
 
-/** Switching preset applies its overrides; fields it does not set keep what was typed. */
+/** Switching preset applies its schedule and recipe; the seed keeps what was typed. */
 export function choosePreset(form: ConfigForm, preset: PresetName): ConfigForm {
-  const overrides = PRESETS[preset].overrides;
-  const fields = { ...form.fields };
-  for (const [key, value] of Object.entries(overrides)) fields[key as FieldKey] = String(value);
-  return reparse({ ...form, config: { ...form.config, ...overrides } }, preset, fields);
+  const { schedule, recipe } = PRESETS[preset];
+  const config: RunConfig = { ...form.config, ...schedule, preset, recipe };
+  return reparse({ ...form, config }, preset, { ...fieldsOf(config), seed: form.fields.seed });
 }
 
 export function chooseBackend(form: ConfigForm, backend: BackendChoice): ConfigForm {
@@ -59,10 +58,13 @@ function reparse(
   preset: PresetName,
   fields: Record<FieldKey, string>,
 ): ConfigForm {
+  // The recipe as it stands, with the fields' learning rate and batch size on top; a field
+  // that does not read leaves its recipe value as it was.
   const { config: parsed, problems: found } = parseConfig({
     preset,
     backend: form.config.backend,
     logEvery: form.config.logEvery,
+    recipe: form.config.recipe,
     ...fields,
   });
   const config: RunConfig = { ...parsed };
@@ -70,13 +72,17 @@ function reparse(
   for (const problem of found) {
     const key = problem.key as FieldKey;
     problems[key] = problem.message;
-    config[key] = form.config[key];
+    if (!isShorthand(key)) (config as unknown as Record<string, unknown>)[key] = form.config[key];
   }
   return { config, fields, problems };
 }
 
+function isShorthand(key: string): key is RecipeShorthand {
+  return (RECIPE_SHORTHANDS as readonly string[]).includes(key);
+}
+
 function fieldsOf(config: RunConfig): Record<FieldKey, string> {
   const fields = {} as Record<FieldKey, string>;
-  for (const key of FIELD_KEYS) fields[key] = String(config[key]);
+  for (const key of FIELD_KEYS) fields[key] = String(isShorthand(key) ? shorthandValue(config.recipe, key) : config[key]);
   return fields;
 }

@@ -1,0 +1,372 @@
+/**
+ * A recipe: everything that defines how a GAN trains, as plain data — both networks, the loss,
+ * the optimizers, the schedule, the weight average. Presets are recipes; a user's edited recipe
+ * travels in the URL, the run's saved config, checkpoints and exports. tfjs-free.
+ *
+ * `checkRecipe` is the one validator: it fills nothing in silently, and names the field of
+ * every problem ("discriminator.layers[2].rate must be below 1").
+ */
+import { type LayerSpec, type NetworkSpec, layerOutputShapes, outputSize, parameterCount } from './architecture';
+import { DIGIT_PIXELS } from './digits';
+
+export const LOSSES = ['bce', 'hinge', 'leastSquares'] as const;
+export type LossKind = (typeof LOSSES)[number];
+
+export const LR_SCHEDULES = ['constant', 'linear'] as const;
+export type LrSchedule = (typeof LR_SCHEDULES)[number];
+
+export interface AdamRecipe {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  /** Passed explicitly: tfjs' default on WebGL would be 1e-4. */
+  epsilon: number;
+}
+
+export interface AverageRecipe {
+  /** Decay of the exponential moving average of G's weights, e.g. 0.999. */
+  decay: number;
+  /**
+   * Warm-up: at G step t the decay used is min(decay, (1 + t) / (10 + t)), so the average follows
+   * the weights closely at first instead of starting from the initial (random) ones.
+   */
+  warmup: boolean;
+}
+
+export interface Recipe {
+  /** G maps `generator.inputSize` latent values (the latent size) to 784 pixels in [-1, 1]. */
+  generator: NetworkSpec;
+  /** D maps 784 pixels to one score (a final sigmoid is left out of the losses' logits). */
+  discriminator: NetworkSpec;
+  /**
+   * bce: the seed's binary cross-entropy (G non-saturating); hinge: D max(0, 1 ∓ score), G −score;
+   * leastSquares: D ½(score − 1)² on real and ½score² on fakes, G ½(score − 1)².
+   */
+  loss: LossKind;
+  /** D's target for real digits under bce (0.9: one-sided label smoothing; 1: none). */
+  realTarget: number;
+  gOptimizer: AdamRecipe;
+  dOptimizer: AdamRecipe;
+  /** D updates per G update; each D update draws its own real batch and noise. */
+  dStepsPerGStep: number;
+  /** constant, or linear: both learning rates fall linearly to 0 at the run's last step. */
+  lrSchedule: LrSchedule;
+  batchSize: number;
+  /** A moving average of G's weights draws the grid, samples, metrics and exports; null: none. */
+  average: AverageRecipe | null;
+}
+
+export interface RecipeProblem {
+  /** The field, as a path: "gOptimizer.lr", "generator.layers[3].filters". */
+  field: string;
+  message: string;
+}
+
+/** The largest network the lab agrees to build, in parameters (≈ 200 MB of weights + Adam). */
+export const MAX_NETWORK_PARAMETERS = 16_000_000;
+export const MAX_BATCH_SIZE = 4096;
+export const MAX_LATENT_SIZE = 1024;
+
+const LAYER_FIELDS: Record<LayerSpec['kind'], string[]> = {
+  dense: ['units'],
+  leakyRelu: ['alpha'],
+  dropout: ['rate'],
+  tanh: [],
+  sigmoid: [],
+  reshape: ['shape'],
+  conv2d: ['filters', 'kernel', 'stride'],
+  conv2dTranspose: ['filters', 'kernel', 'stride'],
+};
+
+type Problems = RecipeProblem[];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function checkNumber(
+  problems: Problems,
+  field: string,
+  value: unknown,
+  rule: { int?: boolean; min: number; max: number; minExclusive?: boolean; maxExclusive?: boolean },
+): number | null {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    problems.push({ field, message: `${field} must be a number, got ${JSON.stringify(value) ?? 'nothing'}.` });
+    return null;
+  }
+  if (rule.int && !Number.isInteger(value)) {
+    problems.push({ field, message: `${field} must be a whole number, got ${value}.` });
+    return null;
+  }
+  const low = rule.minExclusive ? value <= rule.min : value < rule.min;
+  const high = rule.maxExclusive ? value >= rule.max : value > rule.max;
+  if (low || high) {
+    const lower = rule.minExclusive ? `above ${rule.min}` : `at least ${rule.min}`;
+    const upper = rule.maxExclusive ? `below ${rule.max}` : `at most ${rule.max}`;
+    problems.push({ field, message: `${field} must be ${lower} and ${upper}, got ${value}.` });
+    return null;
+  }
+  return value;
+}
+
+function checkKeys(problems: Problems, field: string, value: Record<string, unknown>, known: string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) {
+      const where = field === '' ? key : `${field}.${key}`;
+      problems.push({ field: where, message: `${where} is not a recipe field; known here: ${known.join(', ')}.` });
+    }
+  }
+}
+
+function checkLayer(problems: Problems, field: string, raw: unknown): LayerSpec | null {
+  if (!isRecord(raw)) {
+    problems.push({ field, message: `${field} must be an object like {"kind": "dense", "units": 256}.` });
+    return null;
+  }
+  const kind = raw.kind;
+  if (typeof kind !== 'string' || !(kind in LAYER_FIELDS)) {
+    problems.push({
+      field: `${field}.kind`,
+      message: `${field}.kind must be one of ${Object.keys(LAYER_FIELDS).join(', ')}, got ${JSON.stringify(kind) ?? 'nothing'}.`,
+    });
+    return null;
+  }
+  const layerKind = kind as LayerSpec['kind'];
+  checkKeys(problems, field, raw, ['kind', ...LAYER_FIELDS[layerKind]]);
+  const before = problems.length;
+  const int = (name: string, min: number, max: number) => checkNumber(problems, `${field}.${name}`, raw[name], { int: true, min, max });
+  switch (layerKind) {
+    case 'dense':
+      int('units', 1, 65_536);
+      break;
+    case 'leakyRelu':
+      checkNumber(problems, `${field}.alpha`, raw.alpha, { min: 0, max: 1 });
+      break;
+    case 'dropout':
+      checkNumber(problems, `${field}.rate`, raw.rate, { min: 0, max: 1, maxExclusive: true });
+      break;
+    case 'reshape': {
+      const shape = raw.shape;
+      if (!Array.isArray(shape) || shape.length < 1 || shape.length > 3 || !shape.every((d) => Number.isInteger(d) && d >= 1)) {
+        problems.push({ field: `${field}.shape`, message: `${field}.shape must be [n] or [h, w, c] of whole numbers ≥ 1.` });
+      }
+      break;
+    }
+    case 'conv2d':
+    case 'conv2dTranspose':
+      int('filters', 1, 4096);
+      int('kernel', 1, 15);
+      int('stride', 1, 4);
+      break;
+    default:
+      break;
+  }
+  return problems.length === before ? (raw as unknown as LayerSpec) : null;
+}
+
+function checkNetwork(problems: Problems, field: string, raw: unknown, role: 'generator' | 'discriminator'): NetworkSpec | null {
+  if (!isRecord(raw)) {
+    problems.push({ field, message: `${field} must be an object with inputSize and layers.` });
+    return null;
+  }
+  checkKeys(problems, field, raw, ['name', 'inputSize', 'layers']);
+  const before = problems.length;
+  const inputSize =
+    role === 'generator'
+      ? checkNumber(problems, `${field}.inputSize`, raw.inputSize, { int: true, min: 1, max: MAX_LATENT_SIZE })
+      : raw.inputSize === DIGIT_PIXELS
+        ? DIGIT_PIXELS
+        : (problems.push({ field: `${field}.inputSize`, message: `${field}.inputSize must be ${DIGIT_PIXELS} (a 28x28 digit), got ${JSON.stringify(raw.inputSize)}.` }), null);
+  if (!Array.isArray(raw.layers) || raw.layers.length === 0) {
+    problems.push({ field: `${field}.layers`, message: `${field}.layers must be a non-empty list of layers.` });
+    return null;
+  }
+  const layers = raw.layers.map((layer, i) => checkLayer(problems, `${field}.layers[${i}]`, layer));
+  if (problems.length !== before || inputSize === null) return null;
+  const spec: NetworkSpec = { name: role, inputSize, layers: layers as LayerSpec[] };
+  try {
+    layerOutputShapes(spec);
+  } catch (error) {
+    problems.push({ field: `${field}.layers`, message: (error as Error).message });
+    return null;
+  }
+  const last = outputSize(spec);
+  const wanted = role === 'generator' ? DIGIT_PIXELS : 1;
+  if (last !== wanted) {
+    const what = role === 'generator' ? `${DIGIT_PIXELS} values (a 28x28 digit)` : 'one score';
+    problems.push({ field: `${field}.layers`, message: `${field} must end in ${what}; its layers give ${last}.` });
+    return null;
+  }
+  const shapes = layerOutputShapes(spec);
+  if (shapes[shapes.length - 1].length !== 1) {
+    problems.push({ field: `${field}.layers`, message: `${field} must end flat: add {"kind": "reshape", "shape": [${last}]}.` });
+    return null;
+  }
+  const count = parameterCount(spec);
+  if (count > MAX_NETWORK_PARAMETERS) {
+    problems.push({
+      field: `${field}.layers`,
+      message: `${field} has ${count.toLocaleString('en-US')} parameters; the lab builds at most ${MAX_NETWORK_PARAMETERS.toLocaleString('en-US')}.`,
+    });
+    return null;
+  }
+  return spec;
+}
+
+function checkAdam(problems: Problems, field: string, raw: unknown): AdamRecipe | null {
+  if (!isRecord(raw)) {
+    problems.push({ field, message: `${field} must be an object with lr, beta1, beta2 and epsilon.` });
+    return null;
+  }
+  checkKeys(problems, field, raw, ['lr', 'beta1', 'beta2', 'epsilon']);
+  const lr = checkNumber(problems, `${field}.lr`, raw.lr, { min: 0, max: 1e6, minExclusive: true });
+  const beta1 = checkNumber(problems, `${field}.beta1`, raw.beta1, { min: 0, max: 1, maxExclusive: true });
+  const beta2 = checkNumber(problems, `${field}.beta2`, raw.beta2, { min: 0, max: 1, maxExclusive: true });
+  const epsilon = checkNumber(problems, `${field}.epsilon`, raw.epsilon, { min: 0, max: 1, minExclusive: true });
+  if (lr === null || beta1 === null || beta2 === null || epsilon === null) return null;
+  return { lr, beta1, beta2, epsilon };
+}
+
+function checkChoice<T extends string>(problems: Problems, field: string, value: unknown, choices: readonly T[]): T | null {
+  if (typeof value === 'string' && (choices as readonly string[]).includes(value)) return value as T;
+  problems.push({ field, message: `${field} must be one of ${choices.join(', ')}, got ${JSON.stringify(value) ?? 'nothing'}.` });
+  return null;
+}
+
+export const RECIPE_FIELDS = [
+  'generator',
+  'discriminator',
+  'loss',
+  'realTarget',
+  'gOptimizer',
+  'dOptimizer',
+  'dStepsPerGStep',
+  'lrSchedule',
+  'batchSize',
+  'average',
+] as const satisfies readonly (keyof Recipe)[];
+
+/** `raw` as a recipe, or every problem found, each naming its field. Missing fields are problems. */
+export function checkRecipe(raw: unknown): { recipe: Recipe | null; problems: RecipeProblem[] } {
+  const problems: Problems = [];
+  if (!isRecord(raw)) {
+    return { recipe: null, problems: [{ field: 'recipe', message: 'A recipe must be a JSON object.' }] };
+  }
+  checkKeys(problems, '', raw, [...RECIPE_FIELDS]);
+  for (const field of RECIPE_FIELDS) {
+    if (!(field in raw)) problems.push({ field, message: `${field} is missing.` });
+  }
+  if (problems.length > 0) return { recipe: null, problems };
+  const generator = checkNetwork(problems, 'generator', raw.generator, 'generator');
+  const discriminator = checkNetwork(problems, 'discriminator', raw.discriminator, 'discriminator');
+  const loss = checkChoice(problems, 'loss', raw.loss, LOSSES);
+  const realTarget = checkNumber(problems, 'realTarget', raw.realTarget, { min: 0, max: 1, minExclusive: true });
+  const gOptimizer = checkAdam(problems, 'gOptimizer', raw.gOptimizer);
+  const dOptimizer = checkAdam(problems, 'dOptimizer', raw.dOptimizer);
+  const dStepsPerGStep = checkNumber(problems, 'dStepsPerGStep', raw.dStepsPerGStep, { int: true, min: 1, max: 10 });
+  const lrSchedule = checkChoice(problems, 'lrSchedule', raw.lrSchedule, LR_SCHEDULES);
+  const batchSize = checkNumber(problems, 'batchSize', raw.batchSize, { int: true, min: 1, max: MAX_BATCH_SIZE });
+  let average: AverageRecipe | null = null;
+  if (raw.average !== null) {
+    if (!isRecord(raw.average)) {
+      problems.push({ field: 'average', message: 'average must be null or {"decay": 0.999, "warmup": true}.' });
+    } else {
+      checkKeys(problems, 'average', raw.average, ['decay', 'warmup']);
+      const decay = checkNumber(problems, 'average.decay', raw.average.decay, { min: 0, max: 1, maxExclusive: true });
+      if (typeof raw.average.warmup !== 'boolean') {
+        problems.push({ field: 'average.warmup', message: 'average.warmup must be true or false.' });
+      } else if (decay !== null) average = { decay, warmup: raw.average.warmup };
+    }
+  }
+  if (problems.length > 0) return { recipe: null, problems };
+  return {
+    recipe: {
+      generator: generator!,
+      discriminator: discriminator!,
+      loss: loss!,
+      realTarget: realTarget!,
+      gOptimizer: gOptimizer!,
+      dOptimizer: dOptimizer!,
+      dStepsPerGStep: dStepsPerGStep!,
+      lrSchedule: lrSchedule!,
+      batchSize: batchSize!,
+      average,
+    },
+    problems,
+  };
+}
+
+/** The latent size: how many noise values G takes. */
+export function latentSize(recipe: Recipe): number {
+  return recipe.generator.inputSize;
+}
+
+/** Both learning rates at 1-based step `step` of a run of `totalSteps` under the schedule. */
+export function scheduledRate(base: number, schedule: LrSchedule, step: number, totalSteps: number): number {
+  if (schedule === 'constant' || totalSteps <= 0) return base;
+  return base * Math.max(0, 1 - (step - 1) / totalSteps);
+}
+
+/** The average's decay at G update `t` (1-based), with or without warm-up. */
+export function averageDecay(average: AverageRecipe, t: number): number {
+  return average.warmup ? Math.min(average.decay, (1 + t) / (10 + t)) : average.decay;
+}
+
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * A recipe as compact URL text: base64url (no padding) of its JSON, with anything beyond ASCII
+ * written as a \uXXXX escape first, so the bytes are the JSON's characters.
+ */
+export function encodeRecipe(recipe: Recipe): string {
+  const json = JSON.stringify(recipe).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  let out = '';
+  for (let i = 0; i < json.length; i += 3) {
+    const a = json.charCodeAt(i);
+    const b = i + 1 < json.length ? json.charCodeAt(i + 1) : 0;
+    const c = i + 2 < json.length ? json.charCodeAt(i + 2) : 0;
+    const bits = (a << 16) | (b << 8) | c;
+    const chars = Math.min(4, Math.ceil(((json.length - i) * 8) / 6));
+    for (let k = 0; k < chars; k++) out += BASE64URL[(bits >> (18 - 6 * k)) & 63];
+  }
+  return out;
+}
+
+/** URL or typed text back to a value: JSON text as is, else base64url of JSON; throws on neither. */
+export function decodeRecipeText(text: string): unknown {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{')) return JSON.parse(trimmed);
+  const clean = trimmed.replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+  if (clean === '' || !/^[A-Za-z0-9_-]+$/.test(clean) || clean.length % 4 === 1) throw new SyntaxError('not base64url');
+  let json = '';
+  for (let i = 0; i < clean.length; i += 4) {
+    let bits = 0;
+    for (let k = 0; k < 4; k++) bits = (bits << 6) | (i + k < clean.length ? BASE64URL.indexOf(clean[i + k]) : 0);
+    const bytes = Math.floor(((Math.min(4, clean.length - i)) * 6) / 8);
+    for (let k = 0; k < bytes; k++) json += String.fromCharCode((bits >> (16 - 8 * k)) & 255);
+  }
+  return JSON.parse(json);
+}
+
+/** Field paths where two recipes differ, with both values, in field order: "custom" described. */
+export function recipeDifferences(base: Recipe, recipe: Recipe): { field: string; base: unknown; value: unknown }[] {
+  const out: { field: string; base: unknown; value: unknown }[] = [];
+  const walk = (path: string, a: unknown, b: unknown) => {
+    if (JSON.stringify(a) === JSON.stringify(b)) return;
+    if (isRecord(a) && isRecord(b)) {
+      for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) walk(path ? `${path}.${key}` : key, a[key], b[key]);
+      return;
+    }
+    if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) {
+      a.forEach((item, i) => walk(`${path}[${i}]`, item, b[i]));
+      return;
+    }
+    out.push({ field: path, base: a, value: b });
+  };
+  walk('', base, recipe);
+  return out;
+}
+
+export function sameRecipe(a: Recipe, b: Recipe): boolean {
+  return recipeDifferences(a, b).length === 0;
+}
