@@ -39,4 +39,24 @@ describe('config', () => {
     expect(search).toBe('?preset=seed&backend=cpu&epochs=5&seed=9&lr=0.0003');
     expect(parseConfigFromSearch(search)).toEqual({ config, problems: [] });
   });
+
+  it('carries an edited recipe in the link as recipe=, and reads it back', () => {
+    const seed = PRESETS.seed.recipe;
+    const hinge = { ...seed, loss: 'hinge' as const, dStepsPerGStep: 2 };
+    const { config } = parseConfig({ preset: 'seed', recipe: hinge });
+    const search = configToSearch(config);
+    expect(search).toMatch(/^\?preset=seed&recipe=[A-Za-z0-9_-]+$/);
+    expect(parseConfigFromSearch(search)).toEqual({ config, problems: [] });
+    // Learning rates alone stay readable.
+    const rates = parseConfig({ preset: 'dcgan', recipe: { ...PRESETS.dcgan.recipe, dOptimizer: { ...PRESETS.dcgan.recipe.dOptimizer, lr: 1e-3 } } });
+    expect(configToSearch(rates.config)).toBe('?preset=dcgan&dLr=0.001');
+  });
+
+  it('names the recipe field a link gets wrong, and keeps the preset', () => {
+    const bad = { ...PRESETS.seed.recipe, batchSize: 0 };
+    const { config, problems } = parseConfigFromSearch(`?preset=seed&recipe=${encodeURIComponent(JSON.stringify(bad))}`);
+    expect(problems.map((p) => p.key)).toEqual(['recipe.batchSize']);
+    expect(config.recipe).toEqual(PRESETS.seed.recipe);
+    expect(parseConfigFromSearch('?recipe=@@@').problems.map((p) => p.key)).toEqual(['recipe']);
+  });
 });

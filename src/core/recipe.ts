@@ -184,11 +184,15 @@ function checkNetwork(problems: Problems, field: string, raw: unknown, role: 'ge
   const layers = raw.layers.map((layer, i) => checkLayer(problems, `${field}.layers[${i}]`, layer));
   if (problems.length !== before || inputSize === null) return null;
   const spec: NetworkSpec = { name: role, inputSize, layers: layers as LayerSpec[] };
-  try {
-    layerOutputShapes(spec);
-  } catch (error) {
-    problems.push({ field: `${field}.layers`, message: (error as Error).message });
-    return null;
+  // The first layer whose input it cannot take is the one named.
+  for (let count = 1; count <= spec.layers.length; count++) {
+    try {
+      layerOutputShapes({ ...spec, layers: spec.layers.slice(0, count) });
+    } catch (error) {
+      const at = `${field}.layers[${count - 1}]`;
+      problems.push({ field: at, message: `${at}: ${(error as Error).message.replace(/^\w+: /, '')}` });
+      return null;
+    }
   }
   const last = outputSize(spec);
   const wanted = role === 'generator' ? DIGIT_PIXELS : 1;

@@ -10,6 +10,7 @@
 import { del, delMany, get, getMany, keys, set, update, values } from 'idb-keyval';
 import { gridBytes } from '../core/digits';
 import { StorageError } from '../core/errors';
+import { parseConfig } from '../core/config';
 import type { LossPoint } from '../core/lossPoint';
 import { deflateSync, inflateSync } from 'fflate';
 import type { EpochEntry, GridRecord, LossSummary, RunRecord, StoredRunStatus } from './records';
@@ -59,6 +60,16 @@ export class RunNotFoundError extends StorageError {
   }
 }
 
+/**
+ * A run record as today's code reads it: a config saved before recipes (or before some recipe
+ * field) existed reads as what it trained (see parseConfig); one that does not read stays as
+ * stored, and resuming it reports why.
+ */
+function asToday(run: RunRecord): RunRecord {
+  const { config, problems } = parseConfig({ ...run.config });
+  return problems.length === 0 ? { ...run, config } : run;
+}
+
 export class RunRepository {
   constructor(private readonly stores: LabStores = openLabStores()) {}
 
@@ -67,12 +78,13 @@ export class RunRepository {
   }
 
   async listRuns(): Promise<RunRecord[]> {
-    const runs = await values<RunRecord>(this.stores.runs);
+    const runs = (await values<RunRecord>(this.stores.runs)).map(asToday);
     return runs.sort((a, b) => b.createdAt - a.createdAt);
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
-    return get<RunRecord>(runId, this.stores.runs);
+    const run = await get<RunRecord>(runId, this.stores.runs);
+    return run && asToday(run);
   }
 
   async requireRun(runId: string): Promise<RunRecord> {

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { PRESETS } from '../../core/presets';
+import { describeRecipe } from '../../core/recipeCost';
 import { checkpointEpochs, runBytes, type RunRecord } from '../../storage/records';
 import { isRunActive, type RunState } from '../run/runState';
 import { formatBytes } from '../shared/units';
@@ -10,6 +11,12 @@ import './history.css';
 /** Storage sizes from kB to GB. */
 function formatStorage(bytes: number): string {
   return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : formatBytes(bytes);
+}
+
+/** The preset's name, or "custom" and how the run's recipe differs from its preset's. */
+function recipeLabel(run: RunRecord): string {
+  if (!run.config.recipe || !PRESETS[run.config.preset]) return PRESETS[run.config.preset]?.label ?? run.config.preset;
+  return describeRecipe(run.config.preset, run.config.recipe).text;
 }
 
 function statusOf(record: RunRecord, live: RunState | null): string {
@@ -139,7 +146,8 @@ export function RunList() {
                         {run.name}
                       </button>
                       <div className="muted small">
-                        {new Date(run.createdAt).toLocaleString()} · {PRESETS[run.config.preset]?.label ?? run.config.preset}
+                        {new Date(run.createdAt).toLocaleString()} ·{' '}
+                        <span data-testid="run-recipe">{recipeLabel(run)}</span>
                       </div>
                     </td>
                     <td className="counter" data-testid="run-epochs">

@@ -1,3 +1,4 @@
+import { RecipePanel } from '../recipe/RecipePanel';
 import { ConfigFields } from './ConfigFields';
 import { RunControls } from './RunControls';
 import { RunProgress } from './RunProgress';
@@ -17,6 +18,7 @@ export function Header() {
       </div>
       <RunProgress />
       <ConfigFields />
+      <RecipePanel />
     </header>
   );
 }

@@ -8,9 +8,12 @@ import type { PresetName } from '../../core/presets';
 import type { LabState } from '../shared/labState';
 import type { LabStore } from '../shared/labStore';
 import {
+  applyRecipe,
+  applyRecipeText,
   chooseBackend,
   choosePreset,
   editField,
+  editRecipeText,
   isFormValid,
   type ConfigForm,
   type FieldKey,
@@ -29,6 +32,11 @@ export interface RunActions {
   editField(key: FieldKey, text: string): void;
   choosePreset(preset: PresetName): void;
   chooseBackend(backend: BackendChoice): void;
+  /** Typing in the recipe editor; `applyRecipeText` makes the text the run's recipe, if it checks. */
+  editRecipeText(text: string): void;
+  applyRecipeText(): void;
+  /** A recipe from the form's knobs (already edited from the current one). */
+  applyRecipe(recipe: unknown): void;
   /** The live grid has drawn `grid`; the worker may send the next one. Once per grid. */
   gridDrawn(grid: GridInfo): void;
 }
@@ -98,6 +106,16 @@ export function createRunActions(
     chooseBackend(backend) {
       const form = updateForm((current) => chooseBackend(current, backend));
       if (form) client.init(backend);
+    },
+    editRecipeText(text) {
+      if (isRunActive(store.getState().run)) return;
+      store.update('form', (form) => editRecipeText(form, text));
+    },
+    applyRecipeText() {
+      updateForm(applyRecipeText);
+    },
+    applyRecipe(recipe) {
+      updateForm((form) => applyRecipe(form, recipe));
     },
     gridDrawn(grid) {
       // Effects can run twice for one grid (StrictMode, remounts); the worker expects one ack.
