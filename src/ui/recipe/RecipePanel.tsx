@@ -74,7 +74,7 @@ export function RecipePanel() {
             type="button"
             className="button"
             data-testid="recipe-reset"
-            disabled={locked || !summary.custom}
+            disabled={locked || (!summary.custom && !form.problems.recipe)}
             onClick={() => actions.applyRecipe(PRESETS[config.preset].recipe)}
           >
             Back to the {config.preset} preset

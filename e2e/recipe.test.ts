@@ -1,0 +1,139 @@
+/**
+ * Recipes edited in the page: a width changed in the JSON changes the parameter count, the link
+ * and what trains, and survives a reload; a recipe that cannot work is refused with a message
+ * before anything trains, and nothing saved changes.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { byTestId, describeLab, launchChromium, openLab, waitFor, waitForNumber } from './lab';
+
+const RUN = '/?backend=cpu&epochs=1&stepsPerEpoch=2&batchSize=8&checkpointEvery=1&logEvery=1&seed=3';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** Parameters of a chain of dense layers: a kernel and a bias each. */
+function denseParameters(widths: number[]): number {
+  let total = 0;
+  for (let i = 1; i < widths.length; i++) total += widths[i - 1] * widths[i] + widths[i];
+  return total;
+}
+
+/** G's and D's parameter counts, the first two numbers of `param-count`. */
+async function parameterCounts(page: Page): Promise<number[]> {
+  const text = (await byTestId(page, 'param-count').textContent()) ?? '';
+  return (text.match(/\d[\d,]*/g) ?? []).slice(0, 2).map((n) => Number(n.replace(/,/g, '')));
+}
+
+async function openRecipe(page: Page): Promise<void> {
+  await byTestId(page, 'recipe-summary').click();
+  await byTestId(page, 'recipe-json').waitFor({ state: 'visible' });
+}
+
+async function editRecipe(page: Page, edit: (text: string) => string): Promise<void> {
+  const textarea = byTestId(page, 'recipe-json');
+  await textarea.fill(edit(await textarea.inputValue()));
+  await byTestId(page, 'recipe-apply').click();
+}
+
+const seedG = denseParameters([100, 256, 512, 1024, 784]);
+const seedD = denseParameters([784, 1024, 512, 256, 1]);
+
+it('trains a recipe with a width edited in its JSON, and keeps it through a reload', async () => {
+  const lab = await openLab(browser, RUN);
+  const { page } = lab;
+  try {
+    await openRecipe(page);
+    expect(await parameterCounts(page)).toEqual([seedG, seedD]);
+
+    await editRecipe(page, (text) => text.replace('"units": 256', '"units": 96'));
+    const narrowG = denseParameters([100, 96, 512, 1024, 784]);
+    expect(await parameterCounts(page)).toEqual([narrowG, seedD]);
+    expect(await byTestId(page, 'recipe-summary').textContent()).toMatch(/custom \(from seed: generator\.layers\[0\]\.units 96/);
+    expect(page.url()).toMatch(/[?&]recipe=[A-Za-z0-9_-]+/);
+    expect(await byTestId(page, 'error-message').count()).toBe(0);
+
+    await byTestId(page, 'train-button').click();
+    await waitForNumber(lab, 'status-step', 2, 120_000);
+    await waitFor(page, 'the run to be saved', `document.querySelector('[data-testid="run-row"] [data-testid="run-status"]')?.textContent === 'completed'`, 120_000);
+    const paths = await byTestId(page, 'loss-chart')
+      .locator('.recharts-line path')
+      .evaluateAll((elements) => elements.map((path) => path.getAttribute('d') ?? ''));
+    expect(paths.length, 'D and G loss lines').toBeGreaterThanOrEqual(2);
+    for (const d of paths) expect(d).not.toMatch(/NaN|Infinity|^$/);
+    const greys = await page.evaluate(() => {
+      const canvas = document.querySelector('[data-testid="live-grid"]') as HTMLCanvasElement;
+      const copy = document.createElement('canvas');
+      copy.width = canvas.width;
+      copy.height = canvas.height;
+      const context = copy.getContext('2d')!;
+      context.drawImage(canvas, 0, 0);
+      const data = context.getImageData(0, 0, copy.width, copy.height).data;
+      const seen = new Set<number>();
+      for (let i = 0; i < data.length; i += 4) seen.add(data[i]);
+      return seen.size;
+    });
+    expect(greys, 'live grid grey levels').toBeGreaterThanOrEqual(16);
+    expect(await byTestId(page, 'run-recipe').textContent()).toMatch(/custom \(from seed: generator\.layers\[0\]\.units 96/);
+
+    await page.reload();
+    await openRecipe(page);
+    expect(await parameterCounts(page)).toEqual([narrowG, seedD]);
+    await waitFor(page, 'the saved run after the reload', `document.querySelectorAll('[data-testid="run-row"]').length === 1`);
+    expect(await byTestId(page, 'run-recipe').textContent()).toContain('custom');
+    expect(lab.problems, await describeLab(lab)).toEqual([]);
+  } finally {
+    await lab.close();
+  }
+});
+
+it('refuses JSON that does not read and a shape that cannot work, before anything trains', async () => {
+  const lab = await openLab(browser, RUN);
+  const { page } = lab;
+  try {
+    await openRecipe(page);
+    const before = page.url();
+
+    await editRecipe(page, (text) => text.slice(0, -3));
+    await byTestId(page, 'error-message').waitFor({ state: 'visible' });
+    expect(await byTestId(page, 'error-message').textContent()).toMatch(/not valid JSON/);
+    expect(await byTestId(page, 'train-button').isDisabled()).toBe(true);
+    expect(await parameterCounts(page)).toEqual([seedG, seedD]);
+    expect(page.url()).toBe(before);
+
+    await editRecipe(page, () => seedRecipeText.replace('"units": 784', '"units": 780'));
+    expect(await byTestId(page, 'error-message').textContent()).toMatch(/generator must end in 784 values/);
+    expect(await byTestId(page, 'train-button').isDisabled()).toBe(true);
+
+    await editRecipe(page, () => JSON.stringify({ ...JSON.parse(seedRecipeText), batchSize: 0 }));
+    expect(await byTestId(page, 'recipe-problem').textContent()).toMatch(/batchSize/);
+    expect(page.url()).toBe(before);
+    expect(await byTestId(page, 'run-row').count()).toBe(0);
+
+    // Back to the preset: the form is valid again and can train.
+    await byTestId(page, 'recipe-reset').click();
+    // The link asked for batch 8; the preset's own recipe has 128.
+    expect(JSON.parse(await byTestId(page, 'recipe-json').inputValue())).toEqual({ ...JSON.parse(seedRecipeText), batchSize: 128 });
+    expect(await byTestId(page, 'error-message').count()).toBe(0);
+    expect(await byTestId(page, 'train-button').isDisabled()).toBe(false);
+  } finally {
+    await lab.close();
+  }
+});
+
+/** A valid recipe's JSON, read from the page's editor at load (the seed preset's). */
+let seedRecipeText = '';
+beforeAll(async () => {
+  const lab = await openLab(browser, RUN);
+  try {
+    await openRecipe(lab.page);
+    seedRecipeText = await byTestId(lab.page, 'recipe-json').inputValue();
+  } finally {
+    await lab.close();
+  }
+});
