@@ -1,0 +1,48 @@
+/**
+ * The README's example recipes as lab links, built from the presets so they stay valid:
+ *   node scripts/runTs.mjs scripts/recipeLinks.ts
+ */
+import { configToSearch, parseConfig } from '../src/core/config';
+import { PRESETS } from '../src/core/presets';
+import type { Recipe } from '../src/core/recipe';
+
+const seed = PRESETS.seed.recipe;
+const dcgan = PRESETS.dcgan.recipe;
+
+const examples: { title: string; preset: 'seed' | 'dcgan'; recipe: Recipe }[] = [
+  {
+    title: 'Seed networks, hinge loss, D learning faster than G (4e-4 / 1e-4), linear decay',
+    preset: 'seed',
+    recipe: {
+      ...seed,
+      loss: 'hinge',
+      gOptimizer: { ...seed.gOptimizer, lr: 1e-4 },
+      dOptimizer: { ...seed.dOptimizer, lr: 4e-4 },
+      lrSchedule: 'linear',
+    },
+  },
+  {
+    title: 'Seed recipe with a warmed-up weight average and a 64-value latent',
+    preset: 'seed',
+    recipe: { ...seed, generator: { ...seed.generator, inputSize: 64 }, average: { decay: 0.999, warmup: true } },
+  },
+  {
+    title: 'DCGAN, least squares, two D steps per G step',
+    preset: 'dcgan',
+    recipe: { ...dcgan, loss: 'leastSquares', dStepsPerGStep: 2 },
+  },
+];
+
+/** One markdown line per example: its title and its link. */
+export function exampleLinks(): string[] {
+  return examples.map(({ title, preset, recipe }) => {
+    const { config, problems } = parseConfig({ preset, recipe });
+    if (problems.length > 0) throw new Error(`${title}: ${problems.map((p) => p.message).join(' ')}`);
+    const search = configToSearch(config);
+    return `- ${title}: [\`/${search.slice(0, 40)}…\`](http://localhost:5173/${search})`;
+  });
+}
+
+export async function main(): Promise<void> {
+  console.log(exampleLinks().join('\n'));
+}
