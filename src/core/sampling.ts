@@ -2,15 +2,18 @@
  * Drawing fresh digits from a saved generator, as the original `sample.py` did: noise from a
  * seed (the same seed gives the same digits), or a walk through latent space between two seeds.
  */
-import { DIGIT_PIXELS, LATENT_SIZE, toPixels } from './digits';
+import { DIGIT_PIXELS, toPixels } from './digits';
 import * as tf from '@tensorflow/tfjs';
 import { type NetworkSpec } from './architecture';
 import { forward } from './network';
 import { Rng, Stream } from './rng';
 
-/** `count` latent vectors (count × 100) drawn from the sampling stream of `seed`. */
-export function sampleNoise(seed: number, count: number): Float32Array {
-  return Rng.forStep(seed, 0, Stream.sample).fillNormal(new Float32Array(count * LATENT_SIZE));
+/**
+ * `count` latent vectors (count × latentSize, the generator's inputSize) drawn from the sampling
+ * stream of `seed`.
+ */
+export function sampleNoise(seed: number, count: number, latentSize: number): Float32Array {
+  return Rng.forStep(seed, 0, Stream.sample).fillNormal(new Float32Array(count * latentSize));
 }
 
 /**
@@ -18,26 +21,26 @@ export function sampleNoise(seed: number, count: number): Float32Array {
  * (spherical interpolation keeps the norm typical of Gaussian noise, so middle digits do not
  * fade as they would on the straight line).
  */
-export function interpolationNoise(seedA: number, seedB: number, steps: number): Float32Array {
-  const a = sampleNoise(seedA, 1);
-  const b = sampleNoise(seedB, 1);
+export function interpolationNoise(seedA: number, seedB: number, steps: number, latentSize: number): Float32Array {
+  const a = sampleNoise(seedA, 1, latentSize);
+  const b = sampleNoise(seedB, 1, latentSize);
   let dot = 0;
   let normA = 0;
   let normB = 0;
-  for (let i = 0; i < LATENT_SIZE; i++) {
+  for (let i = 0; i < latentSize; i++) {
     dot += a[i] * b[i];
     normA += a[i] * a[i];
     normB += b[i] * b[i];
   }
   const omega = Math.acos(Math.min(1, Math.max(-1, dot / Math.sqrt(normA * normB))));
-  const out = new Float32Array(steps * LATENT_SIZE);
+  const out = new Float32Array(steps * latentSize);
   for (let s = 0; s < steps; s++) {
     const t = steps === 1 ? 0 : s / (steps - 1);
     const [wa, wb] =
       omega < 1e-6
         ? [1 - t, t]
         : [Math.sin((1 - t) * omega) / Math.sin(omega), Math.sin(t * omega) / Math.sin(omega)];
-    for (let i = 0; i < LATENT_SIZE; i++) out[s * LATENT_SIZE + i] = wa * a[i] + wb * b[i];
+    for (let i = 0; i < latentSize; i++) out[s * latentSize + i] = wa * a[i] + wb * b[i];
   }
   return out;
 }
@@ -53,8 +56,8 @@ export async function renderDigits(
   rows: number,
   cols: number,
 ): Promise<Uint8ClampedArray> {
-  const count = noise.length / LATENT_SIZE;
-  const images = tf.tidy(() => forward(spec, params, tf.tensor2d(noise, [count, LATENT_SIZE])));
+  const count = noise.length / spec.inputSize;
+  const images = tf.tidy(() => forward(spec, params, tf.tensor2d(noise, [count, spec.inputSize])));
   try {
     const digits = toPixels(await images.data());
     const pixels = new Uint8ClampedArray(rows * cols * DIGIT_PIXELS);

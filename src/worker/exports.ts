@@ -10,9 +10,10 @@ import { IMPORT_LIMITS, ImportError, type ImportFile, importGenerator } from '..
 import type { SpecWithWeights } from '../core/export/generatorLayers';
 import { type GeneratorInfo, type GeneratorManifest, exportFileName } from '../core/export/generatorManifest';
 import { exportGeneratorOnnx } from '../core/export/onnxExport';
-import { exportGeneratorTfjs } from '../core/export/tfjsExport';
-import { LATENT_SIZE, gridBytes, gridShape, toPixels } from '../core/digits';
+import { exportGeneratorTfjs, modelLatentSize } from '../core/export/tfjsExport';
+import { gridBytes, gridShape, toPixels } from '../core/digits';
 import { forward } from '../core/network';
+import type { Recipe } from '../core/recipe';
 import { sampleNoise } from '../core/sampling';
 import type { RunRepository } from '../storage/runRepository';
 import type { ExportFormat, GeneratorFacts, GeneratorRef } from './protocol';
@@ -40,13 +41,17 @@ export interface ImportedInfo {
 
 interface Imported extends ImportedInfo {
   model: tf.LayersModel;
+  /** The recipe its manifest.json carried, which its exports carry on. */
+  recipe: Recipe | null;
 }
 
 /** A generator ready to export: what the exporters take, its facts, and its forward pass. */
 interface Resolved {
   source: SpecWithWeights | tf.LayersModel;
   info: GeneratorInfo;
-  /** count × DIGIT_PIXELS values for `noise`, as the lab samples them. */
+  /** Noise values per sample it takes. */
+  latentSize: number;
+  /** count × DIGIT_PIXELS values for `noise` (count × latentSize values), as the lab samples them. */
   run(noise: Float32Array): Promise<Float32Array>;
 }
 
@@ -80,7 +85,7 @@ export class GeneratorExports {
         facts: factsOf(resolved.info),
       };
       if (reference) {
-        const noise = sampleNoise(reference.seed, reference.count);
+        const noise = sampleNoise(reference.seed, reference.count, resolved.latentSize);
         result.reference = { ...reference, noise, images: await resolved.run(noise) };
       }
       return result;
@@ -115,6 +120,7 @@ export class GeneratorExports {
         name: modelFile.name,
         facts: manifestFacts(manifest),
         model,
+        recipe: manifest?.recipe ?? null,
       };
       this.imported.set(entry.importId, entry);
       return { importId: entry.importId, name: entry.name, facts: entry.facts };
@@ -125,7 +131,8 @@ export class GeneratorExports {
   sampleImported(importId: string, seed: number, count: number): Promise<SampleGrid> {
     checkSampleRequest(seed, count);
     return this.queue.run(async () => {
-      const images = await runModel(this.requireImported(importId).model, sampleNoise(seed, count));
+      const { model } = this.requireImported(importId);
+      const images = await runModel(model, sampleNoise(seed, count, modelLatentSize(model)));
       const { rows, cols } = gridShape(count);
       const pixels = new Uint8ClampedArray(gridBytes(rows, cols));
       pixels.set(toPixels(images));
@@ -136,6 +143,17 @@ export class GeneratorExports {
   dispose(): void {
     for (const entry of this.imported.values()) entry.model.dispose();
     this.imported.clear();
+  }
+
+  /** The recipe of a run as saved, or null where the worker has no storage (the run was never saved). */
+  private async savedRecipe(runId: string): Promise<Recipe | null> {
+    let storage: ExportStorage;
+    try {
+      storage = this.storage();
+    } catch {
+      return null;
+    }
+    return (await storage.requireRun(runId)).config.recipe;
   }
 
   private requireImported(importId: string): Imported {
@@ -160,6 +178,8 @@ export class GeneratorExports {
         const metrics = run.epochs.find((e) => e.epoch === ref.epoch)?.metrics;
         return fromSnapshot(snapshot, {
           preset: snapshot.preset,
+          // The architecture is the checkpoint's, as a resume takes it (checkpointCodec).
+          recipe: { ...run.config.recipe, generator: snapshot.architecture.generator },
           epoch: ref.epoch,
           step: snapshot.step,
           seed: run.config.seed,
@@ -168,11 +188,19 @@ export class GeneratorExports {
       }
       case 'training': {
         const { snapshot, seed, epoch } = await this.training(ref.runId);
-        return fromSnapshot(snapshot, { preset: snapshot.preset, epoch, step: snapshot.step, seed });
+        const recipe = await this.savedRecipe(ref.runId);
+        return fromSnapshot(snapshot, {
+          preset: snapshot.preset,
+          ...(recipe ? { recipe: { ...recipe, generator: snapshot.architecture.generator } } : {}),
+          epoch,
+          step: snapshot.step,
+          seed,
+        });
       }
       case 'imported': {
-        const { model, facts } = this.requireImported(ref.importId);
-        return { source: model, info: infoOf(facts), run: (noise) => runModel(model, noise) };
+        const { model, facts, recipe } = this.requireImported(ref.importId);
+        const info = { ...infoOf(facts), ...(recipe ? { recipe } : {}) };
+        return { source: model, info, latentSize: modelLatentSize(model), run: (noise) => runModel(model, noise) };
       }
       default: {
         const unknown: never = ref;
@@ -187,12 +215,13 @@ function fromSnapshot(snapshot: GeneratorSnapshot, info: GeneratorInfo): Resolve
   return {
     source: { spec, weights: snapshot.generator },
     info,
+    latentSize: spec.inputSize,
     async run(noise) {
       // The same forward pass the sampler draws with, so the reference is what the grid shows.
       const { params } = generatorTensors(snapshot);
       try {
-        const count = noise.length / LATENT_SIZE;
-        const images = tf.tidy(() => forward(spec, params, tf.tensor2d(noise, [count, LATENT_SIZE])));
+        const count = noise.length / spec.inputSize;
+        const images = tf.tidy(() => forward(spec, params, tf.tensor2d(noise, [count, spec.inputSize])));
         try {
           return new Float32Array(await images.data());
         } finally {
@@ -207,9 +236,10 @@ function fromSnapshot(snapshot: GeneratorSnapshot, info: GeneratorInfo): Resolve
 
 /** `model` applied to `noise`, flattened to count × DIGIT_PIXELS values. */
 async function runModel(model: tf.LayersModel, noise: Float32Array): Promise<Float32Array> {
-  const count = noise.length / LATENT_SIZE;
+  const latentSize = modelLatentSize(model);
+  const count = noise.length / latentSize;
   const images = tf.tidy(() => {
-    const out = model.predict(tf.tensor2d(noise, [count, LATENT_SIZE])) as tf.Tensor;
+    const out = model.predict(tf.tensor2d(noise, [count, latentSize])) as tf.Tensor;
     return out.reshape([count, -1]);
   });
   try {

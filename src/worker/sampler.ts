@@ -35,7 +35,7 @@ export class Sampler {
     return this.queue.run(async () => {
       const { spec, params } = await this.load(runId, epoch);
       const { rows, cols } = gridShape(count);
-      const pixels = await renderDigits(spec, params, sampleNoise(seed, count), rows, cols);
+      const pixels = await renderDigits(spec, params, sampleNoise(seed, count, spec.inputSize), rows, cols);
       return { pixels, rows, cols, count };
     });
   }
@@ -52,7 +52,7 @@ export class Sampler {
     checkWhole('steps', steps, SAMPLE_LIMITS.steps);
     return this.queue.run(async () => {
       const { spec, params } = await this.load(runId, epoch);
-      const noise = interpolationNoise(seedA, seedB, steps);
+      const noise = interpolationNoise(seedA, seedB, steps, spec.inputSize);
       const pixels = await renderDigits(spec, params, noise, 1, steps);
       return { pixels, rows: 1, cols: steps, count: steps };
     });

@@ -174,10 +174,10 @@ describe('generator import', () => {
     await expectFailure({ name: 'other.zip', bytes }, /There is no model\.json in other\.zip \(found "readme\.txt"\)/);
   });
 
-  it('rejects a model whose input is not 100 noise values', async () => {
+  it('rejects a model taking more noise values than any recipe can', async () => {
     await expectFailure(
-      { name: 'in64.zip', bytes: await tinyZip(64, 784) },
-      /takes input of shape \[\*, 64\]; the lab's generators take \[\*, 100\]/,
+      { name: 'in1025.zip', bytes: await tinyZip(1025, 784) },
+      /takes input of shape \[\*, 1025\]; the lab's generators take \[\*, L\]: L noise values per sample, from 1 to 1024/,
     );
   });
 
@@ -252,11 +252,15 @@ describe('generator import', () => {
     );
   });
 
-  it('rejects a manifest describing another kind of generator', async () => {
+  it('rejects a manifest describing another generator than its model', async () => {
     const manifest = { ...makeManifest(info), latentSize: 64 };
     await expectFailure(
       zipFile({ ...unpacked, [MANIFEST_JSON]: strToU8(JSON.stringify(manifest)) }),
-      /manifest\.json describes a generator from 64 noise values to 784 pixels/,
+      /manifest\.json says the generator takes 64 noise values but its model takes 100/,
+    );
+    await expectFailure(
+      zipFile({ ...unpacked, [MANIFEST_JSON]: strToU8(JSON.stringify({ ...makeManifest(info), outputSize: 10 })) }),
+      /manifest\.json describes a generator of 10 pixels; this lab draws 784/,
     );
   });
 });

@@ -8,8 +8,9 @@
  * declared unpacked sizes before inflating (fflate inflates into a buffer of the declared size,
  * so a lying entry cannot grow past it), and layer widths before tfjs builds variables.
  */
-import { DIGIT_PIXELS, LATENT_SIZE } from '../digits';
+import { DIGIT_PIXELS } from '../digits';
 import * as tf from '@tensorflow/tfjs';
+import { MAX_LATENT_SIZE } from '../recipe';
 import { strFromU8, unzipSync } from 'fflate';
 import { type GeneratorManifest, parseManifest } from './generatorManifest';
 import { ImportError } from './importError';
@@ -43,6 +44,8 @@ export interface ImportedGenerator {
   model: tf.LayersModel;
   /** The lab's manifest.json when the import had one. */
   manifest: GeneratorManifest | null;
+  /** Noise values per sample the model takes (its input's width), 1 to MAX_LATENT_SIZE. */
+  latentSize: number;
 }
 
 function megabytes(bytes: number): string {
@@ -422,18 +425,19 @@ function shapeText(shape: (number | null)[]): string {
   return `[${shape.map((d) => (d === null ? '*' : d)).join(', ')}]`;
 }
 
-/** Checks that the model maps [*, 100] noise to 784 values per sample. */
-function checkGeneratorShape(model: tf.LayersModel): void {
+/** Checks that the model maps [*, L] noise (L from 1 to MAX_LATENT_SIZE) to 784 values per sample; L. */
+function checkGeneratorShape(model: tf.LayersModel): number {
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
     throw new ImportError(
       `The model has ${model.inputs.length} inputs and ${model.outputs.length} outputs; a generator has one of each.`,
     );
   }
   const input = model.inputs[0].shape;
-  if (input.length !== 2 || input[1] !== LATENT_SIZE) {
+  const latentSize = input[1];
+  if (input.length !== 2 || latentSize === null || !(latentSize >= 1 && latentSize <= MAX_LATENT_SIZE)) {
     throw new ImportError(
-      `The model takes input of shape ${shapeText(input)}; the lab's generators take [*, ${LATENT_SIZE}] ` +
-        `(${LATENT_SIZE} noise values per sample).`,
+      `The model takes input of shape ${shapeText(input)}; the lab's generators take [*, L]: ` +
+        `L noise values per sample, from 1 to ${MAX_LATENT_SIZE}.`,
     );
   }
   const output = model.outputs[0].shape.slice(1);
@@ -444,6 +448,7 @@ function checkGeneratorShape(model: tf.LayersModel): void {
         `(shape ${shapeText(model.outputs[0].shape)}); the lab needs ${DIGIT_PIXELS} (a 28x28 image).`,
     );
   }
+  return latentSize;
 }
 
 /**
@@ -485,10 +490,16 @@ export async function importGenerator(
     tf.engine().endScope();
   }
   try {
-    checkGeneratorShape(model);
+    const latentSize = checkGeneratorShape(model);
+    if (manifest && manifest.latentSize !== latentSize) {
+      throw new ImportError(
+        `manifest.json says the generator takes ${manifest.latentSize} noise values but its model takes ${latentSize}; ` +
+          'the two do not belong together. Export the generator again.',
+      );
+    }
+    return { model, manifest, latentSize };
   } catch (error) {
     model.dispose();
     throw error;
   }
-  return { model, manifest };
 }

@@ -1,9 +1,10 @@
 /**
- * What travels with an exported generator: where it came from (preset, epoch, step, seed), what
- * it expects and produces, and its quality where known. Written as `manifest.json` into the
- * TF.js zip and as metadata_props into the ONNX model. tfjs-free.
+ * What travels with an exported generator: where it came from (preset, recipe, epoch, step,
+ * seed), what it expects and produces, and its quality where known. Written as `manifest.json`
+ * into the TF.js zip and as metadata_props into the ONNX model. tfjs-free.
  */
 import { DIGIT_PIXELS, IMAGE_SIDE, LATENT_SIZE } from '../digits';
+import { MAX_LATENT_SIZE, type Recipe, checkRecipe, latentSize as recipeLatentSize } from '../recipe';
 import { ImportError } from './importError';
 
 export const MANIFEST_FORMAT = 'mnist-gan-lab/generator';
@@ -14,6 +15,8 @@ export const PIXEL_RANGE: [number, number] = [-1, 1];
 /** Facts about a generator the caller knows; every field is optional. */
 export interface GeneratorInfo {
   preset?: string;
+  /** The recipe the generator was trained with. */
+  recipe?: Recipe;
   epoch?: number;
   step?: number;
   seed?: number;
@@ -26,6 +29,8 @@ export interface GeneratorManifest {
   formatVersion: number;
   producer: string;
   preset: string | null;
+  /** The recipe it was trained with, or null when unknown (an imported model without one). */
+  recipe: Recipe | null;
   epoch: number | null;
   step: number | null;
   seed: number | null;
@@ -40,16 +45,30 @@ export interface GeneratorManifest {
   metrics: Record<string, number>;
 }
 
-export function makeManifest(info: GeneratorInfo = {}): GeneratorManifest {
+/**
+ * The manifest of a generator taking `latentSize` noise values (by default its recipe's, or the
+ * seed's 100). Throws when the recipe says another latent size: the file would contradict itself.
+ */
+export function makeManifest(
+  info: GeneratorInfo = {},
+  latentSize = info.recipe ? recipeLatentSize(info.recipe) : LATENT_SIZE,
+): GeneratorManifest {
+  if (info.recipe && recipeLatentSize(info.recipe) !== latentSize) {
+    throw new Error(
+      `The generator takes ${latentSize} noise values but its recipe's generator.inputSize is ` +
+        `${recipeLatentSize(info.recipe)}; they must agree.`,
+    );
+  }
   return {
     format: MANIFEST_FORMAT,
     formatVersion: MANIFEST_FORMAT_VERSION,
     producer: PRODUCER_NAME,
     preset: info.preset ?? null,
+    recipe: info.recipe ?? null,
     epoch: info.epoch ?? null,
     step: info.step ?? null,
     seed: info.seed ?? null,
-    latentSize: LATENT_SIZE,
+    latentSize,
     noise: 'standard normal',
     outputSize: DIGIT_PIXELS,
     imageShape: [IMAGE_SIDE, IMAGE_SIDE],
@@ -95,12 +114,23 @@ export function parseManifest(text: string): GeneratorManifest {
         'open the file in a newer version of the lab.',
     );
   }
-  const latentSize = optionalNumber(raw, 'latentSize') ?? LATENT_SIZE;
   const outputSize = optionalNumber(raw, 'outputSize') ?? DIGIT_PIXELS;
-  if (latentSize !== LATENT_SIZE || outputSize !== DIGIT_PIXELS) {
+  if (outputSize !== DIGIT_PIXELS) {
     throw new ImportError(
-      `manifest.json describes a generator from ${latentSize} noise values to ${outputSize} pixels; ` +
-        `this lab samples ${LATENT_SIZE} → ${DIGIT_PIXELS}.`,
+      `manifest.json describes a generator of ${outputSize} pixels; this lab draws ${DIGIT_PIXELS} (a 28x28 digit).`,
+    );
+  }
+  const recipe = raw.recipe === undefined || raw.recipe === null ? null : manifestRecipe(raw.recipe);
+  const latentSize = optionalNumber(raw, 'latentSize') ?? (recipe ? recipeLatentSize(recipe) : LATENT_SIZE);
+  if (!Number.isInteger(latentSize) || latentSize < 1 || latentSize > MAX_LATENT_SIZE) {
+    throw new ImportError(
+      `manifest.json describes a generator from ${latentSize} noise values; this lab samples from 1 to ${MAX_LATENT_SIZE}.`,
+    );
+  }
+  if (recipe && recipeLatentSize(recipe) !== latentSize) {
+    throw new ImportError(
+      `manifest.json gives the latent size ${latentSize} but its recipe's generator takes ${recipeLatentSize(recipe)}; ` +
+        'export the generator again.',
     );
   }
   const range = raw.pixelRange;
@@ -116,7 +146,7 @@ export function parseManifest(text: string): GeneratorManifest {
       if (typeof value === 'number' && Number.isFinite(value)) metrics[key] = value;
     }
   }
-  const manifest = makeManifest({ metrics });
+  const manifest = makeManifest({ metrics, ...(recipe ? { recipe } : {}) }, latentSize);
   manifest.formatVersion = version;
   if (typeof raw.producer === 'string') manifest.producer = raw.producer;
   if (typeof raw.preset === 'string') manifest.preset = raw.preset;
@@ -124,6 +154,17 @@ export function parseManifest(text: string): GeneratorManifest {
   manifest.step = optionalNumber(raw, 'step');
   manifest.seed = optionalNumber(raw, 'seed');
   return manifest;
+}
+
+function manifestRecipe(raw: unknown): Recipe {
+  const { recipe, problems } = checkRecipe(raw);
+  if (!recipe) {
+    throw new ImportError(
+      `manifest.json holds a recipe this lab cannot read (${problems[0].message}); ` +
+        'remove the recipe from manifest.json to import the model alone.',
+    );
+  }
+  return recipe;
 }
 
 /** A download name such as `mnist-gan-seed-epoch20-generator.zip`. */

@@ -1,7 +1,9 @@
 /**
  * A generator as an ONNX model (ModelProto bytes), encoded by protobufjs through the static
- * module `onnx-proto` generates from the official onnx.proto. Input `noise` float32 [N, 100],
- * output `image` float32 [N, 784] (a row-major 28x28 image in [-1, 1]); N is dynamic.
+ * module `onnx-proto` generates from the official onnx.proto. Input `noise` float32 [N, L] (L the
+ * latent size, the recipe's generator.inputSize: 100 for the seed), output `image` float32
+ * [N, 784] (a row-major 28x28 image in [-1, 1]); N is dynamic. The run's preset, recipe (JSON)
+ * and latent size travel as metadata_props.
  *
  * Each ExportLayer kind maps to ONNX nodes in `emitLayer`. Conv kinds will slot in there:
  * tf.layers keeps activations NHWC and kernels HWIO (Conv2D) / HWOI (Conv2DTranspose), ONNX wants
@@ -180,10 +182,12 @@ function emitLayer(chain: ChainBuilder, layer: ExportLayer, index: number): void
   }
 }
 
-function metadata(info: GeneratorInfo): onnxProto.onnx.IStringStringEntryProto[] {
-  const manifest = makeManifest(info);
+function metadata(info: GeneratorInfo, latentSize: number): onnxProto.onnx.IStringStringEntryProto[] {
+  const manifest = makeManifest(info, latentSize);
   const entries: [string, string | number | null][] = [
     ['preset', manifest.preset],
+    // The recipe's JSON, as manifest.json holds it: JSON.parse gives the recipe back.
+    ['recipe', manifest.recipe && JSON.stringify(manifest.recipe)],
     ['epoch', manifest.epoch],
     ['step', manifest.step],
     ['seed', manifest.seed],
@@ -221,7 +225,7 @@ export function onnxModel(network: ExportNetwork, info: GeneratorInfo = {}): onn
       input: [floatInfo(ONNX_INPUT, network.inputSize)],
       output: [floatInfo(ONNX_OUTPUT, network.outputSize)],
     },
-    metadataProps: metadata(info),
+    metadataProps: metadata(info, network.inputSize),
   };
 }
 

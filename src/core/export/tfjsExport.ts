@@ -1,8 +1,9 @@
 /**
  * A generator in the TF.js Layers format, zipped so the page offers one download:
  * `model.json` (topology + weights manifest), `group1-shard1of1.bin` (float32 weights) and
- * `manifest.json` (where the generator comes from and what it expects). Unzipped, the folder
- * loads with `tf.loadLayersModel('…/model.json')` or converts to Keras with tensorflowjs_converter.
+ * `manifest.json` (where the generator comes from — preset, recipe, epoch — and what it expects).
+ * Unzipped, the folder loads with `tf.loadLayersModel('…/model.json')` or converts to Keras with
+ * tensorflowjs_converter.
  */
 import * as tf from '@tensorflow/tfjs';
 import { strToU8, zipSync } from 'fflate';
@@ -26,6 +27,16 @@ export function layersModelFromSpec({ spec, weights }: SpecWithWeights): tf.Sequ
     tf.dispose(tensors);
   }
   return model;
+}
+
+/** The noise values per sample a generator model takes: its input's last dimension. */
+export function modelLatentSize(model: tf.LayersModel): number {
+  const shape = model.inputs.length === 1 ? model.inputs[0].shape : [];
+  const size = shape[shape.length - 1];
+  if (shape.length !== 2 || typeof size !== 'number') {
+    throw new Error(`A generator takes noise of shape [batch, values]; this model takes ${JSON.stringify(model.inputs.map((i) => i.shape))}.`);
+  }
+  return size;
 }
 
 /** The model's Layers-format artifacts: model.json contents and the weight bytes. */
@@ -64,12 +75,13 @@ export async function exportGeneratorTfjs(
 ): Promise<Uint8Array> {
   const model = isSpecWithWeights(source) ? layersModelFromSpec(source) : source;
   try {
+    const manifest = makeManifest(info, modelLatentSize(model));
     const { modelJson, weights } = await layersArtifacts(model);
     return zipSync({
       [MODEL_JSON]: strToU8(JSON.stringify(modelJson)),
       // Float weights hardly compress; storing them keeps export and import fast.
       [WEIGHTS_FILE]: [weights, { level: 0 }],
-      [MANIFEST_JSON]: strToU8(JSON.stringify(makeManifest(info), null, 2)),
+      [MANIFEST_JSON]: strToU8(JSON.stringify(manifest, null, 2)),
     });
   } finally {
     if (model !== source) model.dispose();

@@ -8,7 +8,8 @@
  * Usage (worker): `const meter = await QualityMeter.create(classifier, train, test)` once per
  * session, then `await meter.measureGenerator(gan)` at each checkpoint.
  */
-import { DIGIT_PIXELS, LATENT_SIZE } from '../digits';
+import { DIGIT_PIXELS } from '../digits';
+import { latentSize } from '../recipe';
 import * as tf from '@tensorflow/tfjs';
 import { type Gan, generate } from '../gan';
 import { type MnistSplit, normaliseBatch } from '../mnistIdx';
@@ -95,19 +96,20 @@ export class QualityMeter {
   /** Samples N digits from the GAN's generator (fixed noise, so checkpoints compare fairly) and measures them. */
   async measureGenerator(gan: Gan, chunk = 250): Promise<QualityMetrics> {
     const started = Date.now();
-    const images = await sampleGenerator((noise) => generate(gan, noise), this.n, SAMPLE_SEED, chunk);
+    const images = await sampleGenerator((noise) => generate(gan, noise), latentSize(gan.recipe), this.n, SAMPLE_SEED, chunk);
     const metrics = await this.measure(images);
     return { ...metrics, ms: Date.now() - started };
   }
 }
 
 /**
- * `count` digits from a generator function (noise [rows × 100] → images [rows, 784], caller of
+ * `count` digits from a generator function (noise [rows × latent] → images [rows, 784], caller of
  * the function disposes nothing: the tensor is read and disposed here), standard normal noise
  * from `seed`, generated `chunk` rows at a time.
  */
 export async function sampleGenerator(
   generator: (noise: Float32Array) => tf.Tensor,
+  latent: number,
   count: number,
   seed: number,
   chunk = 500,
@@ -116,7 +118,7 @@ export async function sampleGenerator(
   const rng = new Rng(seed);
   for (let start = 0; start < count; start += chunk) {
     const rows = Math.min(chunk, count - start);
-    const out = generator(rng.fillNormal(new Float32Array(rows * LATENT_SIZE)));
+    const out = generator(rng.fillNormal(new Float32Array(rows * latent)));
     images.set((await out.data()) as Float32Array, start * DIGIT_PIXELS);
     out.dispose();
   }

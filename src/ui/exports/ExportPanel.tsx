@@ -1,5 +1,5 @@
 import { useRef } from 'react';
-import { DIGIT_PIXELS, LATENT_SIZE } from '../../core/digits';
+import { DIGIT_PIXELS } from '../../core/digits';
 import { useLab, useLabState } from '../shared/useLab';
 import type { SourceChoice } from './exportsState';
 import './exports.css';
@@ -54,7 +54,7 @@ export function ExportPanel({ source, label }: ExportPanelProps) {
           data-testid="download-onnx"
           disabled={!canExport || downloads.onnx !== undefined}
           onClick={() => source && exports.download(source, 'onnx')}
-          title={`One ONNX model, opset 13: noise [N, ${LATENT_SIZE}] → image [N, ${DIGIT_PIXELS}].`}
+          title={`One ONNX model, opset 13: noise [N, latent size] → image [N, ${DIGIT_PIXELS}]; the recipe travels in its metadata.`}
         >
           {downloads.onnx !== undefined ? 'Preparing ONNX…' : 'ONNX'}
         </button>

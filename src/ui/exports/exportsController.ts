@@ -16,7 +16,7 @@ import { saveFile } from '../shared/saveFile';
 import { type ExportsState, type OnnxCheckInfo, type SourceChoice, importedLabel } from './exportsState';
 
 export interface OnnxRuntime {
-  runOnnxGenerator(bytes: ArrayBuffer, noise: Float32Array): Promise<Float32Array>;
+  runOnnxGenerator(bytes: ArrayBuffer, noise: Float32Array, count: number): Promise<Float32Array>;
 }
 
 export interface ExportsEnvironment {
@@ -92,7 +92,7 @@ export function createExportsController(
       setOnnx(requestId, { status: 'loading' });
       const runtime = await env.loadOnnxRuntime();
       setOnnx(requestId, { status: 'running' });
-      const images = await runtime.runOnnxGenerator(file.bytes, reference.noise);
+      const images = await runtime.runOnnxGenerator(file.bytes, reference.noise, reference.count);
       if (images.length !== reference.images.length) {
         throw new Error(
           `onnxruntime-web returned ${images.length} values for ${reference.count} digits; ${reference.count * DIGIT_PIXELS} were expected.`,

@@ -5,7 +5,6 @@
  */
 import * as ort from 'onnxruntime-web/wasm';
 import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
-import { LATENT_SIZE } from '../../core/digits';
 
 ort.env.wasm.wasmPaths = { wasm: wasmUrl };
 ort.env.wasm.numThreads = 1;
@@ -14,17 +13,17 @@ ort.env.wasm.proxy = false;
 /** Samples per run call: each call is one short task on the main thread. */
 const BATCH = 20;
 
-/** The ONNX generator applied to `noise` (count × LATENT_SIZE): count × DIGIT_PIXELS values. */
-export async function runOnnxGenerator(bytes: ArrayBuffer, noise: Float32Array): Promise<Float32Array> {
+/** The ONNX generator applied to `noise` (count × latent size): count × DIGIT_PIXELS values. */
+export async function runOnnxGenerator(bytes: ArrayBuffer, noise: Float32Array, count: number): Promise<Float32Array> {
   const session = await ort.InferenceSession.create(new Uint8Array(bytes), { executionProviders: ['wasm'] });
   try {
     const [input] = session.inputNames;
     const [output] = session.outputNames;
-    const count = noise.length / LATENT_SIZE;
+    const latent = noise.length / count;
     const parts: Float32Array[] = [];
     for (let start = 0; start < count; start += BATCH) {
       const rows = Math.min(BATCH, count - start);
-      const feed = new ort.Tensor('float32', noise.slice(start * LATENT_SIZE, (start + rows) * LATENT_SIZE), [rows, LATENT_SIZE]);
+      const feed = new ort.Tensor('float32', noise.slice(start * latent, (start + rows) * latent), [rows, latent]);
       const result = await session.run({ [input]: feed });
       parts.push(result[output].data as Float32Array);
       // Let the page paint and take input between batches.
