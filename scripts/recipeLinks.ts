@@ -27,9 +27,41 @@ const examples: { title: string; preset: 'seed' | 'dcgan'; recipe: Recipe }[] = 
     recipe: { ...seed, generator: { ...seed.generator, inputSize: 64 }, average: { decay: 0.999, warmup: true } },
   },
   {
-    title: 'DCGAN, least squares, two D steps per G step',
+    title: 'DCGAN with batch norm in G; spectral norm and minibatch std in D; hinge loss, two D steps per G step',
     preset: 'dcgan',
-    recipe: { ...dcgan, loss: 'leastSquares', dStepsPerGStep: 2 },
+    recipe: {
+      ...dcgan,
+      generator: {
+        ...dcgan.generator,
+        layers: [
+          { kind: 'dense', units: 7 * 7 * 128 },
+          { kind: 'batchNorm' },
+          { kind: 'relu' },
+          { kind: 'reshape', shape: [7, 7, 128] },
+          { kind: 'conv2dTranspose', filters: 64, kernel: 4, stride: 2 },
+          { kind: 'batchNorm' },
+          { kind: 'relu' },
+          { kind: 'conv2dTranspose', filters: 1, kernel: 4, stride: 2 },
+          { kind: 'tanh' },
+          { kind: 'reshape', shape: [784] },
+        ],
+      },
+      discriminator: {
+        ...dcgan.discriminator,
+        layers: [
+          { kind: 'reshape', shape: [28, 28, 1] },
+          { kind: 'conv2d', filters: 64, kernel: 4, stride: 2, spectralNorm: true },
+          { kind: 'leakyRelu', alpha: 0.2 },
+          { kind: 'conv2d', filters: 128, kernel: 4, stride: 2, spectralNorm: true },
+          { kind: 'leakyRelu', alpha: 0.2 },
+          { kind: 'reshape', shape: [7 * 7 * 128] },
+          { kind: 'minibatchStd' },
+          { kind: 'dense', units: 1, spectralNorm: true },
+        ],
+      },
+      loss: 'hinge',
+      dStepsPerGStep: 2,
+    },
   },
 ];
 

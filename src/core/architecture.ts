@@ -5,17 +5,39 @@
 import { LATENT_SIZE } from './digits';
 
 export type LayerSpec =
-  | { kind: 'dense'; units: number }
+  /** spectralNorm (D only): the kernel is divided by its largest singular value (Miyato et al.). */
+  | { kind: 'dense'; units: number; spectralNorm?: boolean }
   | { kind: 'leakyRelu'; alpha: number }
+  | { kind: 'relu' }
+  /**
+   * D only (ProGAN): appends one feature, the mean over features of the standard deviation of
+   * each feature over the batch: [n] → [n + 1], [h, w, c] → [h, w, c + 1]. No parameters.
+   */
+  | { kind: 'minibatchStd' }
   | { kind: 'dropout'; rate: number }
+  /**
+   * G only. Normalises each feature (the last axis: units, or channels of an [h, w, c] input)
+   * with the batch's mean and variance while training, with the moving ones otherwise, then
+   * scales by gamma and shifts by beta (trainable, [c] each). Each training pass moves the
+   * moving statistics towards the batch's: moving ← momentum·moving + (1 − momentum)·batch.
+   * ε = 1e-3 and momentum 0.99 by default, as Keras.
+   */
+  | { kind: 'batchNorm'; momentum?: number }
   | { kind: 'tanh' }
   | { kind: 'sigmoid' }
   /** Per-example shape change: [h, w, c] into a conv stack (NHWC), [n] back out of it. */
   | { kind: 'reshape'; shape: number[] }
-  /** 'same' padding; kernel [k, k, in, filters] then bias [filters], as tf.layers stores them. */
-  | { kind: 'conv2d'; filters: number; kernel: number; stride: number }
+  /**
+   * 'same' padding; kernel [k, k, in, filters] then bias [filters], as tf.layers stores them.
+   * spectralNorm (D only) as for dense, the kernel read as a [k·k·in, filters] matrix.
+   */
+  | { kind: 'conv2d'; filters: number; kernel: number; stride: number; spectralNorm?: boolean }
   /** 'same' padding, output H·stride × W·stride; kernel [k, k, filters, in] then bias [filters]. */
   | { kind: 'conv2dTranspose'; filters: number; kernel: number; stride: number };
+
+/** Keras' BatchNormalization defaults, which the lab keeps. */
+export const BATCH_NORM_EPSILON = 1e-3;
+export const BATCH_NORM_MOMENTUM = 0.99;
 
 export interface NetworkSpec {
   name: string;
@@ -86,6 +108,9 @@ export function layerOutputShapes(spec: NetworkSpec): number[][] {
             : [h * layer.stride, w * layer.stride, layer.filters];
         break;
       }
+      case 'minibatchStd':
+        shape = [...shape.slice(0, -1), shape[shape.length - 1] + 1];
+        break;
       default:
         break;
     }
@@ -95,8 +120,9 @@ export function layerOutputShapes(spec: NetworkSpec): number[][] {
 }
 
 /**
- * Shapes of the trainable tensors, in order: kernel then bias for every dense and conv layer
- * (dense [in, units]; conv2d [k, k, in, filters]; conv2dTranspose [k, k, filters, in]).
+ * Shapes of the trainable tensors, in layer order: kernel then bias for every dense and conv
+ * layer (dense [in, units]; conv2d [k, k, in, filters]; conv2dTranspose [k, k, filters, in]),
+ * gamma then beta ([c]) for every batch norm, as a Layers model lists its trainable weights.
  */
 export function parameterShapes(spec: NetworkSpec): number[][] {
   const shapes: number[][] = [];
@@ -104,6 +130,7 @@ export function parameterShapes(spec: NetworkSpec): number[][] {
   const outputs = layerOutputShapes(spec);
   spec.layers.forEach((layer, index) => {
     if (layer.kind === 'dense') shapes.push([shape[0], layer.units], [layer.units]);
+    if (layer.kind === 'batchNorm') shapes.push([shape[shape.length - 1]], [shape[shape.length - 1]]);
     if (layer.kind === 'conv2d') shapes.push([layer.kernel, layer.kernel, shape[2], layer.filters], [layer.filters]);
     if (layer.kind === 'conv2dTranspose') {
       shapes.push([layer.kernel, layer.kernel, layer.filters, shape[2]], [layer.filters]);
@@ -111,6 +138,32 @@ export function parameterShapes(spec: NetworkSpec): number[][] {
     shape = outputs[index];
   });
   return shapes;
+}
+
+/**
+ * Shapes of the non-trainable state, in layer order: batch norm's moving mean then moving
+ * variance ([c] each; a Layers model lists them after all trainable weights), spectral
+ * normalisation's power-iteration vector u ([units] or [filters]). Training updates them;
+ * checkpoints keep them so that a resume is exact.
+ */
+export function stateShapes(spec: NetworkSpec): number[][] {
+  const shapes: number[][] = [];
+  const outputs = layerOutputShapes(spec);
+  spec.layers.forEach((layer, index) => {
+    if (layer.kind === 'batchNorm') shapes.push([outputs[index].at(-1)!], [outputs[index].at(-1)!]);
+    if ((layer.kind === 'dense' || layer.kind === 'conv2d') && layer.spectralNorm) {
+      shapes.push([layer.kind === 'dense' ? layer.units : layer.filters]);
+    }
+  });
+  return shapes;
+}
+
+/**
+ * Every tensor of a network, in the order `forward`, checkpoints and exports take them: the
+ * parameters (parameterShapes), then the state (stateShapes).
+ */
+export function weightShapes(spec: NetworkSpec): number[][] {
+  return [...parameterShapes(spec), ...stateShapes(spec)];
 }
 
 export function parameterCount(spec: NetworkSpec): number {
@@ -126,8 +179,8 @@ export function outputSize(spec: NetworkSpec): number {
 
 /**
  * A DCGAN-style generator: dense 100 → 7·7·128, then two stride-2 transposed convolutions
- * (7 → 14 → 28), LeakyReLU(0.2) between, tanh out, flattened to 784. No batch normalisation:
- * its running statistics would have to travel with every checkpoint and export.
+ * (7 → 14 → 28), LeakyReLU(0.2) between, tanh out, flattened to 784. No batch normalisation
+ * (a recipe can add {"kind": "batchNorm"} layers).
  */
 export const DCGAN_GENERATOR: NetworkSpec = {
   name: 'generator',

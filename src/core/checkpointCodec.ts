@@ -10,9 +10,9 @@
 import { LabError } from './errors';
 import * as tf from '@tensorflow/tfjs';
 import type { AdamState } from './adam';
-import { type NetworkSpec, parameterShapes } from './architecture';
-import { type RunConfig, parseConfig, totalSteps } from './config';
-import { type Gan, buildGan, samplingParams } from './gan';
+import { type NetworkSpec, parameterShapes, weightShapes } from './architecture';
+import { type RunConfig, parseSavedConfig, totalSteps } from './config';
+import { type Gan, buildGan, discriminatorWeights, generatorWeights, samplingParams } from './gan';
 import { type PresetName, isPresetName } from './presets';
 import { Rng } from './rng';
 
@@ -46,6 +46,7 @@ export interface FullSnapshot extends SnapshotBase {
   kind: 'full';
   config: RunConfig;
   architecture: Architecture;
+  /** Each network's parameters, then its state (weightShapes): moving statistics, u vectors. */
   generator: Float32Array[];
   discriminator: Float32Array[];
   gOptimizer: AdamState;
@@ -76,8 +77,8 @@ export async function snapshotGenerator(gan: Gan, step: number, preset: PresetNa
 /** Copies both networks and both optimizers out of the device. */
 export async function snapshotGan(gan: Gan, config: RunConfig, step: number): Promise<FullSnapshot> {
   const [generator, discriminator, gOptimizer, dOptimizer, generatorAverage] = await Promise.all([
-    readAll(gan.gParams),
-    readAll(gan.dParams),
+    readAll(generatorWeights(gan)),
+    readAll(discriminatorWeights(gan)),
     gan.gOptimizer.getState(),
     gan.dOptimizer.getState(),
     gan.gAverage ? readAll(gan.gAverage) : undefined,
@@ -132,20 +133,23 @@ interface Header {
   groups: TensorGroup[];
 }
 
-/** Tensor groups of a snapshot, in byte order. */
-function groupsOf(snapshot: Snapshot): { name: string; arrays: Float32Array[]; spec: NetworkSpec }[] {
+/**
+ * Tensor groups of a snapshot, in byte order. A network's group holds its parameters then its
+ * state (weightShapes); Adam's moments cover the parameters alone.
+ */
+function groupsOf(snapshot: Snapshot): { name: string; arrays: Float32Array[]; shapes: number[][] }[] {
   if (snapshot.kind === 'generator') {
-    return [{ name: 'generator', arrays: snapshot.generator, spec: snapshot.architecture.generator }];
+    return [{ name: 'generator', arrays: snapshot.generator, shapes: weightShapes(snapshot.architecture.generator) }];
   }
   const { generator: g, discriminator: d } = snapshot.architecture;
   return [
-    { name: 'generator', arrays: snapshot.generator, spec: g },
-    { name: 'discriminator', arrays: snapshot.discriminator, spec: d },
-    { name: 'generator Adam m', arrays: snapshot.gOptimizer.m, spec: g },
-    { name: 'generator Adam v', arrays: snapshot.gOptimizer.v, spec: g },
-    { name: 'discriminator Adam m', arrays: snapshot.dOptimizer.m, spec: d },
-    { name: 'discriminator Adam v', arrays: snapshot.dOptimizer.v, spec: d },
-    ...(snapshot.generatorAverage ? [{ name: AVERAGE_GROUP, arrays: snapshot.generatorAverage, spec: g }] : []),
+    { name: 'generator', arrays: snapshot.generator, shapes: weightShapes(g) },
+    { name: 'discriminator', arrays: snapshot.discriminator, shapes: weightShapes(d) },
+    { name: 'generator Adam m', arrays: snapshot.gOptimizer.m, shapes: parameterShapes(g) },
+    { name: 'generator Adam v', arrays: snapshot.gOptimizer.v, shapes: parameterShapes(g) },
+    { name: 'discriminator Adam m', arrays: snapshot.dOptimizer.m, shapes: parameterShapes(d) },
+    { name: 'discriminator Adam v', arrays: snapshot.dOptimizer.v, shapes: parameterShapes(d) },
+    ...(snapshot.generatorAverage ? [{ name: AVERAGE_GROUP, arrays: snapshot.generatorAverage, shapes: weightShapes(g) }] : []),
   ];
 }
 
@@ -160,7 +164,7 @@ export function encodeSnapshot(snapshot: Snapshot): ArrayBuffer {
     preset: snapshot.preset,
     step: snapshot.step,
     architecture: snapshot.architecture,
-    groups: groups.map(({ name, spec }) => ({ name, shapes: parameterShapes(spec) })),
+    groups: groups.map(({ name, shapes }) => ({ name, shapes })),
   };
   if (snapshot.kind === 'full') {
     header.config = snapshot.config;
@@ -235,7 +239,7 @@ export function decodeSnapshot(buffer: ArrayBuffer): Snapshot {
   const base = { schemaVersion: header.schemaVersion, preset: header.preset, step: header.step };
   if (header.kind === 'generator') {
     const architecture = { generator: header.architecture.generator! };
-    checkShapes('generator', parameterShapes(architecture.generator), groups[0]);
+    checkShapes('generator', weightShapes(architecture.generator), groups[0]);
     return { ...base, kind: 'generator', architecture, generator: groups[0] };
   }
   const architecture = header.architecture as Architecture;
@@ -250,8 +254,8 @@ export function decodeSnapshot(buffer: ArrayBuffer): Snapshot {
     dOptimizer: { iterations: header.iterations!.d, m: groups[4], v: groups[5] },
   };
   if (header.groups[6]?.name === AVERAGE_GROUP) snapshot.generatorAverage = groups[6];
-  for (const { name, arrays, spec } of groupsOf(snapshot)) {
-    checkShapes(name, parameterShapes(spec), arrays);
+  for (const { name, arrays, shapes } of groupsOf(snapshot)) {
+    checkShapes(name, shapes, arrays);
   }
   return snapshot;
 }
@@ -279,10 +283,11 @@ export function checkShapes(name: string, shapes: number[][], arrays: Float32Arr
 
 /**
  * A saved run config as today's: one saved before recipes existed (its `lr` and `batchSize`, no
- * recipe) reads as its preset's recipe with those two applied, which is what it trained.
+ * recipe) reads as its preset's recipe with those two applied, which is what it trained; one
+ * saved before the regularisers existed trains without them (parseSavedConfig).
  */
 function savedConfig(raw: RunConfig | undefined): RunConfig {
-  const { config, problems } = parseConfig({ ...(raw ?? {}) });
+  const { config, problems } = parseSavedConfig({ ...(raw ?? {}) });
   if (!raw || problems.length > 0) {
     throw new CheckpointError(`This checkpoint's run settings do not read: ${problems.map((p) => p.message).join(' ') || 'none saved'}`);
   }
@@ -299,8 +304,8 @@ export function restoreGan(snapshot: FullSnapshot): Gan {
   const recipe = { ...config.recipe, generator: architecture.generator, discriminator: architecture.discriminator };
   // The initial draw is overwritten at once; any stream will do.
   const gan = buildGan(recipe, new Rng(0), totalSteps(config));
-  assignAll(gan.gParams, snapshot.generator);
-  assignAll(gan.dParams, snapshot.discriminator);
+  assignAll(generatorWeights(gan), snapshot.generator);
+  assignAll(discriminatorWeights(gan), snapshot.discriminator);
   gan.gOptimizer.setState(snapshot.gOptimizer);
   gan.dOptimizer.setState(snapshot.dOptimizer);
   // A run saved without its average (none kept yet) restarts it from the weights.
@@ -308,10 +313,10 @@ export function restoreGan(snapshot: FullSnapshot): Gan {
   return gan;
 }
 
-/** A generator's weights as tensors for `forward` (inference only). Caller disposes. */
+/** A generator's weights (parameters, then state) as tensors for `forward` (inference only). Caller disposes. */
 export function generatorTensors(snapshot: Snapshot): { spec: NetworkSpec; params: tf.Tensor[] } {
   const spec = snapshot.architecture.generator;
-  const shapes = parameterShapes(spec);
+  const shapes = weightShapes(spec);
   return { spec, params: snapshot.generator.map((values, i) => tf.tensor(values, shapes[i])) };
 }
 

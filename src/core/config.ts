@@ -5,7 +5,7 @@
  * preset the recipe started from (and is the whole story when the recipe is that preset's).
  */
 import { PRESETS, type PresetName, isPresetName } from './presets';
-import { type Recipe, checkRecipe, decodeRecipeText, encodeRecipe, recipeDifferences } from './recipe';
+import { type Recipe, checkRecipe, decodeRecipeText, encodeRecipe, recipeDifferences, upgradeSavedRecipe } from './recipe';
 
 export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -177,6 +177,16 @@ export function parseConfig(input: Record<string, RawValue>): ParsedConfig {
     else problems.push(parsed);
   }
   return { config, problems };
+}
+
+/**
+ * A config saved by an earlier version of the lab (a run record, a checkpoint) as today's:
+ * parseConfig, after its recipe gets the fields added since, switched off (upgradeSavedRecipe).
+ */
+export function parseSavedConfig(input: Record<string, RawValue>): ParsedConfig {
+  const recipe = input.recipe;
+  if (recipe === undefined || recipe === null || typeof recipe !== 'object') return parseConfig(input);
+  return parseConfig({ ...input, recipe: upgradeSavedRecipe(recipe) as RawValue });
 }
 
 function parseRecipe(raw: RawValue, problems: ConfigProblem[]): Recipe | null {

@@ -3,25 +3,19 @@
  * (target 0.9) and B generated ones (target 0) in one batch of 2B, then G learns through D with
  * D's weights held fixed (D's dropout still active), target 1, binary cross-entropy throughout,
  * as the Keras original does. Other recipes change the loss (hinge, least squares), run several
- * D updates per G update, give each network its own Adam, decay the learning rates over the run
- * and average G's weights with a warm-up (recipe.ts).
+ * D updates per G update, give each network its own Adam, decay the learning rates over the run,
+ * average G's weights with a warm-up (recipe.ts) and regularise D (regularisers.ts).
  */
 import { DIGIT_PIXELS, toPixels } from './digits';
 import * as tf from '@tensorflow/tfjs';
 import { outputSize } from './architecture';
 import { KerasAdam } from './adam';
 import { type MnistSplit, normaliseBatch } from './mnistIdx';
-import { buildLayersModel, dropoutWidths, forward, trainableVariables } from './network';
+import { buildLayersModel, disposeNetworkState, dropoutWidths, forward, networkState, trainableVariables } from './network';
 import { type Recipe, averageDecay, latentSize, scheduledRate } from './recipe';
+import { type LiveSettings, liveSettingsOf } from './liveSettings';
+import { instanceNoise, instanceNoiseStd, r1Applies, r1Penalty } from './regularisers';
 import { Rng, Stream } from './rng';
-
-/** What a user may change while the run trains (recorded with its step by the worker). */
-export interface LiveSettings {
-  gLr: number;
-  dLr: number;
-  /** The average's decay; null when the recipe keeps no average. */
-  averageDecay: number | null;
-}
 
 export interface Gan {
   recipe: Recipe;
@@ -29,11 +23,18 @@ export interface Gan {
   discriminator: tf.Sequential;
   gParams: tf.Variable[];
   dParams: tf.Variable[];
+  /**
+   * Non-trainable state in stateShapes order, written by training forward passes and kept in
+   * checkpoints: batch norm's moving statistics (G; its model holds them), spectral norm's u
+   * vectors (D).
+   */
+  gState: tf.Variable[];
+  dState: tf.Variable[];
   gOptimizer: KerasAdam;
   dOptimizer: KerasAdam;
   /**
-   * The moving average of G's weights for recipes that keep one, else null. Samples, grids,
-   * quality and exports come from samplingParams(gan).
+   * The moving average of G's weights (parameters, then state) for recipes that keep one, else
+   * null. Samples, grids, quality and exports come from samplingParams(gan).
    */
   gAverage: tf.Variable[] | null;
   /** The base learning rates and decay in force; the recipe's until changed live. */
@@ -42,9 +43,19 @@ export interface Gan {
   totalSteps: number;
 }
 
-/** The weights G draws with: the moving average where the recipe keeps one. */
+/** G's weights as forward takes them: the parameters, then the state. */
+export function generatorWeights(gan: Gan): tf.Variable[] {
+  return gan.gState.length === 0 ? gan.gParams : [...gan.gParams, ...gan.gState];
+}
+
+/** D's weights as forward takes them: the parameters, then the state. */
+export function discriminatorWeights(gan: Gan): tf.Variable[] {
+  return gan.dState.length === 0 ? gan.dParams : [...gan.dParams, ...gan.dState];
+}
+
+/** The weights G draws with (parameters, then state): the moving average where the recipe keeps one. */
 export function samplingParams(gan: Gan): tf.Variable[] {
-  return gan.gAverage ?? gan.gParams;
+  return gan.gAverage ?? generatorWeights(gan);
 }
 
 /** Fresh average variables holding copies of `params` (the average starts at the weights). */
@@ -59,25 +70,25 @@ function updateAverage(average: tf.Variable[], params: tf.Variable[], decay: num
   });
 }
 
-export function liveSettingsOf(recipe: Recipe): LiveSettings {
-  return { gLr: recipe.gOptimizer.lr, dLr: recipe.dOptimizer.lr, averageDecay: recipe.average?.decay ?? null };
-}
-
 /** Networks and optimizers for `recipe`, weights drawn from `init`. */
 export function buildGan(recipe: Recipe, init: Rng, totalSteps = 0): Gan {
   const generator = buildLayersModel(recipe.generator, init);
   const discriminator = buildLayersModel(recipe.discriminator, init);
   const gParams = trainableVariables(generator);
   const dParams = trainableVariables(discriminator);
+  const gState = networkState(recipe.generator, generator, init);
+  const dState = networkState(recipe.discriminator, discriminator, init);
   return {
     recipe,
     generator,
     discriminator,
     gParams,
     dParams,
+    gState,
+    dState,
     gOptimizer: new KerasAdam(gParams, recipe.gOptimizer, recipe.gOptimizer.lr),
     dOptimizer: new KerasAdam(dParams, recipe.dOptimizer, recipe.dOptimizer.lr),
-    gAverage: recipe.average ? averageOf(gParams) : null,
+    gAverage: recipe.average ? averageOf([...gParams, ...gState]) : null,
     live: liveSettingsOf(recipe),
     totalSteps,
   };
@@ -92,6 +103,8 @@ export function disposeGan(gan: Gan): void {
   gan.gOptimizer.dispose();
   gan.dOptimizer.dispose();
   if (gan.gAverage) tf.dispose(gan.gAverage);
+  disposeNetworkState(gan.generator, gan.gState);
+  disposeNetworkState(gan.discriminator, gan.dState);
   gan.generator.dispose();
   gan.discriminator.dispose();
 }
@@ -103,6 +116,8 @@ export interface DiscriminatorInputs {
   noise: Float32Array;
   /** D's dropout masks for the 2B rows of the update. */
   masks: Float32Array[];
+  /** Unit normal draws for the 2B rows' instance noise (scaled by the step's std), or null: none. */
+  instanceNoise: Float32Array | null;
 }
 
 /** Everything random one step needs, drawn on the CPU from the step's own streams. */
@@ -116,6 +131,8 @@ export interface StepInputs {
   noiseG: Float32Array;
   /** D's dropout masks for the B rows of the G update. */
   masksG: Float32Array[];
+  /** Unit normal draws for the instance noise on the B rows of the G update, or null: none. */
+  instanceNoiseG: Float32Array | null;
 }
 
 export function allocateStepInputs(recipe: Recipe, batchSize = recipe.batchSize): StepInputs {
@@ -129,20 +146,27 @@ export function allocateStepInputs(recipe: Recipe, batchSize = recipe.batchSize)
       real: new Float32Array(batchSize * DIGIT_PIXELS),
       noise: new Float32Array(batchSize * latent),
       masks: widths.map(({ width }) => new Float32Array(2 * batchSize * width)),
+      instanceNoise: recipe.instanceNoise ? new Float32Array(2 * batchSize * DIGIT_PIXELS) : null,
     })),
     noiseG: new Float32Array(batchSize * latent),
     masksG: widths.map(({ width }) => new Float32Array(batchSize * width)),
+    instanceNoiseG: recipe.instanceNoise ? new Float32Array(batchSize * DIGIT_PIXELS) : null,
   };
 }
 
-/** The stream of D update `update` (0-based) of a step: the first keeps the seed's own streams. */
+/**
+ * The stream of D update `update` (0-based) of a step: the first keeps the seed's own streams.
+ * Streams are below 16, so those of different updates never meet.
+ */
 function dStream(stream: number, update: number): number {
   return stream + 16 * update;
 }
 
 /**
  * Fills `inputs` for step `step` of a run: real digits drawn uniformly with replacement, as the
- * original did, normal noise, dropout masks. Depends only on (seed, step): resuming is exact.
+ * original did, normal noise, dropout masks, instance noise where the recipe asks for it (from
+ * streams of its own, so that the other draws stay as they were). Depends only on (seed, step):
+ * resuming is exact.
  */
 export function drawStepInputs(
   inputs: StepInputs,
@@ -160,10 +184,12 @@ export function drawStepInputs(
     Rng.forStep(seed, step, dStream(Stream.noiseD, update)).fillNormal(d.noise);
     const maskD = Rng.forStep(seed, step, dStream(Stream.dropoutD, update));
     d.masks.forEach((mask, i) => maskD.fillDropoutMask(mask, rates[i].rate));
+    if (d.instanceNoise) Rng.forStep(seed, step, dStream(Stream.instanceNoiseD, update)).fillNormal(d.instanceNoise);
   });
   Rng.forStep(seed, step, Stream.noiseG).fillNormal(inputs.noiseG);
   const maskG = Rng.forStep(seed, step, Stream.dropoutG);
   inputs.masksG.forEach((mask, i) => maskG.fillDropoutMask(mask, rates[i].rate));
+  if (inputs.instanceNoiseG) Rng.forStep(seed, step, Stream.instanceNoiseG).fillNormal(inputs.instanceNoiseG);
   inputs.step = step;
   return inputs;
 }
@@ -242,21 +268,45 @@ export function discriminatorStep(gan: Gan, inputs: StepInputs, update = 0): tf.
   return tf.tidy(() => {
     const real = tf.tensor2d(d.real, [batch, DIGIT_PIXELS]);
     const noise = tf.tensor2d(d.noise, [batch, inputs.latentSize]);
-    const fake = forward(generator, gan.gParams, noise);
-    const x = tf.concat([real, fake], 0);
+    const fake = forward(generator, generatorWeights(gan), noise, { training: true });
+    const std = instanceNoiseAt(gan, inputs.step);
+    let x = tf.concat([real, fake], 0);
+    if (d.instanceNoise && std !== null) x = tf.add(x, instanceNoise(d.instanceNoise, 2 * batch, std));
     const masks = masksToTensors(d.masks, 2 * batch);
     const targets = tf.tensor2d(discriminatorTargets(batch, gan.recipe.realTarget), [2 * batch, 1]);
+    const { r1 } = gan.recipe;
+    const penalised = r1 !== null && r1Applies(r1, gan.recipe.dStepsPerGStep, inputs.step, update);
+    // R1 is taken on the real rows as D's loss sees them (noise and dropout included).
+    const realRows = penalised ? tf.slice(x, [0, 0], [batch, DIGIT_PIXELS]) : null;
+    const realMasks = penalised ? masks.map((mask) => tf.slice(mask, [0, 0], [batch, mask.shape[1]])) : [];
     let logits: tf.Tensor2D | null = null;
+    let adversarial: tf.Scalar | null = null;
     const { value, grads } = tf.valueAndGrads((...params: tf.Tensor[]) => {
-      logits = tf.keep(forward(discriminator, params, x, { dropoutMasks: masks, logits: true }));
-      return discriminatorLoss(gan.recipe, logits, targets);
+      const weights = [...params, ...gan.dState];
+      // Before the loss's forward pass moves spectral norm's u, so that both use the same σ.
+      const penalty = realRows ? r1Penalty(discriminator, weights, realRows, r1!.gamma, realMasks) : null;
+      logits = tf.keep(forward(discriminator, weights, x, { dropoutMasks: masks, logits: true, batchGroups: 2, training: true }));
+      const loss = discriminatorLoss(gan.recipe, logits, targets);
+      if (!penalty) return loss;
+      adversarial = tf.keep(loss);
+      // Lazy regularisation: one update in `every` carries the penalty of `every` updates.
+      return tf.add(loss, tf.mul(penalty, r1!.every)) as tf.Scalar;
     })(gan.dParams);
     gan.dOptimizer.apply(grads);
     const probabilities = tf.sigmoid(logits!);
     (logits as tf.Tensor | null)?.dispose();
     const [onReal, onFake] = tf.split(probabilities, 2, 0);
-    return tf.stack([value, tf.mean(onReal), tf.mean(onFake)]) as tf.Tensor1D;
+    // The loss reported is the adversarial one, comparable across recipes and steps.
+    const reported = tf.stack([adversarial ?? value, tf.mean(onReal), tf.mean(onFake)]) as tf.Tensor1D;
+    (adversarial as tf.Tensor | null)?.dispose();
+    return reported;
   });
+}
+
+/** The instance noise's std at `step`, or null when the recipe adds none. */
+function instanceNoiseAt(gan: Gan, step: number): number | null {
+  const { instanceNoise: noise } = gan.recipe;
+  return noise ? instanceNoiseStd(noise, step, gan.totalSteps) : null;
 }
 
 /** One G update through the frozen D. Returns [G loss] (caller disposes). */
@@ -267,9 +317,12 @@ export function generatorStep(gan: Gan, inputs: StepInputs): tf.Tensor1D {
     const noise = tf.tensor2d(inputs.noiseG, [batch, inputs.latentSize]);
     const masks = masksToTensors(inputs.masksG, batch);
     const targets = tf.tensor2d(generatorTargets(batch), [batch, 1]);
+    const std = instanceNoiseAt(gan, inputs.step);
+    const added = inputs.instanceNoiseG && std !== null ? instanceNoise(inputs.instanceNoiseG, batch, std) : null;
     const { value, grads } = tf.valueAndGrads((...params: tf.Tensor[]) => {
-      const fake = forward(generator, params, noise);
-      const logits = forward(discriminator, gan.dParams, fake, {
+      const generated = forward(generator, [...params, ...gan.gState], noise, { training: true });
+      const fake = added ? (tf.add(generated, added) as tf.Tensor2D) : generated;
+      const logits = forward(discriminator, discriminatorWeights(gan), fake, {
         dropoutMasks: masks,
         logits: true,
         inputNeedsGrad: true,
@@ -281,7 +334,7 @@ export function generatorStep(gan: Gan, inputs: StepInputs): tf.Tensor1D {
     const { average } = gan.recipe;
     if (gan.gAverage && average && gan.live.averageDecay !== null) {
       const decay = averageDecay({ ...average, decay: gan.live.averageDecay }, Math.max(1, inputs.step));
-      updateAverage(gan.gAverage, gan.gParams, decay);
+      updateAverage(gan.gAverage, generatorWeights(gan), decay);
     }
     return tf.reshape(value, [1]) as tf.Tensor1D;
   });

@@ -4,14 +4,24 @@
  * differentiates, built from `denseBlock`s.
  */
 import * as tf from '@tensorflow/tfjs';
-import { type NetworkSpec, parameterShapes } from './architecture';
+import {
+  BATCH_NORM_EPSILON,
+  BATCH_NORM_MOMENTUM,
+  type NetworkSpec,
+  layerOutputShapes,
+  parameterShapes,
+  stateShapes,
+} from './architecture';
 import { conv2d, conv2dTranspose } from './conv/conv2d';
 import { denseActivationGrad, hasActivationGradKernel } from './kernels/activationGradKernel';
 import { hasActivationKernel, leakyDropout } from './kernels/activationKernel';
 import { gemmTiles, matMul } from './kernels/gemmKernel';
 import { Rng } from './rng';
 
-/** Builds the Sequential model; Glorot-uniform kernels and zero biases drawn from `rng`. */
+/**
+ * Builds the Sequential model; Glorot-uniform kernels and zero biases drawn from `rng`, batch
+ * norm's gamma 1, beta 0, moving mean 0 and moving variance 1.
+ */
 export function buildLayersModel(spec: NetworkSpec, rng: Rng): tf.Sequential {
   const model = tf.sequential();
   let first = true;
@@ -27,6 +37,17 @@ export function buildLayersModel(spec: NetworkSpec, rng: Rng): tf.Sequential {
         break;
       case 'dropout':
         model.add(tf.layers.dropout({ rate: layer.rate, ...inputShape }));
+        break;
+      case 'relu':
+        model.add(tf.layers.reLU({ ...inputShape }));
+        break;
+      case 'batchNorm':
+        model.add(
+          tf.layers.batchNormalization({ axis: -1, momentum: layer.momentum ?? BATCH_NORM_MOMENTUM, epsilon: BATCH_NORM_EPSILON, ...inputShape }),
+        );
+        break;
+      case 'minibatchStd':
+        model.add(new MinibatchStdLayer(inputShape));
         break;
       case 'tanh':
       case 'sigmoid':
@@ -53,12 +74,62 @@ export function buildLayersModel(spec: NetworkSpec, rng: Rng): tf.Sequential {
         break;
     }
   }
-  model.setWeights(glorotWeights(spec, rng));
+  const initial = glorotWeights(spec, rng);
+  // The model's weights: all trainable ones, then batch norm's moving statistics (as stateShapes
+  // lists them, spectral norm's u aside: the model does not hold it).
+  model.nonTrainableWeights.forEach((weight, i) => initial.push(i % 2 === 0 ? tf.zeros(weight.shape as number[]) : tf.ones(weight.shape as number[])));
+  model.setWeights(initial);
+  tf.dispose(initial);
   return model;
 }
 
+/** ProGAN's minibatch standard deviation as a Layers layer, so D's model infers its shapes. */
+class MinibatchStdLayer extends tf.layers.Layer {
+  static readonly className = 'MinibatchStd';
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const shape = [...(inputShape as tf.Shape)];
+    shape[shape.length - 1] = (shape[shape.length - 1] as number) + 1;
+    return shape;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return minibatchStd(Array.isArray(inputs) ? inputs[0] : inputs);
+  }
+}
+tf.serialization.registerClass(MinibatchStdLayer);
+
+/** Inside ProGAN's standard deviation, as its reference code adds. */
+export const MINIBATCH_STD_EPSILON = 1e-8;
+
+/**
+ * ProGAN's minibatch feature: `x` ([n, …, c]) with one feature appended on the last axis, the
+ * mean over all features of each feature's standard deviation over the rows. The rows hold
+ * `groups` independent batches back to back (D sees real then generated digits in one batch),
+ * and each gets its own value: mixed, the feature would be the same for real and generated rows.
+ */
+export function minibatchStd(x: tf.Tensor, groups = 1): tf.Tensor {
+  const [rows, ...rest] = x.shape;
+  if (rows % groups !== 0) throw new Error(`minibatchStd: ${rows} rows do not split into ${groups} equal batches.`);
+  const grouped = tf.reshape(x, [groups, rows / groups, ...rest]);
+  const { variance } = tf.moments(grouped, 1);
+  const std = tf.sqrt(tf.add(variance, MINIBATCH_STD_EPSILON));
+  const perGroup = tf.mean(tf.reshape(std, [groups, -1]), 1);
+  // Broadcast at rank 3: tfjs has no gradient for a rank-5 tile.
+  const positions = rows / groups * (rest.slice(0, -1).reduce((a, b) => a * b, 1));
+  const feature = tf.broadcastTo(tf.reshape(perGroup, [groups, 1, 1]), [groups, positions, 1]);
+  return tf.concat([x, tf.reshape(feature, [rows, ...rest.slice(0, -1), 1])], -1);
+}
+
 function glorotWeights(spec: NetworkSpec, rng: Rng): tf.Tensor[] {
-  return parameterShapes(spec).map((shape) => {
+  const gammas = new Set<number>();
+  let param = 0;
+  for (const layer of spec.layers) {
+    if (layer.kind === 'batchNorm') gammas.add(param);
+    if (layer.kind === 'batchNorm' || layer.kind === 'dense' || layer.kind === 'conv2d' || layer.kind === 'conv2dTranspose') param += 2;
+  }
+  return parameterShapes(spec).map((shape, index) => {
+    if (gammas.has(index)) return tf.ones(shape);
     const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
     if (shape.length === 2) {
       const limit = Math.sqrt(6 / (shape[0] + shape[1]));
@@ -76,6 +147,107 @@ function glorotWeights(spec: NetworkSpec, rng: Rng): tf.Tensor[] {
 /** The model's trainable variables, kernel then bias for each dense layer (as parameterShapes). */
 export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((weight) => weight.read() as tf.Variable);
+}
+
+/**
+ * The network's non-trainable state as variables, in stateShapes order: batch norm's moving
+ * statistics are the model's own; spectral norm's u vectors, drawn from `rng` as normalised
+ * normal vectors, live outside it, as the model has no such layer (disposeNetworkState).
+ */
+export function networkState(spec: NetworkSpec, model: tf.LayersModel, rng: Rng): tf.Variable[] {
+  const moving = model.nonTrainableWeights.map((weight) => weight.read() as tf.Variable);
+  const state: tf.Variable[] = [];
+  for (const layer of spec.layers) {
+    if (layer.kind === 'batchNorm') state.push(moving.shift()!, moving.shift()!);
+    if ((layer.kind === 'dense' || layer.kind === 'conv2d') && layer.spectralNorm) {
+      const u = rng.fillNormal(new Float32Array(layer.kind === 'dense' ? layer.units : layer.filters));
+      const norm = Math.hypot(...u);
+      state.push(tf.variable(tf.tensor1d(u.map((value) => value / norm)), false));
+    }
+  }
+  return state;
+}
+
+/** Frees the state variables the model does not hold (it disposes its own). */
+export function disposeNetworkState(model: tf.LayersModel, state: tf.Variable[]): void {
+  const own = new Set(model.weights.map((weight) => weight.read()));
+  tf.dispose(state.filter((variable) => !own.has(variable)));
+}
+
+/**
+ * Batch normalisation over all axes but the last. Training: with the batch's mean and (biased)
+ * variance, as Keras, differentiable through both; the moving statistics (variables) move
+ * towards them. Otherwise with the moving statistics.
+ */
+export function batchNorm(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  movingMean: tf.Tensor,
+  movingVariance: tf.Tensor,
+  options: { training: boolean; momentum: number },
+): tf.Tensor {
+  const normalise = (mean: tf.Tensor, variance: tf.Tensor) =>
+    x.rank === 4
+      ? tf.batchNorm4d(x as tf.Tensor4D, mean as tf.Tensor1D, variance as tf.Tensor1D, beta as tf.Tensor1D, gamma as tf.Tensor1D, BATCH_NORM_EPSILON)
+      : tf.batchNorm2d(x as tf.Tensor2D, mean as tf.Tensor1D, variance as tf.Tensor1D, beta as tf.Tensor1D, gamma as tf.Tensor1D, BATCH_NORM_EPSILON);
+  if (!options.training) return normalise(movingMean, movingVariance);
+  const { mean, variance } = tf.moments(x, x.shape.slice(0, -1).map((_, axis) => axis));
+  const { momentum } = options;
+  (movingMean as tf.Variable).assign(tf.add(tf.mul(movingMean, momentum), tf.mul(mean, 1 - momentum)));
+  (movingVariance as tf.Variable).assign(tf.add(tf.mul(movingVariance, momentum), tf.mul(variance, 1 - momentum)));
+  return normalise(mean, variance);
+}
+
+/** A vector over its length, as PyTorch's spectral_norm guards it. */
+function unitLength(x: tf.Tensor): tf.Tensor {
+  return tf.div(x, tf.maximum(tf.norm(x), 1e-12));
+}
+
+/**
+ * Miyato et al.'s spectral normalisation divides a kernel by σ, its largest singular value (the
+ * kernel read as a [fan-in, units] matrix K), estimated by one power-iteration step from the
+ * persistent u ([units]): v = K·u / ‖K·u‖, u' = Kᵀ·v / ‖Kᵀ·v‖, σ = vᵀ·K·u' (= ‖Kᵀ·v‖).
+ * u' and v are constants to the gradient: ∂σ/∂K = v·u'ᵀ. With `update`, u (a variable) keeps u'.
+ */
+export function spectralSigma(kernel: tf.Tensor, u: tf.Tensor, options: { needsGrad: boolean; update: boolean }): tf.Scalar {
+  const units = kernel.shape[kernel.shape.length - 1];
+  const kept: { u: tf.Tensor | null } = { u: null };
+  // Inside customGrad's forward this runs off the tape, so v and u' stay constants.
+  const estimate = (k: tf.Tensor) => {
+    const matrix = tf.reshape(k, [-1, units]) as tf.Tensor2D;
+    // Both products without a transposed operand (a column, then a row vector).
+    const v = unitLength(tf.matMul(matrix, tf.reshape(u, [units, 1]) as tf.Tensor2D));
+    const t = tf.matMul(tf.reshape(v, [1, -1]) as tf.Tensor2D, matrix);
+    const sigma = tf.norm(t);
+    const next = tf.div(t, tf.maximum(sigma, 1e-12));
+    if (options.update) kept.u = tf.keep(tf.reshape(next, [units]));
+    return { v, next, sigma };
+  };
+  let sigma: tf.Scalar;
+  if (!options.needsGrad) {
+    sigma = estimate(kernel).sigma as tf.Scalar;
+  } else {
+    const op = tf.customGrad((k, save) => {
+      const { v, next, sigma: value } = estimate(k as tf.Tensor);
+      (save as tf.GradSaveFunc)([v, next]);
+      return {
+        value,
+        gradFunc: (dy, saved) => tf.mul(dy, tf.reshape(tf.matMul(saved[0] as tf.Tensor2D, saved[1] as tf.Tensor2D), kernel.shape)),
+      };
+    }) as unknown as (k: tf.Tensor) => tf.Scalar;
+    sigma = op(kernel);
+  }
+  if (kept.u) {
+    (u as tf.Variable).assign(kept.u);
+    kept.u.dispose();
+  }
+  return sigma;
+}
+
+/** kernel / σ (spectralSigma), differentiable through both. */
+export function spectralNormalise(kernel: tf.Tensor, u: tf.Tensor, options: { needsGrad: boolean; update: boolean }): tf.Tensor {
+  return tf.div(kernel, spectralSigma(kernel, u, options));
 }
 
 export interface BlockOptions {
@@ -148,15 +320,16 @@ export function denseBlock(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, optio
   const op = tf.customGrad((...args) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
     const out = blockForward(x, w, b, options);
-    // Saved tensors outlive the forward pass; x may be an intermediate that would not.
-    save([out, x]);
+    // Saved tensors outlive the forward pass; x may be an intermediate that would not, and so
+    // may w where it is not a variable (a spectrally normalised kernel).
+    save(w instanceof tf.Variable ? [out, x] : [out, x, w]);
     return {
       value: out,
       gradFunc: (dy, saved) => {
-        const [outSaved, xSaved] = saved as tf.Tensor2D[];
+        const [outSaved, xSaved, wSaved = w] = saved as tf.Tensor2D[];
         return host
-          ? hostBackward(dy as tf.Tensor2D, outSaved, xSaved, w, options)
-          : deviceBackward(dy as tf.Tensor2D, outSaved, xSaved, w, options);
+          ? hostBackward(dy as tf.Tensor2D, outSaved, xSaved, wSaved, options)
+          : deviceBackward(dy as tf.Tensor2D, outSaved, xSaved, wSaved, options);
       },
     };
   }) as unknown as (...inputs: tf.Tensor[]) => tf.Tensor2D;
@@ -229,15 +402,35 @@ export interface ForwardOptions {
   inputNeedsGrad?: boolean;
   /** False when the parameters are held fixed (D while G learns): their gradients are skipped. */
   paramsNeedGrad?: boolean;
+  /**
+   * Training: batch norm normalises with the batch's statistics and moves its moving ones
+   * towards them; spectral norm keeps its power-iteration step in u. Both write the state given
+   * with the weights, which must then be variables. Otherwise the state is only read.
+   */
+  training?: boolean;
+  /**
+   * How many independent batches `x` holds back to back (2 for D's real then generated rows);
+   * batch statistics (minibatchStd) are taken within each. 1 if not given.
+   */
+  batchGroups?: number;
 }
 
-/** The network applied to `x` with the given parameters (kernel, bias per dense layer). */
+/**
+ * The network applied to `x` with the given weights: the parameters (kernel, bias per dense
+ * layer), then the state, as weightShapes lists them.
+ */
 export function forward(
   spec: NetworkSpec,
   params: tf.Tensor[],
   x: tf.Tensor2D,
   options: ForwardOptions = {},
 ): tf.Tensor2D {
+  const stateCount = stateShapes(spec).length;
+  let state = params.length - stateCount;
+  if (stateCount > 0 && state !== parameterShapes(spec).length) {
+    throw new Error(`The ${spec.name} keeps ${stateCount} state tensors after its parameters; ${params.length} weights were given.`);
+  }
+  const training = Boolean(options.training);
   // Rank 2 on the dense path; rank 4 (NHWC) between reshapes into and out of a conv stack.
   let h = x;
   let param = 0;
@@ -251,12 +444,12 @@ export function forward(
     const layer = layers[index];
     switch (layer.kind) {
       case 'dense': {
-        // A dense layer takes the LeakyReLU and dropout that follow it into one block.
+        // A dense layer takes the LeakyReLU (or ReLU: slope 0) and dropout that follow it into one block.
         let alpha: number | null = null;
         let mask: tf.Tensor2D | null = null;
         const next = layers[index + 1];
-        if (next?.kind === 'leakyRelu') {
-          alpha = next.alpha;
+        if (next?.kind === 'leakyRelu' || next?.kind === 'relu') {
+          alpha = next.kind === 'relu' ? 0 : next.alpha;
           index++;
         }
         if (layers[index + 1]?.kind === 'dropout') {
@@ -264,7 +457,8 @@ export function forward(
           dropout++;
           index++;
         }
-        const w = params[param++] as tf.Tensor2D;
+        const kernel = params[param++];
+        const w = (layer.spectralNorm ? spectralNormalise(kernel, params[state++], { needsGrad: paramsNeedGrad, update: training }) : kernel) as tf.Tensor2D;
         const b = params[param++] as tf.Tensor1D;
         const outputToBlock = layers[index + 1]?.kind === 'dense';
         h = denseBlock(h, w, b, { alpha, mask, xNeedsGrad, paramsNeedGrad, outputToBlock, inputFromBlock });
@@ -275,6 +469,18 @@ export function forward(
       case 'leakyRelu':
         h = tf.leakyRelu(h, layer.alpha);
         break;
+      case 'relu':
+        h = tf.relu(h);
+        break;
+      case 'minibatchStd':
+        h = minibatchStd(h, options.batchGroups ?? 1) as tf.Tensor2D;
+        break;
+      case 'batchNorm': {
+        const [gamma, beta] = [params[param++], params[param++]];
+        const [mean, variance] = [params[state++], params[state++]];
+        h = batchNorm(h, gamma, beta, mean, variance, { training, momentum: layer.momentum ?? BATCH_NORM_MOMENTUM }) as tf.Tensor2D;
+        break;
+      }
       case 'dropout':
         if (options.dropoutMasks) h = tf.mul(h, options.dropoutMasks[dropout]);
         dropout++;
@@ -294,7 +500,12 @@ export function forward(
         const bias = params[param++];
         const convOptions = { stride: layer.stride, padding: 'same' as const, xNeedsGrad, kernelNeedsGrad: paramsNeedGrad };
         const h4 = h as unknown as tf.Tensor4D;
-        const conv = layer.kind === 'conv2d' ? conv2d(h4, kernel, convOptions) : conv2dTranspose(h4, kernel, convOptions);
+        let conv = layer.kind === 'conv2d' ? conv2d(h4, kernel, convOptions) : conv2dTranspose(h4, kernel, convOptions);
+        // A convolution is linear in its kernel: conv(x, K/σ) = conv(x, K)/σ, and the kernel
+        // the convolution's own gradient keeps stays the variable.
+        if (layer.kind === 'conv2d' && layer.spectralNorm) {
+          conv = tf.div(conv, spectralSigma(kernel, params[state++], { needsGrad: paramsNeedGrad, update: training }));
+        }
         // tfjs computes the bias gradient only when the bias is among the differentiated params.
         h = tf.add(conv, bias) as unknown as tf.Tensor2D;
         xNeedsGrad = true;
@@ -308,10 +519,10 @@ export function forward(
 /** Widths of the inputs of the dropout layers, in order (the shapes of their masks' rows). */
 export function dropoutWidths(spec: NetworkSpec): { width: number; rate: number }[] {
   const widths: { width: number; rate: number }[] = [];
-  let width = spec.inputSize;
-  for (const layer of spec.layers) {
-    if (layer.kind === 'dense') width = layer.units;
-    if (layer.kind === 'dropout') widths.push({ width, rate: layer.rate });
-  }
+  const shapes = layerOutputShapes(spec);
+  spec.layers.forEach((layer, index) => {
+    const input = index === 0 ? [spec.inputSize] : shapes[index - 1];
+    if (layer.kind === 'dropout') widths.push({ width: input.reduce((a, b) => a * b, 1), rate: layer.rate });
+  });
   return widths;
 }

@@ -44,6 +44,8 @@ const SEED: PresetInfo = {
     lrSchedule: 'constant',
     batchSize: 128,
     average: null,
+    r1: null,
+    instanceNoise: null,
   },
 };
 

@@ -33,6 +33,26 @@ export interface AverageRecipe {
   warmup: boolean;
 }
 
+/**
+ * R1 (Mescheder et al., 2018): D's loss gains γ/2 · mean over the batch of ‖∇ₓ D(x)‖² on real
+ * digits, which keeps D flat around the data. Lazily (StyleGAN2): only on every `every`-th D
+ * update, multiplied by `every` so that its weight over the run stays γ.
+ */
+export interface R1Recipe {
+  gamma: number;
+  every: number;
+}
+
+/**
+ * Instance noise (Sønderby et al., 2016; Arjovsky & Bottou, 2017): Gaussian noise of standard
+ * deviation `std` added to every digit D sees, real or generated, in D's and G's updates. With
+ * `anneal` it falls linearly to 0 over the run's steps.
+ */
+export interface InstanceNoiseRecipe {
+  std: number;
+  anneal: boolean;
+}
+
 export interface Recipe {
   /** G maps `generator.inputSize` latent values (the latent size) to 784 pixels in [-1, 1]. */
   generator: NetworkSpec;
@@ -54,6 +74,10 @@ export interface Recipe {
   batchSize: number;
   /** A moving average of G's weights draws the grid, samples, metrics and exports; null: none. */
   average: AverageRecipe | null;
+  /** R1 gradient penalty on real digits; null: none. */
+  r1: R1Recipe | null;
+  /** Noise on D's inputs; null: none. */
+  instanceNoise: InstanceNoiseRecipe | null;
 }
 
 export interface RecipeProblem {
@@ -68,13 +92,16 @@ export const MAX_BATCH_SIZE = 4096;
 export const MAX_LATENT_SIZE = 1024;
 
 const LAYER_FIELDS: Record<LayerSpec['kind'], string[]> = {
-  dense: ['units'],
+  dense: ['units', 'spectralNorm'],
   leakyRelu: ['alpha'],
+  relu: [],
+  minibatchStd: [],
   dropout: ['rate'],
+  batchNorm: ['momentum'],
   tanh: [],
   sigmoid: [],
   reshape: ['shape'],
-  conv2d: ['filters', 'kernel', 'stride'],
+  conv2d: ['filters', 'kernel', 'stride', 'spectralNorm'],
   conv2dTranspose: ['filters', 'kernel', 'stride'],
 };
 
@@ -135,6 +162,9 @@ function checkLayer(problems: Problems, field: string, raw: unknown): LayerSpec 
   checkKeys(problems, field, raw, ['kind', ...LAYER_FIELDS[layerKind]]);
   const before = problems.length;
   const int = (name: string, min: number, max: number) => checkNumber(problems, `${field}.${name}`, raw[name], { int: true, min, max });
+  if ('spectralNorm' in raw && typeof raw.spectralNorm !== 'boolean') {
+    problems.push({ field: `${field}.spectralNorm`, message: `${field}.spectralNorm must be true or false (or left out: false).` });
+  }
   switch (layerKind) {
     case 'dense':
       int('units', 1, 65_536);
@@ -144,6 +174,9 @@ function checkLayer(problems: Problems, field: string, raw: unknown): LayerSpec 
       break;
     case 'dropout':
       checkNumber(problems, `${field}.rate`, raw.rate, { min: 0, max: 1, maxExclusive: true });
+      break;
+    case 'batchNorm':
+      if ('momentum' in raw) checkNumber(problems, `${field}.momentum`, raw.momentum, { min: 0, max: 1, maxExclusive: true });
       break;
     case 'reshape': {
       const shape = raw.shape;
@@ -164,6 +197,22 @@ function checkLayer(problems: Problems, field: string, raw: unknown): LayerSpec 
   return problems.length === before ? (raw as unknown as LayerSpec) : null;
 }
 
+/** Layers that only one of the two networks takes, and why. */
+function checkLayerRole(problems: Problems, field: string, layer: LayerSpec, role: 'generator' | 'discriminator'): void {
+  if (role === 'generator' && layer.kind === 'minibatchStd') {
+    problems.push({ field: `${field}.kind`, message: `${field}: minibatchStd compares the digits of a batch, a discriminator's feature; the generator cannot take it.` });
+  }
+  if (role === 'discriminator' && layer.kind === 'batchNorm') {
+    problems.push({
+      field: `${field}.kind`,
+      message: `${field}: batchNorm is for the generator; in the discriminator it would mix real and generated digits' statistics (use spectralNorm there).`,
+    });
+  }
+  if (role === 'generator' && 'spectralNorm' in layer && layer.spectralNorm) {
+    problems.push({ field: `${field}.spectralNorm`, message: `${field}.spectralNorm: spectral normalisation keeps the discriminator Lipschitz; the lab applies it to the discriminator only.` });
+  }
+}
+
 function checkNetwork(problems: Problems, field: string, raw: unknown, role: 'generator' | 'discriminator'): NetworkSpec | null {
   if (!isRecord(raw)) {
     problems.push({ field, message: `${field} must be an object with inputSize and layers.` });
@@ -182,6 +231,7 @@ function checkNetwork(problems: Problems, field: string, raw: unknown, role: 'ge
     return null;
   }
   const layers = raw.layers.map((layer, i) => checkLayer(problems, `${field}.layers[${i}]`, layer));
+  layers.forEach((layer, i) => layer && checkLayerRole(problems, `${field}.layers[${i}]`, layer, role));
   if (problems.length !== before || inputSize === null) return null;
   const spec: NetworkSpec = { name: role, inputSize, layers: layers as LayerSpec[] };
   // The first layer whose input it cannot take is the one named.
@@ -237,6 +287,57 @@ function checkChoice<T extends string>(problems: Problems, field: string, value:
   return null;
 }
 
+/** Largest values the regularisers take: beyond them D learns nothing about the digits. */
+export const MAX_R1_GAMMA = 10_000;
+export const MAX_R1_EVERY = 1000;
+export const MAX_INSTANCE_NOISE_STD = 4;
+
+/** D layers that R1's twice-differentiable forward pass (regularisers.ts) does not take. */
+const R1_LAYERS_NOT_TAKEN: readonly LayerSpec['kind'][] = ['conv2dTranspose'];
+
+function checkR1(problems: Problems, raw: unknown): R1Recipe | null {
+  if (raw === null) return null;
+  if (!isRecord(raw)) {
+    problems.push({ field: 'r1', message: 'r1 must be null or {"gamma": 10, "every": 16}.' });
+    return null;
+  }
+  checkKeys(problems, 'r1', raw, ['gamma', 'every']);
+  const gamma = checkNumber(problems, 'r1.gamma', raw.gamma, { min: 0, max: MAX_R1_GAMMA, minExclusive: true });
+  const every = checkNumber(problems, 'r1.every', raw.every, { int: true, min: 1, max: MAX_R1_EVERY });
+  return gamma === null || every === null ? null : { gamma, every };
+}
+
+function checkInstanceNoise(problems: Problems, raw: unknown): InstanceNoiseRecipe | null {
+  if (raw === null) return null;
+  if (!isRecord(raw)) {
+    problems.push({ field: 'instanceNoise', message: 'instanceNoise must be null or {"std": 0.1, "anneal": true}.' });
+    return null;
+  }
+  checkKeys(problems, 'instanceNoise', raw, ['std', 'anneal']);
+  const std = checkNumber(problems, 'instanceNoise.std', raw.std, { min: 0, max: MAX_INSTANCE_NOISE_STD, minExclusive: true });
+  if (typeof raw.anneal !== 'boolean') {
+    problems.push({ field: 'instanceNoise.anneal', message: 'instanceNoise.anneal must be true or false.' });
+    return null;
+  }
+  return std === null ? null : { std, anneal: raw.anneal };
+}
+
+/**
+ * Recipe fields added after recipes were first saved, with the value that leaves a recipe saved
+ * without them training as it did: off.
+ */
+const ADDED_FIELDS = { r1: null, instanceNoise: null } as const satisfies Partial<Recipe>;
+
+/**
+ * A saved recipe (a run's or a checkpoint's config) as today's: one saved before the regularisers
+ * existed, holding none of ADDED_FIELDS, gets them switched off. Anything else is returned as
+ * is, for checkRecipe to judge: a recipe typed or linked today must name every field.
+ */
+export function upgradeSavedRecipe(raw: unknown): unknown {
+  if (!isRecord(raw) || Object.keys(ADDED_FIELDS).some((field) => field in raw)) return raw;
+  return { ...raw, ...ADDED_FIELDS };
+}
+
 export const RECIPE_FIELDS = [
   'generator',
   'discriminator',
@@ -248,6 +349,8 @@ export const RECIPE_FIELDS = [
   'lrSchedule',
   'batchSize',
   'average',
+  'r1',
+  'instanceNoise',
 ] as const satisfies readonly (keyof Recipe)[];
 
 /** `raw` as a recipe, or every problem found, each naming its field. Missing fields are problems. */
@@ -282,6 +385,17 @@ export function checkRecipe(raw: unknown): { recipe: Recipe | null; problems: Re
       } else if (decay !== null) average = { decay, warmup: raw.average.warmup };
     }
   }
+  const r1 = checkR1(problems, raw.r1);
+  const untaken = r1 && discriminator ? discriminator.layers.findIndex((layer) => R1_LAYERS_NOT_TAKEN.includes(layer.kind)) : -1;
+  if (untaken >= 0) {
+    problems.push({
+      field: 'r1',
+      message:
+        `r1 cannot differentiate discriminator.layers[${untaken}] (${discriminator!.layers[untaken].kind}) twice, ` +
+        'as its penalty needs; use conv2d or dense layers in the discriminator, or set r1 to null.',
+    });
+  }
+  const instanceNoise = checkInstanceNoise(problems, raw.instanceNoise);
   if (problems.length > 0) return { recipe: null, problems };
   return {
     recipe: {
@@ -295,6 +409,8 @@ export function checkRecipe(raw: unknown): { recipe: Recipe | null; problems: Re
       lrSchedule: lrSchedule!,
       batchSize: batchSize!,
       average,
+      r1,
+      instanceNoise,
     },
     problems,
   };

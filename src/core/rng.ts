@@ -14,6 +14,8 @@ export const Stream = {
   noiseG: 6,
   dropoutG: 7,
   sample: 8,
+  instanceNoiseD: 9,
+  instanceNoiseG: 10,
 } as const;
 
 function mix32(x: number): number {

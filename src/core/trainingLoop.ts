@@ -24,6 +24,11 @@ export interface LoopHooks {
   continueWhenUnpaused(): Promise<boolean>;
   onLosses(points: LossPoint[]): void;
   onProgress(progress: LoopProgress): void;
+  /**
+   * Step `step` is about to run and read the GAN's live settings; one made after this call is
+   * in force from step `step + 1`.
+   */
+  onStepStart?(step: number): void;
   /** Called after each completed epoch, before the next step. */
   onEpochEnd(epoch: number, step: number): Promise<void>;
 }
@@ -115,6 +120,7 @@ export async function runTraining(
         report(step - 1);
         return 'stopped';
       }
+      hooks.onStepStart?.(step);
       drawStepInputs(inputs, data, gan.recipe, config.seed, step);
       pending.push(trainStep(gan, inputs));
       windowSteps++;

@@ -10,7 +10,7 @@
 import { del, delMany, get, getMany, keys, set, update, values } from 'idb-keyval';
 import { gridBytes } from '../core/digits';
 import { StorageError } from '../core/errors';
-import { parseConfig } from '../core/config';
+import { parseSavedConfig } from '../core/config';
 import type { LossPoint } from '../core/lossPoint';
 import { deflateSync, inflateSync } from 'fflate';
 import type { EpochEntry, GridRecord, LossSummary, RunRecord, StoredRunStatus } from './records';
@@ -62,11 +62,11 @@ export class RunNotFoundError extends StorageError {
 
 /**
  * A run record as today's code reads it: a config saved before recipes (or before some recipe
- * field) existed reads as what it trained (see parseConfig); one that does not read stays as
+ * field) existed reads as what it trained (see parseSavedConfig); one that does not read stays as
  * stored, and resuming it reports why.
  */
 function asToday(run: RunRecord): RunRecord {
-  const { config, problems } = parseConfig({ ...run.config });
+  const { config, problems } = parseSavedConfig({ ...run.config });
   return problems.length === 0 ? { ...run, config } : run;
 }
 
@@ -111,6 +111,24 @@ export class RunRepository {
       throw new RunNotFoundError(runId);
     }
     return result;
+  }
+
+  /**
+   * Renames a run and sets its note (an empty note removes it). Safe while the run trains: the
+   * worker's saves change the record in their own transactions and keep these fields.
+   */
+  async describeRun(runId: string, { name, note }: { name?: string; note?: string }): Promise<RunRecord> {
+    const cleanName = name?.trim();
+    if (cleanName !== undefined && cleanName.length === 0) {
+      throw new StorageError('A run needs a name: type at least one character, or keep the old one.');
+    }
+    return this.updateRun(runId, (run) => {
+      const next: RunRecord = { ...run, name: cleanName ?? run.name };
+      if (note === undefined) return next;
+      if (note.trim()) next.note = note.trim();
+      else delete next.note;
+      return next;
+    });
   }
 
   async setStatus(runId: string, status: StoredRunStatus): Promise<void> {

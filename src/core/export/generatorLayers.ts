@@ -5,13 +5,26 @@
  * dropped here, so writers only meet layers that compute something. tfjs is used for types only.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { type NetworkSpec, layerOutputShapes, parameterShapes } from '../architecture';
+import { BATCH_NORM_EPSILON, type NetworkSpec, layerOutputShapes, parameterShapes, weightShapes } from '../architecture';
 
 export type ExportLayer =
   /** x·kernel + bias; kernel row-major [inputSize, units] as tf.layers stores it. */
   | { kind: 'dense'; inputSize: number; units: number; kernel: Float32Array; bias: Float32Array | null }
   | { kind: 'leakyRelu'; alpha: number }
   | { kind: 'relu' }
+  /**
+   * Inference-time batch normalisation over the last axis (channels):
+   * gamma·(x − mean)/√(variance + epsilon) + beta, each [channels].
+   */
+  | {
+      kind: 'batchNorm';
+      channels: number;
+      gamma: Float32Array;
+      beta: Float32Array;
+      mean: Float32Array;
+      variance: Float32Array;
+      epsilon: number;
+    }
   | { kind: 'tanh' }
   | { kind: 'sigmoid' }
   /** Per-example reshape with tf.layers' (NHWC) meaning: [h, w, c] or a flat [n]. */
@@ -38,7 +51,7 @@ export interface ExportNetwork {
   layers: ExportLayer[];
 }
 
-/** A network description with its weights (kernel, bias per dense layer, as parameterShapes). */
+/** A network description with its weights (parameters then state, as weightShapes lists them). */
 export interface SpecWithWeights {
   spec: NetworkSpec;
   weights: Float32Array[];
@@ -57,7 +70,7 @@ function assertNever(value: never): never {
 }
 
 export function networkFromSpec({ spec, weights }: SpecWithWeights): ExportNetwork {
-  const shapes = parameterShapes(spec);
+  const shapes = weightShapes(spec);
   if (weights.length !== shapes.length) {
     throw new Error(
       `The ${spec.name} has ${shapes.length} weight tensors but ${weights.length} were given.`,
@@ -76,6 +89,7 @@ export function networkFromSpec({ spec, weights }: SpecWithWeights): ExportNetwo
   const outputs = layerOutputShapes(spec);
   let shape = [spec.inputSize];
   let param = 0;
+  let state = parameterShapes(spec).length;
   for (const [index, layer] of spec.layers.entries()) {
     switch (layer.kind) {
       case 'dense':
@@ -109,6 +123,20 @@ export function networkFromSpec({ spec, weights }: SpecWithWeights): ExportNetwo
         break;
       case 'dropout':
         break;
+      case 'batchNorm':
+        layers.push({
+          kind: 'batchNorm',
+          channels: shape[shape.length - 1],
+          gamma: weights[param++],
+          beta: weights[param++],
+          mean: weights[state++],
+          variance: weights[state++],
+          epsilon: BATCH_NORM_EPSILON,
+        });
+        break;
+      case 'minibatchStd':
+        throw new Error(`Layer ${index} of the ${spec.name} is a minibatchStd layer, which only a discriminator has; the export writes generators.`);
+      case 'relu':
       case 'tanh':
       case 'sigmoid':
         layers.push({ kind: layer.kind });
@@ -235,6 +263,20 @@ export async function networkFromLayersModel(model: tf.LayersModel): Promise<Exp
       case 'LeakyReLU':
         layers.push({ kind: 'leakyRelu', alpha: Number(config.alpha ?? 0.3) });
         break;
+      case 'BatchNormalization': {
+        const channels = shape[shape.length - 1];
+        const axis = Array.isArray(config.axis) ? config.axis : [config.axis];
+        if (axis.length !== 1 || (axis[0] !== -1 && axis[0] !== shape.length)) {
+          throw new Error(`${where} normalises axis ${JSON.stringify(config.axis)}; only the last (channels) axis is converted.`);
+        }
+        // Keras leaves gamma out without scale, beta without center.
+        const values = await Promise.all(layer.getWeights().map(async (w) => new Float32Array(await w.data())));
+        const gamma = config.scale === false ? new Float32Array(channels).fill(1) : values.shift()!;
+        const beta = config.center === false ? new Float32Array(channels) : values.shift()!;
+        const [mean, variance] = values;
+        layers.push({ kind: 'batchNorm', channels, gamma, beta, mean, variance, epsilon: Number(config.epsilon ?? BATCH_NORM_EPSILON) });
+        break;
+      }
       case 'ReLU':
         if (config.maxValue != null) {
           throw new Error(`${where} caps its output at ${String(config.maxValue)}, which the export does not convert yet.`);

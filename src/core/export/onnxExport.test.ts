@@ -169,9 +169,9 @@ describe('ONNX export', () => {
 
   it('names the layer it cannot convert', async () => {
     const model = tf.sequential({
-      layers: [tf.layers.dense({ units: 4, inputShape: [100] }), tf.layers.batchNormalization()],
+      layers: [tf.layers.dense({ units: 4, inputShape: [100] }), tf.layers.layerNormalization()],
     });
-    await expect(exportGeneratorOnnx(model)).rejects.toThrow(/BatchNormalization layers/);
+    await expect(exportGeneratorOnnx(model)).rejects.toThrow(/LayerNormalization layers/);
     model.dispose();
   });
 });

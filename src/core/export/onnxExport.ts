@@ -169,6 +169,13 @@ function emitLayer(chain: ChainBuilder, layer: ExportLayer, index: number): void
     case 'relu':
       chain.apply('Relu');
       break;
+    case 'batchNorm': {
+      // ONNX normalises axis 1: the features of a flat [N, C] value, the channels of NCHW.
+      const tensors = { scale: layer.gamma, bias: layer.beta, mean: layer.mean, var: layer.variance };
+      const inputs = Object.entries(tensors).map(([name, values]) => chain.constant(`batchNorm_${index}_${name}`, [layer.channels], values));
+      chain.apply('BatchNormalization', inputs, [floatAttribute('epsilon', layer.epsilon)]);
+      break;
+    }
     case 'tanh':
       chain.apply('Tanh');
       break;
