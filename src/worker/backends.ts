@@ -118,10 +118,23 @@ async function describe(name: BackendName, info: BackendInfo): Promise<string> {
     case 'webgl':
       return info.webglRenderer ?? 'WebGL';
     case 'webgpu':
-      return 'WebGPU';
+      return webGpuDetail();
     case 'cpu':
       return 'plain JavaScript';
   }
+}
+
+/** tfjs's WebGPU backend keeps the adapter's info (vendor, architecture). */
+interface WebGpuBackendLike {
+  adapterInfo?: { vendor?: string; architecture?: string };
+}
+
+/** E.g. "WebGPU, google swiftshader (software)": a software device is slower than wasm. */
+function webGpuDetail(): string {
+  const info = (tf.backend() as unknown as WebGpuBackendLike).adapterInfo;
+  const adapter = [info?.vendor, info?.architecture].filter(Boolean).join(' ');
+  if (!adapter) return 'WebGPU';
+  return `WebGPU, ${adapter}${SOFTWARE_RENDERER.test(adapter) ? ' (software)' : ''}`;
 }
 
 let helpersMemory: unknown = null;

@@ -49,5 +49,10 @@ export interface BackendWatch {
    * never finish (its fences never signal), so training races against this.
    */
   whenLost: Promise<string>;
+  /**
+   * Resolves once a loss that has happened is known to `lost()`. WebGPU may reject a pending
+   * read on a destroyed device before its `lost` promise resolves.
+   */
+  settle?(): Promise<void>;
   dispose(): void;
 }

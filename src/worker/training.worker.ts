@@ -8,6 +8,8 @@ import { loadClassifier } from '../core/metrics/classifier';
 import { lockRun } from '../storage/runLocks';
 import { RunRepository } from '../storage/runRepository';
 import { probeBackends, selectBackend } from './backends';
+import { indexedDbChoices } from './choiceStore';
+import { timeSteps } from './backendTrial';
 import { watchBackend } from './contextLoss';
 import { loadMnist } from './mnistLoader';
 import type { Command } from './protocol';
@@ -43,6 +45,8 @@ const session = new TrainingSession(
     },
     lockRun: (runId) => lockRun(runId),
     watchBackend,
+    timeSteps,
+    backendChoices: indexedDbChoices(),
     // The evaluation classifier the app serves, for quality metrics at checkpoints.
     loadClassifier: () => loadClassifier(tf.io.browserHTTPRequest(new URL('classifier/model.json', baseUrl).href)),
   },
