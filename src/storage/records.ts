@@ -3,6 +3,7 @@
  * them.
  */
 import type { RunConfig } from '../core/config';
+import type { LiveChange } from '../core/liveSettings';
 
 export type StoredRunStatus = 'training' | 'paused' | 'stopped' | 'completed' | 'error';
 
@@ -61,6 +62,13 @@ export interface RunRecord {
   latest: ResumePoint | null;
   /** Loss points are stored up to this step. */
   lossThroughStep: number;
+  /**
+   * Learning rates and decay changed while the run trained, in step order; a resume trains with
+   * the latest. Absent: never changed.
+   */
+  liveChanges?: LiveChange[];
+  /** The user's words about the run (what was tried, what was seen); absent until written. */
+  note?: string;
 }
 
 /** A fixed-noise grid: rows x cols digits of DIGIT_PIXELS grey bytes (core/digits), deflated. */

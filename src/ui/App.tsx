@@ -1,3 +1,4 @@
+import { ComparePanel } from './compare/ComparePanel';
 import { HistoryPanel } from './history/HistoryPanel';
 import { RunList } from './history/RunList';
 import { useHistoryKeys } from './history/useHistoryKeys';
@@ -35,6 +36,7 @@ export function App() {
           <SamplePanel />
           <RunList />
         </div>
+        <ComparePanel />
       </main>
     </div>
   );

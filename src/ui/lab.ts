@@ -6,6 +6,12 @@
 import type { ParsedConfig } from '../core/config';
 import { RunRepository } from '../storage/runRepository';
 import {
+  createCompareController,
+  type CompareController,
+  type CompareReader,
+  type SettingsStorage,
+} from './compare/compareController';
+import {
   browserExportsEnvironment,
   createExportsController,
   type ExportsController,
@@ -51,6 +57,8 @@ export interface Lab {
   gridDownloads: GridDownloads;
   sampling: SamplingController;
   exports: ExportsController;
+  /** Runs side by side; the run list's order, renames and notes. */
+  compare: CompareController;
   /** What the page does on load: sets up the worker's backend and reads the saved runs. */
   start(): void;
   /** Ends the worker, the timers and the listeners (the page itself lives as long as its lab). */
@@ -59,8 +67,10 @@ export interface Lab {
 
 export type LabEnvironment = RunEnvironment &
   ExportsEnvironment & {
-    repository: SavedRunsEnvironment['repository'] & GridReader;
+    repository: SavedRunsEnvironment['repository'] & GridReader & CompareReader;
     storage: SavedRunsEnvironment['storage'];
+    /** Where small page settings (the compared runs) outlive a reload; in memory when absent. */
+    settings?: SettingsStorage;
     createWorker: WorkerFactory;
     /** Frames for publishing the state; the browser's animation frames by default. */
     schedule?: FrameScheduler;
@@ -72,6 +82,7 @@ export function browserLabEnvironment(): LabEnvironment {
     ...browserExportsEnvironment,
     repository: new RunRepository(),
     storage: browserStorage,
+    settings: localStorage,
     createWorker: createTrainingWorker,
   };
 }
@@ -82,6 +93,7 @@ export function createLab(parsed: ParsedConfig, env: LabEnvironment = browserLab
   const live = createLiveFeed(store);
   const history = createHistoryView(store, live, env.repository);
   const savedRuns = createSavedRuns(store, client, history, env);
+  const compare = createCompareController(store, live, env);
   return {
     store,
     client,
@@ -93,11 +105,13 @@ export function createLab(parsed: ParsedConfig, env: LabEnvironment = browserLab
     gridDownloads: createGridDownloads(store, history, env.saveFile),
     sampling: createSamplingController(store, client),
     exports: createExportsController(store, client, env),
+    compare,
     start() {
       client.init(store.getState().form.config.backend);
-      void savedRuns.refresh();
+      void savedRuns.refresh().then(compare.sync);
     },
     dispose() {
+      compare.dispose();
       savedRuns.dispose();
       history.dispose();
       live.dispose();

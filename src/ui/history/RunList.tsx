@@ -2,6 +2,8 @@ import { useState } from 'react';
 import { PRESETS } from '../../core/presets';
 import { describeRecipe } from '../../core/recipeCost';
 import { checkpointEpochs, runBytes, type RunRecord } from '../../storage/records';
+import { RunCompareBox, RunListTools, useOrderedRuns } from '../compare/RunListTools';
+import { RunNameEditor } from '../compare/RunNameEditor';
 import { isRunActive, type RunState } from '../run/runState';
 import { formatBytes } from '../shared/units';
 import { useLab, useLabState } from '../shared/useLab';
@@ -39,6 +41,7 @@ function statusOf(record: RunRecord, live: RunState | null): string {
 export function RunList() {
   const { history, savedRuns } = useLab();
   const runs = useLabState((s) => s.history.runs);
+  const orderedRuns = useOrderedRuns(runs);
   const viewRunId = useLabState((s) => s.history.viewRunId);
   const live = useLabState((s) => s.run);
   const workerReady = useLabState((s) => s.worker.status === 'ready');
@@ -99,6 +102,7 @@ export function RunList() {
         </div>
       )}
       {busy && <p className="muted">{busy}</p>}
+      <RunListTools />
       <div data-testid="run-list" className="run-list">
         {runs === null ? (
           <p className="muted">Reading saved runs…</p>
@@ -108,6 +112,9 @@ export function RunList() {
           <table className="run-table">
             <thead>
               <tr>
+                <th scope="col">
+                  <span className="visually-hidden">Compare</span>
+                </th>
                 <th scope="col">Run</th>
                 <th scope="col">Epochs</th>
                 <th scope="col">Checkpoints</th>
@@ -119,7 +126,7 @@ export function RunList() {
               </tr>
             </thead>
             <tbody>
-              {runs.map((run) => {
+              {(orderedRuns ?? runs).map((run) => {
                 const isLive = anyActive && live?.runId === run.id;
                 const done = run.epochs.at(-1)?.epoch ?? 0;
                 const checkpoints = checkpointEpochs(run).length;
@@ -142,6 +149,9 @@ export function RunList() {
                     className={run.id === viewRunId ? 'viewed' : undefined}
                   >
                     <td>
+                      <RunCompareBox run={run} />
+                    </td>
+                    <td>
                       <button type="button" className="link-button" data-testid="run-view" onClick={() => history.viewRun(run.id)} title="Show this run in the history panels.">
                         {run.name}
                       </button>
@@ -149,6 +159,7 @@ export function RunList() {
                         {new Date(run.createdAt).toLocaleString()} ·{' '}
                         <span data-testid="run-recipe">{recipeLabel(run)}</span>
                       </div>
+                      <RunNameEditor run={run} />
                     </td>
                     <td className="counter" data-testid="run-epochs">
                       {done} / {run.config.epochs}

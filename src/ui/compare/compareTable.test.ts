@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfigFromSearch } from '../../core/config';
+import type { RunRecord } from '../../storage/records';
+import { runRecord } from '../../testing/testLab';
+import { compareRows, differingFields, nextSort, sortRows, valueAt } from './compareTable';
+
+function run(id: string, search: string, fds: number[] = [], createdAt = 1): RunRecord {
+  const record = runRecord(id, fds.map((_, i) => i + 1), createdAt);
+  return {
+    ...record,
+    config: parseConfigFromSearch(search).config,
+    epochs: record.epochs.map((e, i) => ({ ...e, wallTimeMs: 1000 * (i + 1), metrics: { fd: fds[i], score: 5 + i } })),
+  };
+}
+
+describe('the comparison table', () => {
+  it('lists only the settings that differ, config first, then recipe fields', () => {
+    const a = run('a', '?lr=0.001&seed=1').config;
+    const b = run('b', '?lr=0.0003&seed=1').config;
+    expect(differingFields([a, b])).toEqual(['recipe.gOptimizer.lr', 'recipe.dOptimizer.lr']);
+    const c = run('c', '?lr=0.001&seed=2&batchSize=32').config;
+    expect(differingFields([a, b, c])).toEqual(['seed', 'recipe.gOptimizer.lr', 'recipe.dOptimizer.lr', 'recipe.batchSize']);
+    expect(differingFields([a, a])).toEqual([]);
+    expect(differingFields([a])).toEqual([]);
+  });
+
+  it('reads values at field paths, through arrays', () => {
+    const config = run('a', '?lr=0.001').config;
+    expect(valueAt(config, 'recipe.gOptimizer.lr')).toBe(0.001);
+    expect(valueAt(config, 'recipe.generator.layers[0]')).toEqual(config.recipe.generator.layers[0]);
+    expect(valueAt(config, 'recipe.nothing.here')).toBeUndefined();
+  });
+
+  it('gives each run its settings, best and final FD, score and speed', () => {
+    const { fields, rows } = compareRows([run('a', '?lr=0.001', [90, 30, 50]), run('b', '?lr=0.0003')]);
+    expect(fields).toContain('recipe.gOptimizer.lr');
+    expect(rows[0]).toMatchObject({ runId: 'a', bestFd: 30, bestFdEpoch: 2, finalFd: 50, finalScore: 7, epochs: 3 });
+    expect(rows[0].settings['recipe.gOptimizer.lr']).toBe(0.001);
+    // 3 epochs of 2 steps in 3 s.
+    expect(rows[0].stepsPerSecond).toBeCloseTo(2);
+    expect(rows[1]).toMatchObject({ runId: 'b', bestFd: null, finalFd: null, stepsPerSecond: null });
+  });
+
+  it('sorts best FD first with unmeasured runs last, and flips on a second click', () => {
+    const { rows } = compareRows([run('none', '?'), run('worse', '?', [60]), run('best', '?', [20]), run('mid', '?', [40])]);
+    const byFd = sortRows(rows, { key: 'bestFd', descending: false }).map((r) => r.runId);
+    expect(byFd).toEqual(['best', 'mid', 'worse', 'none']);
+    const flipped = nextSort({ key: 'bestFd', descending: false }, 'bestFd');
+    expect(flipped).toEqual({ key: 'bestFd', descending: true });
+    expect(sortRows(rows, flipped).map((r) => r.runId)).toEqual(['worse', 'mid', 'best', 'none']);
+    expect(sortRows(rows, { key: 'name', descending: false }).map((r) => r.runId)).toEqual(['best', 'mid', 'none', 'worse']);
+  });
+
+  it('sorts by a differing setting numerically', () => {
+    const { rows } = compareRows([run('a', '?lr=0.01'), run('b', '?lr=0.0003'), run('c', '?lr=0.002')]);
+    expect(sortRows(rows, { key: 'setting:recipe.gOptimizer.lr', descending: false }).map((r) => r.runId)).toEqual(['b', 'c', 'a']);
+  });
+});
