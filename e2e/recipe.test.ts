@@ -5,6 +5,8 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { PRESETS } from '../src/core/presets';
+import { type Recipe, encodeRecipe } from '../src/core/recipe';
 import { byTestId, describeLab, launchChromium, openLab, waitFor, waitForNumber } from './lab';
 
 const RUN = '/?backend=cpu&epochs=1&stepsPerEpoch=2&batchSize=8&checkpointEvery=1&logEvery=1&seed=3';
@@ -121,6 +123,36 @@ it('refuses JSON that does not read and a shape that cannot work, before anythin
     expect(JSON.parse(await byTestId(page, 'recipe-json').inputValue())).toEqual({ ...JSON.parse(seedRecipeText), batchSize: 128 });
     expect(await byTestId(page, 'error-message').count()).toBe(0);
     expect(await byTestId(page, 'train-button').isDisabled()).toBe(false);
+  } finally {
+    await lab.close();
+  }
+});
+
+it('trains a hinge-loss recipe with spectral norm in D on wasm, from a link', async () => {
+  const seed = PRESETS.seed.recipe;
+  const recipe: Recipe = {
+    ...seed,
+    loss: 'hinge',
+    discriminator: {
+      ...seed.discriminator,
+      layers: seed.discriminator.layers.map((layer) => (layer.kind === 'dense' ? { ...layer, spectralNorm: true } : layer)),
+    },
+    batchSize: 8,
+  };
+  const lab = await openLab(browser, `/?backend=wasm&epochs=1&stepsPerEpoch=3&checkpointEvery=1&logEvery=1&seed=4&recipe=${encodeRecipe(recipe)}`);
+  const { page } = lab;
+  try {
+    expect(await byTestId(page, 'recipe-summary').textContent()).toMatch(/custom \(from seed: discriminator\.layers\[0\]\.spectralNorm true/);
+    await byTestId(page, 'train-button').click();
+    await waitForNumber(lab, 'status-step', 3, 120_000);
+    await waitFor(page, 'the run to be saved', `document.querySelector('[data-testid="run-row"] [data-testid="run-status"]')?.textContent === 'completed'`, 120_000);
+    const paths = await byTestId(page, 'loss-chart')
+      .locator('.recharts-line path')
+      .evaluateAll((elements) => elements.map((path) => path.getAttribute('d') ?? ''));
+    expect(paths.length).toBeGreaterThanOrEqual(2);
+    for (const d of paths) expect(d).not.toMatch(/NaN|Infinity|^$/);
+    expect(await byTestId(page, 'error-message').count(), await describeLab(lab)).toBe(0);
+    expect(lab.problems).toEqual([]);
   } finally {
     await lab.close();
   }
