@@ -158,6 +158,34 @@ it('trains a hinge-loss recipe with spectral norm in D on wasm, from a link', as
   }
 });
 
+it('applies a learning-rate change mid-run at the next step, and keeps it through a reload and a resume', async () => {
+  const lab = await openLab(browser, '/?backend=cpu&epochs=6&stepsPerEpoch=12&batchSize=8&checkpointEvery=1&logEvery=1&seed=6');
+  const { page } = lab;
+  try {
+    await byTestId(page, 'train-button').click();
+    await waitForNumber(lab, 'status-step', 3, 120_000);
+    expect(await byTestId(page, 'live-current').textContent()).toBe('G lr 2e-4, D lr 2e-4');
+    await byTestId(page, 'live-g-lr').fill('0.001');
+    await byTestId(page, 'live-apply').click();
+    await waitFor(page, 'the change in force', `document.querySelector('[data-testid="live-current"]')?.textContent === 'G lr 1e-3, D lr 2e-4'`);
+    await waitFor(page, 'its mark on the loss chart', `document.querySelectorAll('[data-testid="loss-chart"] .live-marker').length >= 1`);
+    // Past the end of the epoch in progress, so the change is in a saved epoch.
+    await waitForNumber(lab, 'status-epoch', 3, 180_000);
+
+    await page.reload();
+    await waitFor(page, 'the resume offer', `!!document.querySelector('[data-testid="resume-interrupted"]:not([disabled])')`, 60_000);
+    await byTestId(page, 'resume-interrupted').click();
+    await waitFor(page, 'the resumed run', `/Pause/.test(document.querySelector('[data-testid="pause-button"]')?.textContent ?? '')`, 60_000);
+    await waitFor(page, 'the resumed run to keep the change', `document.querySelector('[data-testid="live-current"]')?.textContent === 'G lr 1e-3, D lr 2e-4'`);
+    await waitFor(page, 'the mark after the reload', `document.querySelectorAll('[data-testid="loss-chart"] .live-marker').length >= 1`);
+    await byTestId(page, 'stop-button').click();
+    expect(await byTestId(page, 'error-message').count(), await describeLab(lab)).toBe(0);
+    expect(lab.problems).toEqual([]);
+  } finally {
+    await lab.close();
+  }
+});
+
 /** A valid recipe's JSON, read from the page's editor at load (the seed preset's). */
 let seedRecipeText = '';
 beforeAll(async () => {

@@ -5,9 +5,10 @@
 import type { BackendChoice, BackendName, RunConfig } from '../core/config';
 import type { LossPoint } from '../core/lossPoint';
 import type { ErrorCode } from '../core/errors';
+import type { LiveChange, LiveSettings, LiveSettingsEdit } from '../core/liveSettings';
 import type { LoopProgress } from '../core/progress';
 
-export type { ErrorCode, LossPoint };
+export type { ErrorCode, LiveChange, LiveSettings, LiveSettingsEdit, LossPoint };
 
 /** Page → worker. */
 export type Command =
@@ -38,6 +39,12 @@ export type Command =
   | { type: 'pause'; runId: string }
   | { type: 'resume'; runId: string }
   | { type: 'stop'; runId: string }
+  /**
+   * Changes G's or D's learning rate or the average's decay of the run training (or paused)
+   * here, from its next step on; answered by `live-changed`, or an `error` (code `config`) that
+   * leaves everything as it was. Fields equal to the settings in force change nothing.
+   */
+  | { type: 'set-live'; runId: string; settings: LiveSettingsEdit }
   /** The page has drawn the last grid; the worker may send the next one. */
   | { type: 'grid-ack'; runId: string }
   /**
@@ -58,7 +65,9 @@ export type Command =
    */
   | { type: 'import-generator'; requestId: number; files: File[] }
   /** Fresh digits from an imported generator; answered by `sample-result` (runId = importId). */
-  | { type: 'sample-imported'; requestId: number; importId: string; seed: number; count: number };
+  | { type: 'sample-imported'; requestId: number; importId: string; seed: number; count: number }
+  /** Forget `auto`'s measured backend choices: the next Train with `auto` measures again. */
+  | { type: 'forget-backend-choices' };
 
 /**
  * Which generator a request means: one saved at an epoch of a run, the one a run is training
@@ -113,6 +122,8 @@ export type WorkerEvent =
       config: RunConfig;
       /** Steps already done: 0 for a new run, the resume point's step for a resumed one. */
       startStep?: number;
+      /** Changes of the live settings made before (a resumed run), in step order; absent: none. */
+      liveChanges?: LiveChange[];
     }
   | ({ type: 'progress'; runId: string } & LoopProgress)
   | { type: 'losses'; runId: string; points: LossPoint[] }
@@ -185,8 +196,11 @@ export type WorkerEvent =
     }
   | { type: 'paused'; runId: string; step: number }
   | { type: 'resumed'; runId: string; step: number }
+  /** A `set-live` took effect: `change` is recorded with the run, `settings` are now in force. */
+  | { type: 'live-changed'; runId: string; change: LiveChange; settings: LiveSettings }
   | { type: 'stopped'; runId: string; step: number; reason: 'completed' | 'stopped' | 'error' }
   | QualityEvent
+  | BackendTrialEvent
   | { type: 'notice'; runId?: string; message: string }
   | { type: 'error'; runId?: string; requestId?: number; code: ErrorCode; message: string };
 
@@ -211,6 +225,25 @@ export interface QualityEvent {
   /** How long training waited for the measurement, in ms. */
   ms: number;
   reference: { n: number; fd: number; score: number };
+}
+
+/**
+ * How `auto` chose the run's backend (worker/backendHost.ts): `measuring` while each candidate
+ * times a few steps of the run's recipe, `done` with the rates and the fastest, `remembered`
+ * when a choice measured before for this device and recipe size is taken again.
+ */
+export interface BackendTrialEvent {
+  type: 'backend-trial';
+  runId: string;
+  phase: 'measuring' | 'done' | 'remembered';
+  /** Measured so far: steps/s, or why the backend could not run. */
+  rates: ({ backend: BackendName; stepsPerSecond: number } | { backend: BackendName; failed: string })[];
+  /** The backend being timed (measuring). */
+  current?: BackendName;
+  /** The backend the run trains on (done, remembered). */
+  chosen?: BackendName;
+  /** E.g. "webgl 14.2 steps/s, wasm 11.8: webgl". */
+  summary: string;
 }
 
 export function assertNever(value: never): never {

@@ -10,6 +10,7 @@ import { GRID_COLS, GRID_ROWS } from '../core/digits';
 import { describeError } from '../core/errors';
 import { nonFinitePart } from '../core/finiteSnapshot';
 import type { Gan } from '../core/gan';
+import type { LiveChange } from '../core/liveSettings';
 import type { LossPoint } from '../core/lossPoint';
 import { PRESETS } from '../core/presets';
 import { isQuotaError, runBytes, type RunRecord, type StoredRunStatus } from '../storage/records';
@@ -66,6 +67,8 @@ export class RunHistory {
     private readonly keepFullStates: boolean,
     savedStep: number,
     epochLosses: LossPoint[],
+    /** The run's live changes so far, in step order, as saved. */
+    readonly liveChanges: readonly LiveChange[],
   ) {
     this.savedStep = savedStep;
     this.epochLosses = epochLosses;
@@ -99,7 +102,7 @@ export class RunHistory {
       await reportFailure(env, runId, 0, error, 'This run is not being saved');
       return null;
     }
-    return new RunHistory(env, runId, config, keepFullStates, 0, []);
+    return new RunHistory(env, runId, config, keepFullStates, 0, [], []);
   }
 
   /** Picks up a saved run at its resume point, with `config` (possibly more epochs). */
@@ -112,13 +115,16 @@ export class RunHistory {
   ): Promise<RunHistory> {
     const epochStart = Math.floor(step / config.stepsPerEpoch) * config.stepsPerEpoch;
     const losses = (await env.storage.getLosses(run)).filter((p) => p.step > epochStart);
+    // Changes from after the resume point were made to training that is being done again.
+    const liveChanges = (run.liveChanges ?? []).filter((change) => change.step <= step + 1);
     await env.storage.updateRun(run.id, (current) => ({
       ...current,
       config,
       backend,
       status: 'training',
+      ...(current.liveChanges ? { liveChanges } : {}),
     }));
-    return new RunHistory(env, run.id, config, run.keepFullStates, step, losses);
+    return new RunHistory(env, run.id, config, run.keepFullStates, step, losses, liveChanges);
   }
 
   /** Step of the latest resume point saved (0: none yet). */
@@ -217,6 +223,15 @@ export class RunHistory {
       });
     } catch (error) {
       await reportFailure(this.env, this.runId, epoch, error, `The training state at step ${step} was not saved`);
+    }
+  }
+
+  /** Saves the run's live changes (all of them, in step order): a resume trains with the latest. */
+  async saveLiveChanges(changes: readonly LiveChange[]): Promise<void> {
+    try {
+      await this.env.storage.updateRun(this.runId, (current) => ({ ...current, liveChanges: [...changes] }));
+    } catch (error) {
+      await reportFailure(this.env, this.runId, 0, error, 'The change of settings was not saved');
     }
   }
 

@@ -75,6 +75,8 @@ export class TrainingSession {
           return this.runFor(command.runId).resume();
         case 'stop':
           return this.runFor(command.runId).stop();
+        case 'set-live':
+          return await this.runFor(command.runId).setLive(command.settings);
         case 'grid-ack':
           return this.runFor(command.runId).ackGrid();
         case 'sample': {
@@ -109,6 +111,8 @@ export class TrainingSession {
           this.post({ type: 'sample-result', requestId, runId: importId, epoch: 0, ...grid }, [grid.pixels.buffer]);
           return;
         }
+        case 'forget-backend-choices':
+          return await this.backends.forgetChoices();
         default:
           return assertNever(command);
       }

@@ -7,8 +7,9 @@ import { snapshotGenerator } from '../core/checkpointCodec';
 import type { BackendName } from '../core/config';
 import { totalSteps } from '../core/config';
 import { GRID_DIGITS } from '../core/digits';
-import { errorCode, describeError } from '../core/errors';
+import { ProtocolError, errorCode, describeError } from '../core/errors';
 import { type Gan, disposeGan, fixedNoise, generatePixels } from '../core/gan';
+import { type LiveChange, checkLiveEdit, liveSettingsAfter, withLiveChange } from '../core/liveSettings';
 import { NonFiniteLossError, runTraining } from '../core/trainingLoop';
 import { latentSize } from '../core/recipe';
 import type { RunLock } from '../storage/runLocks';
@@ -50,6 +51,8 @@ interface Stretch {
   history: RunHistory | null;
   grid: GridPacer | null;
   elapsedMs: number;
+  /** The run's changes of its live settings, in step order (saved ones first). */
+  liveChanges: LiveChange[];
 }
 
 export class TrainingRun {
@@ -61,6 +64,8 @@ export class TrainingRun {
   private stretch: Stretch | null = null;
   /** The last step done, as the loop reports it. */
   private step = 0;
+  /** The last step begun: it trains with the live settings it read, a change waits for the next. */
+  private stepStarted = 0;
 
   constructor(
     readonly runId: string,
@@ -87,6 +92,7 @@ export class TrainingRun {
           reason = await this.trainStretch(await next());
           break;
         } catch (error) {
+          await this.stretch?.watch?.settle?.();
           const fallback = this.fallBackAfterLoss(error);
           if (!fallback) throw error;
           next = fallback;
@@ -120,6 +126,27 @@ export class TrainingRun {
     this.wake?.();
   }
 
+  /**
+   * Changes the learning rates or the average's decay from the next step on (a step under way
+   * keeps what it began with), records the change with that step in the run's history and tells
+   * the page. A value that cannot be used is a ConfigError, and nothing changes.
+   */
+  async setLive(edit: unknown): Promise<void> {
+    const stretch = this.stretch;
+    const gan = stretch?.gan;
+    if (!this.training) throw new ProtocolError(`Run ${this.runId} is not training; resume it to change its settings.`);
+    if (!stretch || !gan) {
+      throw new ProtocolError('The run has not begun training yet; change its settings once its first steps are shown.');
+    }
+    const changed = checkLiveEdit(edit, gan.live);
+    if (!changed) return;
+    const change: LiveChange = { step: this.stepStarted + 1, ...changed };
+    gan.live = liveSettingsAfter(gan.live, [change]);
+    stretch.liveChanges = withLiveChange(stretch.liveChanges, change);
+    this.services.post({ type: 'live-changed', runId: this.runId, change, settings: gan.live });
+    await stretch.history?.saveLiveChanges(stretch.liveChanges);
+  }
+
   /** The page has drawn the last grid. */
   ackGrid(): void {
     this.stretch?.grid?.ack();
@@ -144,11 +171,13 @@ export class TrainingRun {
     const { services, runId } = this;
     const { config, startStep } = plan;
     this.step = startStep;
-    const selection = await services.backends.select(config.backend);
+    this.stepStarted = startStep;
+    const trial = { runId, loadData: async () => (await services.loadData(runId)).train, post: services.post };
+    const selection = await services.backends.selectForRun(config, trial);
     if (selection.notice) services.post({ type: 'notice', runId, message: selection.notice });
     this.stretch?.watch?.dispose();
     const watch = services.backends.watch(selection.backend);
-    const stretch: Stretch = { plan, backend: selection.backend, watch, gan: null, history: null, grid: null, elapsedMs: 0 };
+    const stretch: Stretch = { plan, backend: selection.backend, watch, gan: null, history: null, grid: null, elapsedMs: 0, liveChanges: [] };
     this.stretch = stretch;
     // Set when this stretch is given up: a loop stuck on a lost device must never save if it wakes.
     let abandoned = false;
@@ -161,6 +190,9 @@ export class TrainingRun {
     const gan = plan.createGan();
     stretch.gan = gan;
     stretch.history = await plan.openHistory(selection.backend);
+    // A resumed run trains on with the settings last changed, not the recipe's.
+    stretch.liveChanges = [...(stretch.history?.liveChanges ?? [])];
+    gan.live = liveSettingsAfter(gan.live, stretch.liveChanges);
     await services.quality.prepare(services.loadClassifier, runId, data, selection.backend);
     const noise = fixedNoise(config.seed, GRID_DIGITS, latentSize(config.recipe));
     const grid = new GridPacer({
@@ -179,6 +211,7 @@ export class TrainingRun {
       totalSteps: totalSteps(config),
       config,
       startStep,
+      liveChanges: [...stretch.liveChanges],
     });
     await grid.refresh();
     const training = runTraining(gan, data.train, config, startStep, {
@@ -191,6 +224,9 @@ export class TrainingRun {
       onLosses: (points) => {
         stretch.history?.onLosses(points);
         services.post({ type: 'losses', runId, points });
+      },
+      onStepStart: (step) => {
+        this.stepStarted = step;
       },
       onProgress: (progress) => {
         this.step = progress.step;

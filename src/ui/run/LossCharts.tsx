@@ -12,6 +12,7 @@ import {
 import { viewedRun, type HistoryState } from '../history/historyState';
 import { niceTicks } from '../shared/chartTicks';
 import { useLab, useLabState } from '../shared/useLab';
+import { chartLiveChanges, liveMarks } from './lossSeries';
 
 // Colours readable on both the light and the dark background.
 const D_COLOUR = '#e0603a';
@@ -43,6 +44,22 @@ export function LossCharts() {
   const markedEpoch = useLabState((s) => s.history.selectedEpoch);
   const empty = points.length === 0;
   const axes = useMemo(() => chartAxes(points), [points]);
+  const liveChanges = useLabState(chartLiveChanges);
+  // Elements, not a component: recharts reads its reference lines from its direct children.
+  const changeMarkers = useMemo(
+    () =>
+      liveMarks(liveChanges).map((mark, index) => (
+        <ReferenceLine
+          key={`live-${index}`}
+          x={mark.step}
+          className="live-marker"
+          stroke="var(--muted)"
+          strokeDasharray="2 3"
+          label={{ value: mark.label, position: 'insideBottomRight', fill: 'var(--muted)', fontSize: 11 }}
+        />
+      )),
+    [liveChanges],
+  );
   const marker =
     markedStep === null ? null : (
       <ReferenceLine
@@ -74,6 +91,7 @@ export function LossCharts() {
               label={{ value: 'loss (BCE)', angle: -90, position: 'insideLeft', offset: 10 }}
             />
             {marker}
+            {changeMarkers}
             <ChartTooltip />
             <Legend verticalAlign="top" height={24} itemSorter={null} />
             <Line {...LINE} dataKey="dLoss" name="D loss" stroke={D_COLOUR} />
@@ -100,6 +118,7 @@ export function LossCharts() {
             />
             <ReferenceLine y={0.5} stroke="var(--muted)" strokeDasharray="4 4" />
             {marker}
+            {changeMarkers}
             <ChartTooltip />
             <Legend verticalAlign="top" height={24} itemSorter={null} />
             <Line {...LINE} dataKey="dReal" name="D(x)" stroke={D_COLOUR} />

@@ -1,3 +1,5 @@
+import { BackendTrial } from './BackendTrial';
+import { LiveSettings } from './LiveSettings';
 import { LossCharts } from './LossCharts';
 import { RunStats } from './RunStats';
 import './run.css';
@@ -9,6 +11,8 @@ export function TrainingPanel() {
         Training
       </h2>
       <RunStats />
+      <BackendTrial />
+      <LiveSettings />
       <LossCharts />
     </section>
   );

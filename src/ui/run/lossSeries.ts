@@ -2,7 +2,9 @@
  * All loss points of a run, kept in growable typed arrays outside React (a seed run logs
  * thousands of them), and a downsampler that hands the charts a few hundred bucket means.
  */
-import type { LossPoint } from '../../worker/protocol';
+import { describeLiveChange } from '../../core/liveSettings';
+import type { LiveChange, LossPoint } from '../../worker/protocol';
+import type { LabState } from '../shared/labState';
 
 const FIELDS = ['step', 'dLoss', 'gLoss', 'dReal', 'dFake'] as const;
 type Field = (typeof FIELDS)[number];
@@ -75,6 +77,32 @@ export class LossSeries {
     for (const field of FIELDS) next[field].set(this.columns[field].subarray(0, this.count));
     this.columns = next;
   }
+}
+
+/** A change of the live settings as the charts mark it. */
+export interface LiveMark {
+  /** The first step trained with the change. */
+  step: number;
+  /** What it set, e.g. "G lr 1e-4". */
+  label: string;
+}
+
+const NO_CHANGES: readonly LiveChange[] = [];
+
+/**
+ * The live-setting changes of the run the charts show: the current run's as they arrive, a
+ * saved run's from its record. The same array until they change.
+ */
+export function chartLiveChanges(state: LabState): readonly LiveChange[] {
+  const runId = state.live.chartRunId;
+  if (runId === null) return NO_CHANGES;
+  if (state.run?.runId === runId) return state.run.liveChanges;
+  return state.history.runs?.find((run) => run.id === runId)?.liveChanges ?? NO_CHANGES;
+}
+
+/** One mark per change of the live settings, in the order they were made. */
+export function liveMarks(changes: readonly LiveChange[]): LiveMark[] {
+  return changes.map((change) => ({ step: change.step, label: describeLiveChange(change) }));
 }
 
 /** The smallest power of two that fits `count` points into `maxPoints` buckets. */

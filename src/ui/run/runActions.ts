@@ -4,7 +4,10 @@
  * the worker or touches the URL itself.
  */
 import { configToSearch, type BackendChoice } from '../../core/config';
+import { describeError, errorCode } from '../../core/errors';
+import { checkLiveEdit } from '../../core/liveSettings';
 import type { PresetName } from '../../core/presets';
+import { withError } from '../messages/messagesState';
 import type { LabState } from '../shared/labState';
 import type { LabStore } from '../shared/labStore';
 import {
@@ -39,6 +42,21 @@ export interface RunActions {
   applyRecipe(recipe: unknown): void;
   /** The live grid has drawn `grid`; the worker may send the next one. Once per grid. */
   gridDrawn(grid: GridInfo): void;
+  /** Forgets `auto`'s measured backend choices: the next Train with `auto` measures again. */
+  remeasureBackends(): void;
+  /**
+   * Changes the learning rates or the decay of the run training or paused, from its next step
+   * on. Empty fields keep their setting; a value that cannot be used is shown as an error and
+   * nothing is sent.
+   */
+  applyLiveSettings(text: LiveSettingsText): void;
+}
+
+/** The live settings as typed in their form. */
+export interface LiveSettingsText {
+  gLr: string;
+  dLr: string;
+  averageDecay: string;
 }
 
 export interface RunEnvironment {
@@ -126,6 +144,32 @@ export function createRunActions(
         client.send({ type: 'grid-ack', runId: grid.runId });
       }
     },
+    remeasureBackends() {
+      client.send({ type: 'forget-backend-choices' });
+    },
+    applyLiveSettings(text) {
+      const run = store.getState().run;
+      if (!run || (run.status !== 'running' && run.status !== 'paused')) return;
+      try {
+        const settings = checkLiveEdit(liveEditOf(text), run.live);
+        if (settings) client.send({ type: 'set-live', runId: run.runId, settings });
+      } catch (error) {
+        const problem = { source: 'run' as const, code: errorCode(error), message: describeError(error) };
+        store.update('messages', (messages) => withError(messages, problem), { urgent: true });
+      }
+    },
   };
   return actions;
+}
+
+/** Typed numbers as numbers; text that is no number stays text, for checkLiveEdit to name. */
+function liveEditOf(text: LiveSettingsText): Record<string, number | string> {
+  const edit: Record<string, number | string> = {};
+  for (const [field, typed] of Object.entries(text)) {
+    const trimmed = typed.trim();
+    if (trimmed === '') continue;
+    const value = Number(trimmed);
+    edit[field] = Number.isFinite(value) ? value : trimmed;
+  }
+  return edit;
 }

@@ -5,6 +5,7 @@
  */
 import type { BackendName, RunConfig } from '../../core/config';
 import { totalSteps } from '../../core/config';
+import { type LiveChange, type LiveSettings, liveSettingsAfter, liveSettingsOf, withLiveChange } from '../../core/liveSettings';
 import type { DataFile } from '../../worker/protocol';
 import type { Slice } from '../shared/labEvents';
 
@@ -37,6 +38,10 @@ export interface RunState {
   bytes: number;
   elapsedMs: number;
   dataFiles: DataFileProgress[];
+  /** The learning rates and decay in force: the recipe's, as changed while the run trained. */
+  live: LiveSettings;
+  /** Those changes, each with the first step it applies to (charts mark them). */
+  liveChanges: LiveChange[];
 }
 
 /** Null until the first Train or Resume. */
@@ -69,6 +74,14 @@ export const runSlice: Slice<RunState | null> = {
         config: event.config,
         step: event.startStep ?? current.step,
         epoch: Math.floor((event.startStep ?? current.step) / event.config.stepsPerEpoch),
+        live: liveSettingsAfter(liveSettingsOf(event.config.recipe), event.liveChanges ?? []),
+        liveChanges: event.liveChanges ?? [],
+      })),
+    'live-changed': (run, event) =>
+      update(run, event.runId, (current) => ({
+        ...current,
+        live: event.settings,
+        liveChanges: withLiveChange(current.liveChanges, event.change),
       })),
     progress: (run, event) =>
       update(run, event.runId, (current) => ({
@@ -129,6 +142,8 @@ function newRun(runId: string, config: RunConfig, step: number): RunState {
     bytes: 0,
     elapsedMs: 0,
     dataFiles: [],
+    live: liveSettingsOf(config.recipe),
+    liveChanges: [],
   };
 }
 

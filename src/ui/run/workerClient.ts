@@ -132,9 +132,11 @@ export function createWorkerClient(store: LabStore, factory: WorkerFactory = cre
       case 'storage-error':
       case 'paused':
       case 'resumed':
+      case 'live-changed':
       case 'stopped':
       case 'quality':
       case 'notice':
+      case 'backend-trial':
         return store.dispatch(event);
       default: {
         const unexpected: never = event;

@@ -6,10 +6,12 @@
  * numbers are.
  */
 import type { ParsedConfig } from '../../core/config';
+import { compareSlice } from '../compare/compareState';
 import { exportsSlice } from '../exports/exportsState';
 import { historySlice } from '../history/historyState';
 import { messagesSlice } from '../messages/messagesState';
 import { qualitySlice } from '../quality/qualityState';
+import { backendTrialSlice } from '../run/backendTrialState';
 import { formSlice } from '../run/configForm';
 import { liveSlice } from '../run/liveFeed';
 import { isRunActive, runSlice } from '../run/runState';
@@ -36,6 +38,10 @@ const SLICES = {
   exports: exportsSlice,
   /** Quality metrics the current run posted (quality/qualityState.ts). */
   quality: qualitySlice,
+  /** How `auto` chose the current run's backend (run/backendTrialState.ts). */
+  backendTrial: backendTrialSlice,
+  /** The runs chosen for comparison and how the comparison shows them (compare/compareState.ts). */
+  compare: compareSlice,
 };
 
 type SliceState<T> = T extends Slice<infer S> ? S : never;
