@@ -11,7 +11,7 @@ import * as ort from 'onnxruntime-web';
 import type { Browser, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { importGenerator } from '../src/core/export/generatorImport';
-import { byTestId, describeLab, launchChromium, openLab, waitFor } from './lab';
+import { byTestId, canvasDigest, describeLab, launchChromium, openLab, waitFor } from './lab';
 
 const RUN = '/?backend=cpu&epochs=2&stepsPerEpoch=2&batchSize=8&checkpointEvery=1&logEvery=1&seed=3';
 const SAMPLES = 6;
@@ -26,20 +26,9 @@ afterAll(async () => {
 });
 
 /** Grey levels a canvas shows: a drawn grid has many, a blank canvas one. */
+/** Grey levels a canvas shows: a drawn grid has many, a blank one a single one. */
 async function greyLevels(page: Page, testId: string): Promise<number> {
-  return page.evaluate((id) => {
-    const canvas = document.querySelector(`[data-testid="${id}"]`);
-    if (!(canvas instanceof HTMLCanvasElement) || canvas.width === 0) return 0;
-    const copy = document.createElement('canvas');
-    copy.width = canvas.width;
-    copy.height = canvas.height;
-    const context = copy.getContext('2d')!;
-    context.drawImage(canvas, 0, 0);
-    const data = context.getImageData(0, 0, copy.width, copy.height).data;
-    const seen = new Set<number>();
-    for (let i = 0; i < data.length; i += 4) seen.add(data[i]);
-    return seen.size;
-  }, testId);
+  return (await canvasDigest(page, testId))?.distinct ?? 0;
 }
 
 async function download(page: Page, testId: string): Promise<{ name: string; bytes: Uint8Array }> {

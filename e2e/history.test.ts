@@ -3,9 +3,9 @@
  * run is listed with its checkpoints, the slider scrubs its grids, the same seed samples the
  * same digits, and the run trains on from where it stopped.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { byTestId, describeLab, launchChromium, openLab, waitFor, waitForNumber } from './lab';
+import { type CanvasDigest, byTestId, describeLab, drawnDigest, launchChromium, openLab, waitFor, waitForNumber } from './lab';
 
 const RUN = '/?backend=cpu&epochs=3&stepsPerEpoch=2&batchSize=8&checkpointEvery=1&logEvery=1&seed=5';
 
@@ -16,46 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-interface CanvasDigest {
-  /** FNV-1a over the grey values: equal digests, equal pixels. */
-  hash: number;
-  /** Grey levels seen: a drawn grid has many, a blank canvas one. */
-  distinct: number;
-}
-
-/** Reads a canvas's pixels in the page (copied onto a 2D canvas first). */
-async function canvasDigest(page: Page, testId: string): Promise<CanvasDigest | null> {
-  return page.evaluate((id) => {
-    const canvas = document.querySelector(`[data-testid="${id}"]`);
-    if (!(canvas instanceof HTMLCanvasElement) || canvas.width === 0) return null;
-    const copy = document.createElement('canvas');
-    copy.width = canvas.width;
-    copy.height = canvas.height;
-    const context = copy.getContext('2d')!;
-    context.drawImage(canvas, 0, 0);
-    const data = context.getImageData(0, 0, copy.width, copy.height).data;
-    let hash = 0x811c9dc5;
-    const seen = new Set<number>();
-    for (let i = 0; i < data.length; i += 4) {
-      hash = Math.imul(hash ^ data[i], 0x01000193) >>> 0;
-      seen.add(data[i]);
-    }
-    return { hash, distinct: seen.size };
-  }, testId);
-}
-
-async function drawnDigest(page: Page, testId: string): Promise<CanvasDigest> {
-  const deadline = Date.now() + 20_000;
-  let digest = await canvasDigest(page, testId);
-  while ((digest === null || digest.distinct < 16) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    digest = await canvasDigest(page, testId);
-  }
-  expect(digest, `${testId} shows digits`).not.toBeNull();
-  expect(digest!.distinct, `${testId} grey levels`).toBeGreaterThanOrEqual(16);
-  return digest!;
-}
 
 const row = '[data-testid="run-row"]';
 

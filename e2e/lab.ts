@@ -3,7 +3,7 @@
  * `data-testid` readouts.
  */
 import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { launchChromium } from '../scripts/labBrowser';
 
 export { launchChromium };
@@ -113,4 +113,45 @@ export async function waitForNumber(
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export interface CanvasDigest {
+  /** FNV-1a over the grey values: equal digests, equal pixels. */
+  hash: number;
+  /** Grey levels seen: a drawn grid has many, a blank canvas one. */
+  distinct: number;
+}
+
+/** Reads a canvas's pixels in the page (copied onto a 2D canvas first). */
+export async function canvasDigest(page: Page, testId: string): Promise<CanvasDigest | null> {
+  return page.evaluate((id) => {
+    const canvas = document.querySelector(`[data-testid="${id}"]`);
+    if (!(canvas instanceof HTMLCanvasElement) || canvas.width === 0) return null;
+    const copy = document.createElement('canvas');
+    copy.width = canvas.width;
+    copy.height = canvas.height;
+    const context = copy.getContext('2d')!;
+    context.drawImage(canvas, 0, 0);
+    const data = context.getImageData(0, 0, copy.width, copy.height).data;
+    let hash = 0x811c9dc5;
+    const seen = new Set<number>();
+    for (let i = 0; i < data.length; i += 4) {
+      hash = Math.imul(hash ^ data[i], 0x01000193) >>> 0;
+      seen.add(data[i]);
+    }
+    return { hash, distinct: seen.size };
+  }, testId);
+}
+
+/** A canvas's digest once it shows digits (16 grey levels or more), within 20 s. */
+export async function drawnDigest(page: Page, testId: string): Promise<CanvasDigest> {
+  const deadline = Date.now() + 20_000;
+  let digest = await canvasDigest(page, testId);
+  while ((digest === null || digest.distinct < 16) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    digest = await canvasDigest(page, testId);
+  }
+  expect(digest, `${testId} shows digits`).not.toBeNull();
+  expect(digest!.distinct, `${testId} grey levels`).toBeGreaterThanOrEqual(16);
+  return digest!;
 }

@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PRESETS } from '../src/core/presets';
 import { type Recipe, encodeRecipe } from '../src/core/recipe';
-import { byTestId, describeLab, launchChromium, openLab, waitFor, waitForNumber } from './lab';
+import { byTestId, describeLab, drawnDigest, launchChromium, openLab, waitFor, waitForNumber } from './lab';
 
 const RUN = '/?backend=cpu&epochs=1&stepsPerEpoch=2&batchSize=8&checkpointEvery=1&logEvery=1&seed=3';
 
@@ -43,6 +43,15 @@ async function editRecipe(page: Page, edit: (text: string) => string): Promise<v
   await byTestId(page, 'recipe-apply').click();
 }
 
+/** The loss chart draws D's and G's lines, with no NaN or infinite point in them. */
+async function expectFiniteLossLines(page: Page): Promise<void> {
+  const paths = await byTestId(page, 'loss-chart')
+    .locator('.recharts-line path')
+    .evaluateAll((elements) => elements.map((path) => path.getAttribute('d') ?? ''));
+  expect(paths.length, 'D and G loss lines').toBeGreaterThanOrEqual(2);
+  for (const d of paths) expect(d).not.toMatch(/NaN|Infinity|^$/);
+}
+
 const seedG = denseParameters([100, 256, 512, 1024, 784]);
 const seedD = denseParameters([784, 1024, 512, 256, 1]);
 
@@ -63,24 +72,8 @@ it('trains a recipe with a width edited in its JSON, and keeps it through a relo
     await byTestId(page, 'train-button').click();
     await waitForNumber(lab, 'status-step', 2, 120_000);
     await waitFor(page, 'the run to be saved', `document.querySelector('[data-testid="run-row"] [data-testid="run-status"]')?.textContent === 'completed'`, 120_000);
-    const paths = await byTestId(page, 'loss-chart')
-      .locator('.recharts-line path')
-      .evaluateAll((elements) => elements.map((path) => path.getAttribute('d') ?? ''));
-    expect(paths.length, 'D and G loss lines').toBeGreaterThanOrEqual(2);
-    for (const d of paths) expect(d).not.toMatch(/NaN|Infinity|^$/);
-    const greys = await page.evaluate(() => {
-      const canvas = document.querySelector('[data-testid="live-grid"]') as HTMLCanvasElement;
-      const copy = document.createElement('canvas');
-      copy.width = canvas.width;
-      copy.height = canvas.height;
-      const context = copy.getContext('2d')!;
-      context.drawImage(canvas, 0, 0);
-      const data = context.getImageData(0, 0, copy.width, copy.height).data;
-      const seen = new Set<number>();
-      for (let i = 0; i < data.length; i += 4) seen.add(data[i]);
-      return seen.size;
-    });
-    expect(greys, 'live grid grey levels').toBeGreaterThanOrEqual(16);
+    await expectFiniteLossLines(page);
+    await drawnDigest(page, 'live-grid');
     expect(await byTestId(page, 'run-recipe').textContent()).toMatch(/custom \(from seed: generator\.layers\[0\]\.units 96/);
 
     await page.reload();
@@ -146,11 +139,55 @@ it('trains a hinge-loss recipe with spectral norm in D on wasm, from a link', as
     await byTestId(page, 'train-button').click();
     await waitForNumber(lab, 'status-step', 3, 120_000);
     await waitFor(page, 'the run to be saved', `document.querySelector('[data-testid="run-row"] [data-testid="run-status"]')?.textContent === 'completed'`, 120_000);
-    const paths = await byTestId(page, 'loss-chart')
-      .locator('.recharts-line path')
-      .evaluateAll((elements) => elements.map((path) => path.getAttribute('d') ?? ''));
-    expect(paths.length).toBeGreaterThanOrEqual(2);
-    for (const d of paths) expect(d).not.toMatch(/NaN|Infinity|^$/);
+    await expectFiniteLossLines(page);
+    expect(await byTestId(page, 'error-message').count(), await describeLab(lab)).toBe(0);
+    expect(lab.problems).toEqual([]);
+  } finally {
+    await lab.close();
+  }
+});
+
+it('trains a class-conditional recipe whose Sample draws the chosen digit, in TF.js and in ONNX Runtime alike', async () => {
+  const recipe: Recipe = { ...PRESETS.seed.recipe, conditioning: 'class', batchSize: 8 };
+  const lab = await openLab(browser, `${RUN}&recipe=${encodeRecipe(recipe)}`);
+  const { page } = lab;
+  try {
+    await openRecipe(page);
+    // The label's ten one-hot rows join each network's first dense layer.
+    expect(await parameterCounts(page)).toEqual([seedG + 10 * 256, seedD + 10 * 1024]);
+    expect(await byTestId(page, 'recipe-conditioning').inputValue()).toBe('class');
+    await byTestId(page, 'train-button').click();
+    await waitFor(page, 'the run to be saved', `document.querySelector('[data-testid="run-row"] [data-testid="run-status"]')?.textContent === 'completed'`, 120_000);
+    await expectFiniteLossLines(page);
+    await drawnDigest(page, 'live-grid');
+
+    await byTestId(page, 'sample-seed').fill('5');
+    await byTestId(page, 'sample-count').fill('10');
+    const draw = async (digit: string, version: number) => {
+      await byTestId(page, 'sample-digit').selectOption(digit);
+      await byTestId(page, 'sample-button').click();
+      await waitFor(
+        page,
+        `sample ${version} (digit ${digit})`,
+        `(() => { const c = document.querySelector('[data-testid="sample-grid"]'); return c?.dataset.version === '${version}' && c?.dataset.status === 'done'; })()`,
+      );
+      return drawnDigest(page, 'sample-grid');
+    };
+    const three = await draw('3', 1);
+    expect(await byTestId(page, 'sample-grid').getAttribute('data-digit')).toBe('3');
+    expect(await byTestId(page, 'sample-grid').getAttribute('aria-label')).toMatch(/seed 5 · digit 3$/);
+    expect((await draw('3', 2)).hash, 'the same seed and digit draw the same digits').toBe(three.hash);
+    expect((await draw('7', 3)).hash, 'another digit, other images from the same noise').not.toBe(three.hash);
+
+    // The ONNX file takes the digit as its second input and draws what TF.js drew.
+    await byTestId(page, 'onnx-run-button').click();
+    await waitFor(page, 'the ONNX Runtime check', `['done', 'error'].includes(document.querySelector('[data-testid="onnx-grid"]')?.dataset.status)`, 120_000);
+    expect(await byTestId(page, 'onnx-grid').getAttribute('data-status'), await describeLab(lab)).toBe('done');
+    expect(Number(await byTestId(page, 'onnx-max-diff').getAttribute('data-value'))).toBeLessThanOrEqual(1e-5);
+
+    // The choice is offered for this run only after a reload too.
+    await page.reload();
+    await byTestId(page, 'sample-digit').waitFor({ state: 'visible', timeout: 60_000 });
     expect(await byTestId(page, 'error-message').count(), await describeLab(lab)).toBe(0);
     expect(lab.problems).toEqual([]);
   } finally {

@@ -10,7 +10,7 @@ describe("the README's example recipes", () => {
 
   it('are in the README as the script prints them', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    expect(lines).toHaveLength(3);
+    expect(lines.length).toBeGreaterThanOrEqual(3);
     for (const line of lines) expect(readme).toContain(line);
   });
 

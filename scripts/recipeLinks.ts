@@ -27,6 +27,11 @@ const examples: { title: string; preset: 'seed' | 'dcgan'; recipe: Recipe }[] = 
     recipe: { ...seed, generator: { ...seed.generator, inputSize: 64 }, average: { decay: 0.999, warmup: true } },
   },
   {
+    title: 'Seed networks, class-conditional (Sample draws the digit you choose), with a warmed-up weight average',
+    preset: 'seed',
+    recipe: { ...seed, conditioning: 'class', average: { decay: 0.999, warmup: true } },
+  },
+  {
     title: 'DCGAN with batch norm in G; spectral norm and minibatch std in D; hinge loss, two D steps per G step',
     preset: 'dcgan',
     recipe: {

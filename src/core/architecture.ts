@@ -43,6 +43,17 @@ export interface NetworkSpec {
   name: string;
   inputSize: number;
   layers: LayerSpec[];
+  /**
+   * Class conditioning: the network also takes a label, one-hot over `classes` values, joined
+   * to the input of its first dense layer (whose kernel gains `classes` rows). Absent: none.
+   * A recipe's `conditioning` sets it (recipeNetworks); recipes' own networks leave it out.
+   */
+  classes?: number;
+}
+
+/** The index of the layer a class label joins: the first dense one, or -1. */
+export function labelLayerIndex(spec: NetworkSpec): number {
+  return spec.layers.findIndex((layer) => layer.kind === 'dense');
 }
 
 
@@ -123,13 +134,15 @@ export function layerOutputShapes(spec: NetworkSpec): number[][] {
  * Shapes of the trainable tensors, in layer order: kernel then bias for every dense and conv
  * layer (dense [in, units]; conv2d [k, k, in, filters]; conv2dTranspose [k, k, filters, in]),
  * gamma then beta ([c]) for every batch norm, as a Layers model lists its trainable weights.
+ * The dense layer a class label joins takes `classes` more rows.
  */
 export function parameterShapes(spec: NetworkSpec): number[][] {
   const shapes: number[][] = [];
   let shape = [spec.inputSize];
   const outputs = layerOutputShapes(spec);
+  const labelled = spec.classes ? labelLayerIndex(spec) : -1;
   spec.layers.forEach((layer, index) => {
-    if (layer.kind === 'dense') shapes.push([shape[0], layer.units], [layer.units]);
+    if (layer.kind === 'dense') shapes.push([shape[0] + (index === labelled ? spec.classes! : 0), layer.units], [layer.units]);
     if (layer.kind === 'batchNorm') shapes.push([shape[shape.length - 1]], [shape[shape.length - 1]]);
     if (layer.kind === 'conv2d') shapes.push([layer.kernel, layer.kernel, shape[2], layer.filters], [layer.filters]);
     if (layer.kind === 'conv2dTranspose') {

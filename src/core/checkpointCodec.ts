@@ -14,6 +14,7 @@ import { type NetworkSpec, parameterShapes, weightShapes } from './architecture'
 import { type RunConfig, parseSavedConfig, totalSteps } from './config';
 import { type Gan, buildGan, discriminatorWeights, generatorWeights, samplingParams } from './gan';
 import { type PresetName, isPresetName } from './presets';
+import { recipeNetwork } from './recipe';
 import { Rng } from './rng';
 
 export const CHECKPOINT_SCHEMA_VERSION = 1;
@@ -69,7 +70,7 @@ export async function snapshotGenerator(gan: Gan, step: number, preset: PresetNa
     schemaVersion: CHECKPOINT_SCHEMA_VERSION,
     preset,
     step,
-    architecture: { generator: gan.recipe.generator },
+    architecture: { generator: gan.networks.generator },
     generator: await readAll(samplingParams(gan)),
   };
 }
@@ -90,7 +91,7 @@ export async function snapshotGan(gan: Gan, config: RunConfig, step: number): Pr
     preset: config.preset,
     step,
     config: { ...config },
-    architecture: { generator: gan.recipe.generator, discriminator: gan.recipe.discriminator },
+    architecture: { ...gan.networks },
     generator,
     discriminator,
     gOptimizer,
@@ -301,7 +302,7 @@ function savedConfig(raw: RunConfig | undefined): RunConfig {
  */
 export function restoreGan(snapshot: FullSnapshot): Gan {
   const { architecture, config } = snapshot;
-  const recipe = { ...config.recipe, generator: architecture.generator, discriminator: architecture.discriminator };
+  const recipe = { ...config.recipe, generator: recipeNetwork(architecture.generator), discriminator: recipeNetwork(architecture.discriminator) };
   // The initial draw is overwritten at once; any stream will do.
   const gan = buildGan(recipe, new Rng(0), totalSteps(config));
   assignAll(generatorWeights(gan), snapshot.generator);

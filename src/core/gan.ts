@@ -6,21 +6,24 @@
  * D updates per G update, give each network its own Adam, decay the learning rates over the run,
  * average G's weights with a warm-up (recipe.ts) and regularise D (regularisers.ts).
  */
-import { DIGIT_PIXELS, toPixels } from './digits';
+import { DIGIT_CLASSES, DIGIT_PIXELS, toPixels } from './digits';
 import * as tf from '@tensorflow/tfjs';
-import { outputSize } from './architecture';
+import { type NetworkSpec, outputSize } from './architecture';
 import { KerasAdam } from './adam';
 import { type MnistSplit, normaliseBatch } from './mnistIdx';
-import { buildLayersModel, disposeNetworkState, dropoutWidths, forward, networkState, trainableVariables } from './network';
-import { type Recipe, averageDecay, latentSize, scheduledRate } from './recipe';
+import { buildLayersModel, disposeNetworkState, dropoutWidths, forward, networkState, oneHotLabels, trainableVariables } from './network';
+import { type Recipe, averageDecay, latentSize, recipeNetworks, scheduledRate } from './recipe';
 import { type LiveSettings, liveSettingsOf } from './liveSettings';
 import { instanceNoise, instanceNoiseStd, r1Applies, r1Penalty } from './regularisers';
 import { Rng, Stream } from './rng';
+import { generatorForward } from './sampling';
 
 export interface Gan {
   recipe: Recipe;
-  generator: tf.Sequential;
-  discriminator: tf.Sequential;
+  /** Both networks as built (recipeNetworks): with a label input where the recipe conditions. */
+  networks: { generator: NetworkSpec; discriminator: NetworkSpec };
+  generator: tf.LayersModel;
+  discriminator: tf.LayersModel;
   gParams: tf.Variable[];
   dParams: tf.Variable[];
   /**
@@ -72,14 +75,16 @@ function updateAverage(average: tf.Variable[], params: tf.Variable[], decay: num
 
 /** Networks and optimizers for `recipe`, weights drawn from `init`. */
 export function buildGan(recipe: Recipe, init: Rng, totalSteps = 0): Gan {
-  const generator = buildLayersModel(recipe.generator, init);
-  const discriminator = buildLayersModel(recipe.discriminator, init);
+  const networks = recipeNetworks(recipe);
+  const generator = buildLayersModel(networks.generator, init);
+  const discriminator = buildLayersModel(networks.discriminator, init);
   const gParams = trainableVariables(generator);
   const dParams = trainableVariables(discriminator);
-  const gState = networkState(recipe.generator, generator, init);
-  const dState = networkState(recipe.discriminator, discriminator, init);
+  const gState = networkState(networks.generator, generator, init);
+  const dState = networkState(networks.discriminator, discriminator, init);
   return {
     recipe,
+    networks,
     generator,
     discriminator,
     gParams,
@@ -118,6 +123,8 @@ export interface DiscriminatorInputs {
   masks: Float32Array[];
   /** Unit normal draws for the 2B rows' instance noise (scaled by the step's std), or null: none. */
   instanceNoise: Float32Array | null;
+  /** Class-conditional recipes: the real digits' labels, then the B labels G is asked for; else null. */
+  labels: Uint8Array | null;
 }
 
 /** Everything random one step needs, drawn on the CPU from the step's own streams. */
@@ -133,11 +140,14 @@ export interface StepInputs {
   masksG: Float32Array[];
   /** Unit normal draws for the instance noise on the B rows of the G update, or null: none. */
   instanceNoiseG: Float32Array | null;
+  /** Class-conditional recipes: the B labels G is asked for in its update; else null. */
+  labelsG: Uint8Array | null;
 }
 
 export function allocateStepInputs(recipe: Recipe, batchSize = recipe.batchSize): StepInputs {
   const widths = dropoutWidths(recipe.discriminator);
   const latent = latentSize(recipe);
+  const conditional = recipe.conditioning === 'class';
   return {
     batchSize,
     latentSize: latent,
@@ -147,10 +157,12 @@ export function allocateStepInputs(recipe: Recipe, batchSize = recipe.batchSize)
       noise: new Float32Array(batchSize * latent),
       masks: widths.map(({ width }) => new Float32Array(2 * batchSize * width)),
       instanceNoise: recipe.instanceNoise ? new Float32Array(2 * batchSize * DIGIT_PIXELS) : null,
+      labels: conditional ? new Uint8Array(2 * batchSize) : null,
     })),
     noiseG: new Float32Array(batchSize * latent),
     masksG: widths.map(({ width }) => new Float32Array(batchSize * width)),
     instanceNoiseG: recipe.instanceNoise ? new Float32Array(batchSize * DIGIT_PIXELS) : null,
+    labelsG: conditional ? new Uint8Array(batchSize) : null,
   };
 }
 
@@ -185,13 +197,28 @@ export function drawStepInputs(
     const maskD = Rng.forStep(seed, step, dStream(Stream.dropoutD, update));
     d.masks.forEach((mask, i) => maskD.fillDropoutMask(mask, rates[i].rate));
     if (d.instanceNoise) Rng.forStep(seed, step, dStream(Stream.instanceNoiseD, update)).fillNormal(d.instanceNoise);
+    if (d.labels) {
+      for (let i = 0; i < indices.length; i++) d.labels[i] = data.labels[indices[i]];
+      fillLabels(Rng.forStep(seed, step, dStream(Stream.labelsD, update)), d.labels.subarray(indices.length));
+    }
   });
   Rng.forStep(seed, step, Stream.noiseG).fillNormal(inputs.noiseG);
   const maskG = Rng.forStep(seed, step, Stream.dropoutG);
   inputs.masksG.forEach((mask, i) => maskG.fillDropoutMask(mask, rates[i].rate));
   if (inputs.instanceNoiseG) Rng.forStep(seed, step, Stream.instanceNoiseG).fillNormal(inputs.instanceNoiseG);
+  if (inputs.labelsG) fillLabels(Rng.forStep(seed, step, Stream.labelsG), inputs.labelsG);
   inputs.step = step;
   return inputs;
+}
+
+/** Digit labels drawn uniformly: what a conditional G is asked to draw. */
+function fillLabels(rng: Rng, out: Uint8Array): void {
+  for (let i = 0; i < out.length; i++) out[i] = rng.nextInt(DIGIT_CLASSES);
+}
+
+/** One-hot labels for a conditional recipe's rows, or undefined for an unconditional one. */
+function labelTensor(labels: ArrayLike<number> | null): tf.Tensor2D | undefined {
+  return labels ? oneHotLabels(labels, DIGIT_CLASSES) : undefined;
 }
 
 /** D's targets: `realTarget` (0.9) for the B real rows, then 0 for the B generated rows. */
@@ -262,13 +289,16 @@ function applySchedule(gan: Gan, step: number): void {
 
 /** One D update (update `update` of the step). Returns [D loss, mean D(x), mean D(G(z))] (caller disposes). */
 export function discriminatorStep(gan: Gan, inputs: StepInputs, update = 0): tf.Tensor1D {
-  const { generator, discriminator } = gan.recipe;
+  const { generator, discriminator } = gan.networks;
   const batch = inputs.batchSize;
   const d = inputs.d[update];
   return tf.tidy(() => {
     const real = tf.tensor2d(d.real, [batch, DIGIT_PIXELS]);
     const noise = tf.tensor2d(d.noise, [batch, inputs.latentSize]);
-    const fake = forward(generator, generatorWeights(gan), noise, { training: true });
+    // Real rows with their own labels, generated rows with the labels G was asked for.
+    const labels = labelTensor(d.labels);
+    const fakeLabels = labels && tf.slice(labels, [batch, 0], [batch, DIGIT_CLASSES]);
+    const fake = forward(generator, generatorWeights(gan), noise, { training: true, labels: fakeLabels });
     const std = instanceNoiseAt(gan, inputs.step);
     let x = tf.concat([real, fake], 0);
     if (d.instanceNoise && std !== null) x = tf.add(x, instanceNoise(d.instanceNoise, 2 * batch, std));
@@ -279,13 +309,14 @@ export function discriminatorStep(gan: Gan, inputs: StepInputs, update = 0): tf.
     // R1 is taken on the real rows as D's loss sees them (noise and dropout included).
     const realRows = penalised ? tf.slice(x, [0, 0], [batch, DIGIT_PIXELS]) : null;
     const realMasks = penalised ? masks.map((mask) => tf.slice(mask, [0, 0], [batch, mask.shape[1]])) : [];
+    const realLabels = penalised && labels ? tf.slice(labels, [0, 0], [batch, DIGIT_CLASSES]) : undefined;
     let logits: tf.Tensor2D | null = null;
     let adversarial: tf.Scalar | null = null;
     const { value, grads } = tf.valueAndGrads((...params: tf.Tensor[]) => {
       const weights = [...params, ...gan.dState];
       // Before the loss's forward pass moves spectral norm's u, so that both use the same σ.
-      const penalty = realRows ? r1Penalty(discriminator, weights, realRows, r1!.gamma, realMasks) : null;
-      logits = tf.keep(forward(discriminator, weights, x, { dropoutMasks: masks, logits: true, batchGroups: 2, training: true }));
+      const penalty = realRows ? r1Penalty(discriminator, weights, realRows, r1!.gamma, realMasks, realLabels) : null;
+      logits = tf.keep(forward(discriminator, weights, x, { dropoutMasks: masks, logits: true, batchGroups: 2, training: true, labels }));
       const loss = discriminatorLoss(gan.recipe, logits, targets);
       if (!penalty) return loss;
       adversarial = tf.keep(loss);
@@ -311,18 +342,20 @@ function instanceNoiseAt(gan: Gan, step: number): number | null {
 
 /** One G update through the frozen D. Returns [G loss] (caller disposes). */
 export function generatorStep(gan: Gan, inputs: StepInputs): tf.Tensor1D {
-  const { generator, discriminator } = gan.recipe;
+  const { generator, discriminator } = gan.networks;
   const batch = inputs.batchSize;
   return tf.tidy(() => {
     const noise = tf.tensor2d(inputs.noiseG, [batch, inputs.latentSize]);
+    const labels = labelTensor(inputs.labelsG);
     const masks = masksToTensors(inputs.masksG, batch);
     const targets = tf.tensor2d(generatorTargets(batch), [batch, 1]);
     const std = instanceNoiseAt(gan, inputs.step);
     const added = inputs.instanceNoiseG && std !== null ? instanceNoise(inputs.instanceNoiseG, batch, std) : null;
     const { value, grads } = tf.valueAndGrads((...params: tf.Tensor[]) => {
-      const generated = forward(generator, [...params, ...gan.gState], noise, { training: true });
+      const generated = forward(generator, [...params, ...gan.gState], noise, { training: true, labels });
       const fake = added ? (tf.add(generated, added) as tf.Tensor2D) : generated;
       const logits = forward(discriminator, discriminatorWeights(gan), fake, {
+        labels,
         dropoutMasks: masks,
         logits: true,
         inputNeedsGrad: true,
@@ -362,12 +395,11 @@ export function trainStep(gan: Gan, inputs: StepInputs): tf.Tensor1D {
 
 /**
  * G applied to `noise` (count × latent size) in inference mode: count × 784 values in [-1, 1].
- * Draws with the moving average where the recipe keeps one.
+ * Draws with the moving average where the recipe keeps one. A class-conditional G draws digit
+ * `labels[i]` for row i; by default the digits in turn, 0 to 9 (sampling.ts' cyclingLabels).
  */
-export function generate(gan: Gan, noise: Float32Array): tf.Tensor2D {
-  const latent = latentSize(gan.recipe);
-  const count = noise.length / latent;
-  return tf.tidy(() => forward(gan.recipe.generator, samplingParams(gan), tf.tensor2d(noise, [count, latent])));
+export function generate(gan: Gan, noise: Float32Array, labels?: ArrayLike<number>): tf.Tensor2D {
+  return tf.tidy(() => generatorForward(gan.networks.generator, samplingParams(gan), noise, labels));
 }
 
 /**
@@ -390,5 +422,5 @@ export function fixedNoise(seed: number, count: number, latent: number): Float32
 }
 
 export function generatorOutputSize(gan: Gan): number {
-  return outputSize(gan.recipe.generator);
+  return outputSize(gan.networks.generator);
 }

@@ -7,7 +7,9 @@ import * as tf from '@tensorflow/tfjs';
 import {
   BATCH_NORM_EPSILON,
   BATCH_NORM_MOMENTUM,
+  type LayerSpec,
   type NetworkSpec,
+  labelLayerIndex,
   layerOutputShapes,
   parameterShapes,
   stateShapes,
@@ -18,61 +20,58 @@ import { hasActivationKernel, leakyDropout } from './kernels/activationKernel';
 import { gemmTiles, matMul } from './kernels/gemmKernel';
 import { Rng } from './rng';
 
+/** The tf.layers layer for one spec layer; `inputShape` for the first layer of a Sequential model. */
+function layersLayer(layer: LayerSpec, inputShape: { inputShape?: number[] }): tf.layers.Layer {
+  switch (layer.kind) {
+    case 'dense':
+      return tf.layers.dense({ units: layer.units, ...inputShape });
+    case 'leakyRelu':
+      return tf.layers.leakyReLU({ alpha: layer.alpha, ...inputShape });
+    case 'dropout':
+      return tf.layers.dropout({ rate: layer.rate, ...inputShape });
+    case 'relu':
+      return tf.layers.reLU({ ...inputShape });
+    case 'batchNorm':
+      return tf.layers.batchNormalization({ axis: -1, momentum: layer.momentum ?? BATCH_NORM_MOMENTUM, epsilon: BATCH_NORM_EPSILON, ...inputShape });
+    case 'minibatchStd':
+      return new MinibatchStdLayer(inputShape);
+    case 'tanh':
+    case 'sigmoid':
+      return tf.layers.activation({ activation: layer.kind, ...inputShape });
+    case 'reshape':
+      return tf.layers.reshape({ targetShape: layer.shape, ...inputShape });
+    case 'conv2d':
+      return tf.layers.conv2d({ filters: layer.filters, kernelSize: layer.kernel, strides: layer.stride, padding: 'same', ...inputShape });
+    case 'conv2dTranspose':
+      return tf.layers.conv2dTranspose({ filters: layer.filters, kernelSize: layer.kernel, strides: layer.stride, padding: 'same', ...inputShape });
+  }
+}
+
+/** The model's two inputs when it takes a class label: the network's own, then the label. */
+export const LABEL_INPUT = 'label';
+
 /**
- * Builds the Sequential model; Glorot-uniform kernels and zero biases drawn from `rng`, batch
- * norm's gamma 1, beta 0, moving mean 0 and moving variance 1.
+ * Builds the Layers model: a Sequential one, or for a class-conditional network (spec.classes)
+ * a functional one with a second input, `label`, concatenated to the input of the first dense
+ * layer. Glorot-uniform kernels and zero biases drawn from `rng`, batch norm's gamma 1, beta 0,
+ * moving mean 0 and moving variance 1.
  */
-export function buildLayersModel(spec: NetworkSpec, rng: Rng): tf.Sequential {
-  const model = tf.sequential();
-  let first = true;
-  for (const layer of spec.layers) {
-    const inputShape = first ? { inputShape: [spec.inputSize] } : {};
-    first = false;
-    switch (layer.kind) {
-      case 'dense':
-        model.add(tf.layers.dense({ units: layer.units, ...inputShape }));
-        break;
-      case 'leakyRelu':
-        model.add(tf.layers.leakyReLU({ alpha: layer.alpha, ...inputShape }));
-        break;
-      case 'dropout':
-        model.add(tf.layers.dropout({ rate: layer.rate, ...inputShape }));
-        break;
-      case 'relu':
-        model.add(tf.layers.reLU({ ...inputShape }));
-        break;
-      case 'batchNorm':
-        model.add(
-          tf.layers.batchNormalization({ axis: -1, momentum: layer.momentum ?? BATCH_NORM_MOMENTUM, epsilon: BATCH_NORM_EPSILON, ...inputShape }),
-        );
-        break;
-      case 'minibatchStd':
-        model.add(new MinibatchStdLayer(inputShape));
-        break;
-      case 'tanh':
-      case 'sigmoid':
-        model.add(tf.layers.activation({ activation: layer.kind, ...inputShape }));
-        break;
-      case 'reshape':
-        model.add(tf.layers.reshape({ targetShape: layer.shape, ...inputShape }));
-        break;
-      case 'conv2d':
-        model.add(
-          tf.layers.conv2d({ filters: layer.filters, kernelSize: layer.kernel, strides: layer.stride, padding: 'same', ...inputShape }),
-        );
-        break;
-      case 'conv2dTranspose':
-        model.add(
-          tf.layers.conv2dTranspose({
-            filters: layer.filters,
-            kernelSize: layer.kernel,
-            strides: layer.stride,
-            padding: 'same',
-            ...inputShape,
-          }),
-        );
-        break;
-    }
+export function buildLayersModel(spec: NetworkSpec, rng: Rng): tf.LayersModel {
+  let model: tf.LayersModel;
+  if (spec.classes) {
+    const input = tf.input({ shape: [spec.inputSize], name: spec.name === 'generator' ? 'noise' : 'image' });
+    const label = tf.input({ shape: [spec.classes], name: LABEL_INPUT });
+    const joins = labelLayerIndex(spec);
+    let h = input;
+    spec.layers.forEach((layer, index) => {
+      if (index === joins) h = tf.layers.concatenate({ axis: -1 }).apply([h, label]) as tf.SymbolicTensor;
+      h = layersLayer(layer, {}).apply(h) as tf.SymbolicTensor;
+    });
+    model = tf.model({ inputs: [input, label], outputs: h, name: spec.name });
+  } else {
+    const sequential = tf.sequential();
+    spec.layers.forEach((layer, index) => sequential.add(layersLayer(layer, index === 0 ? { inputShape: [spec.inputSize] } : {})));
+    model = sequential;
   }
   const initial = glorotWeights(spec, rng);
   // The model's weights: all trainable ones, then batch norm's moving statistics (as stateShapes
@@ -81,6 +80,17 @@ export function buildLayersModel(spec: NetworkSpec, rng: Rng): tf.Sequential {
   model.setWeights(initial);
   tf.dispose(initial);
   return model;
+}
+
+/** Class indices as the one-hot rows a conditional network takes ([n, classes], float32). */
+export function oneHotLabels(labels: ArrayLike<number>, classes: number): tf.Tensor2D {
+  const values = new Float32Array(labels.length * classes);
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i];
+    if (!(Number.isInteger(label) && label >= 0 && label < classes)) throw new RangeError(`A label must be a class from 0 to ${classes - 1}, got ${label}.`);
+    values[i * classes + label] = 1;
+  }
+  return tf.tensor2d(values, [labels.length, classes]);
 }
 
 /** ProGAN's minibatch standard deviation as a Layers layer, so D's model infers its shapes. */
@@ -413,6 +423,8 @@ export interface ForwardOptions {
    * batch statistics (minibatchStd) are taken within each. 1 if not given.
    */
   batchGroups?: number;
+  /** A class-conditional network's labels, one-hot [rows, spec.classes] (oneHotLabels). */
+  labels?: tf.Tensor2D;
 }
 
 /**
@@ -440,8 +452,13 @@ export function forward(
   // Whether h is the output of a dense block that hands its gradient over transposed.
   let inputFromBlock = false;
   const layers = spec.layers;
+  const labelled = spec.classes ? labelLayerIndex(spec) : -1;
+  if (labelled >= 0 && options.labels?.shape[1] !== spec.classes) {
+    throw new Error(`The ${spec.name} takes a one-hot label of ${spec.classes} classes with each input.`);
+  }
   for (let index = 0; index < layers.length; index++) {
     const layer = layers[index];
+    if (index === labelled) h = tf.concat([h, options.labels!], 1);
     switch (layer.kind) {
       case 'dense': {
         // A dense layer takes the LeakyReLU (or ReLU: slope 0) and dropout that follow it into one block.

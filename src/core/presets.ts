@@ -46,6 +46,7 @@ const SEED: PresetInfo = {
     average: null,
     r1: null,
     instanceNoise: null,
+    conditioning: 'none',
   },
 };
 

@@ -6,14 +6,17 @@
  * `checkRecipe` is the one validator: it fills nothing in silently, and names the field of
  * every problem ("discriminator.layers[2].rate must be below 1").
  */
-import { type LayerSpec, type NetworkSpec, layerOutputShapes, outputSize, parameterCount } from './architecture';
-import { DIGIT_PIXELS } from './digits';
+import { type LayerSpec, type NetworkSpec, labelLayerIndex, layerOutputShapes, outputSize, parameterCount } from './architecture';
+import { DIGIT_CLASSES, DIGIT_PIXELS } from './digits';
 
 export const LOSSES = ['bce', 'hinge', 'leastSquares'] as const;
 export type LossKind = (typeof LOSSES)[number];
 
 export const LR_SCHEDULES = ['constant', 'linear'] as const;
 export type LrSchedule = (typeof LR_SCHEDULES)[number];
+
+export const CONDITIONINGS = ['none', 'class'] as const;
+export type Conditioning = (typeof CONDITIONINGS)[number];
 
 export interface AdamRecipe {
   lr: number;
@@ -78,6 +81,13 @@ export interface Recipe {
   r1: R1Recipe | null;
   /** Noise on D's inputs; null: none. */
   instanceNoise: InstanceNoiseRecipe | null;
+  /**
+   * none; or class: G draws the digit it is given and D judges a digit together with its label
+   * (Mirza & Osindero's conditional GAN). The label, one-hot over the ten digits, joins the input
+   * of each network's first dense layer; real digits bring their own, generated ones are drawn
+   * uniformly. Samples and exports then take a digit.
+   */
+  conditioning: Conditioning;
 }
 
 export interface RecipeProblem {
@@ -323,19 +333,23 @@ function checkInstanceNoise(problems: Problems, raw: unknown): InstanceNoiseReci
 }
 
 /**
- * Recipe fields added after recipes were first saved, with the value that leaves a recipe saved
- * without them training as it did: off.
+ * Recipe fields added after recipes were first saved, in the groups they came in, with the
+ * values that leave a recipe saved without them training as it did: off.
  */
-const ADDED_FIELDS = { r1: null, instanceNoise: null } as const satisfies Partial<Recipe>;
+const ADDED_FIELDS = [
+  { r1: null, instanceNoise: null },
+  { conditioning: 'none' },
+] as const satisfies readonly Partial<Recipe>[];
 
 /**
- * A saved recipe (a run's or a checkpoint's config) as today's: one saved before the regularisers
- * existed, holding none of ADDED_FIELDS, gets them switched off. Anything else is returned as
- * is, for checkRecipe to judge: a recipe typed or linked today must name every field.
+ * A saved recipe (a run's or a checkpoint's config) as today's: one saved before a group of
+ * ADDED_FIELDS existed, holding none of the group, gets them switched off. Anything else is
+ * left for checkRecipe to judge: a recipe typed or linked today must name every field.
  */
 export function upgradeSavedRecipe(raw: unknown): unknown {
-  if (!isRecord(raw) || Object.keys(ADDED_FIELDS).some((field) => field in raw)) return raw;
-  return { ...raw, ...ADDED_FIELDS };
+  if (!isRecord(raw)) return raw;
+  const missing = ADDED_FIELDS.filter((group) => Object.keys(group).every((field) => !(field in raw)));
+  return missing.length === 0 ? raw : Object.assign({ ...raw }, ...missing);
 }
 
 export const RECIPE_FIELDS = [
@@ -351,6 +365,7 @@ export const RECIPE_FIELDS = [
   'average',
   'r1',
   'instanceNoise',
+  'conditioning',
 ] as const satisfies readonly (keyof Recipe)[];
 
 /** `raw` as a recipe, or every problem found, each naming its field. Missing fields are problems. */
@@ -396,6 +411,17 @@ export function checkRecipe(raw: unknown): { recipe: Recipe | null; problems: Re
     });
   }
   const instanceNoise = checkInstanceNoise(problems, raw.instanceNoise);
+  const conditioning = checkChoice(problems, 'conditioning', raw.conditioning, CONDITIONINGS);
+  if (conditioning === 'class') {
+    for (const [role, spec] of [['generator', generator], ['discriminator', discriminator]] as const) {
+      if (spec && labelLayerIndex(spec) < 0) {
+        problems.push({
+          field: 'conditioning',
+          message: `conditioning "class" joins the digit's label to the first dense layer of each network; the ${role} has none (add {"kind": "dense", …} or set conditioning to "none").`,
+        });
+      }
+    }
+  }
   if (problems.length > 0) return { recipe: null, problems };
   return {
     recipe: {
@@ -411,9 +437,22 @@ export function checkRecipe(raw: unknown): { recipe: Recipe | null; problems: Re
       average,
       r1,
       instanceNoise,
+      conditioning: conditioning!,
     },
     problems,
   };
+}
+
+/** Both networks as they are built: with the class label's input where the recipe conditions on it. */
+export function recipeNetworks(recipe: Recipe): { generator: NetworkSpec; discriminator: NetworkSpec } {
+  const label = (spec: NetworkSpec) => (recipe.conditioning === 'class' ? { ...spec, classes: DIGIT_CLASSES } : spec);
+  return { generator: label(recipe.generator), discriminator: label(recipe.discriminator) };
+}
+
+/** A network as a recipe holds it: without the label input recipeNetworks adds. */
+export function recipeNetwork(spec: NetworkSpec): NetworkSpec {
+  const { classes: _, ...plain } = spec;
+  return plain;
 }
 
 /** The latent size: how many noise values G takes. */

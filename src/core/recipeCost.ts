@@ -3,9 +3,9 @@
  * arithmetic of one training step, a time per epoch from a throughput measured on this
  * device, and a one-line description ("custom: seed with loss hinge, …"). tfjs-free.
  */
-import { type NetworkSpec, layerOutputShapes, parameterCount } from './architecture';
+import { type NetworkSpec, labelLayerIndex, layerOutputShapes, parameterCount } from './architecture';
 import { PRESETS, type PresetName } from './presets';
-import { type Recipe, recipeDifferences } from './recipe';
+import { type Recipe, recipeDifferences, recipeNetworks } from './recipe';
 
 export interface RecipeCost {
   generatorParameters: number;
@@ -17,11 +17,12 @@ export interface RecipeCost {
 /** Multiply-adds of one example through the network's dense and conv layers. */
 export function multiplyAdds(spec: NetworkSpec): number {
   const shapes = layerOutputShapes(spec);
+  const labelled = spec.classes ? labelLayerIndex(spec) : -1;
   let input = [spec.inputSize];
   let total = 0;
   spec.layers.forEach((layer, index) => {
     const output = shapes[index];
-    if (layer.kind === 'dense') total += input[0] * layer.units;
+    if (layer.kind === 'dense') total += (input[0] + (index === labelled ? spec.classes! : 0)) * layer.units;
     if (layer.kind === 'conv2d') total += layer.kernel * layer.kernel * input[2] * output[0] * output[1] * layer.filters;
     // A transposed conv spreads every input pixel over a k×k patch of every output channel.
     if (layer.kind === 'conv2dTranspose') total += layer.kernel * layer.kernel * input[2] * input[0] * input[1] * layer.filters;
@@ -33,19 +34,23 @@ export function multiplyAdds(spec: NetworkSpec): number {
 /**
  * One step: each D update runs G forward on a batch and D forward and backward (input and
  * weight gradients, about twice the forward) on a real and a fake batch; the G update runs G
- * forward and backward, and D forward and backward to its input only. Elementwise work
- * (activations, dropout, Adam) is left out: it is a few percent of the step here.
+ * forward and backward, and D forward and backward to its input only. R1, on one D update in
+ * `every`, adds D's forward and input gradient on the real batch and their differentiation for
+ * the weights: about four forward passes. Elementwise work (activations, dropout, Adam) is left
+ * out: it is a few percent of the step here.
  */
 export function recipeCost(recipe: Recipe): RecipeCost {
-  const g = 2 * multiplyAdds(recipe.generator);
-  const d = 2 * multiplyAdds(recipe.discriminator);
+  const networks = recipeNetworks(recipe);
+  const g = 2 * multiplyAdds(networks.generator);
+  const d = 2 * multiplyAdds(networks.discriminator);
   const batch = recipe.batchSize;
   const dUpdate = batch * (g + 3 * d * 2);
   const gUpdate = batch * (3 * g + 2 * d);
+  const r1 = recipe.r1 ? (recipe.dStepsPerGStep / recipe.r1.every) * batch * 4 * d : 0;
   return {
-    generatorParameters: parameterCount(recipe.generator),
-    discriminatorParameters: parameterCount(recipe.discriminator),
-    flopsPerStep: recipe.dStepsPerGStep * dUpdate + gUpdate,
+    generatorParameters: parameterCount(networks.generator),
+    discriminatorParameters: parameterCount(networks.discriminator),
+    flopsPerStep: recipe.dStepsPerGStep * dUpdate + gUpdate + r1,
   };
 }
 

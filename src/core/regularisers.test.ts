@@ -469,6 +469,10 @@ describe('recipe fields', () => {
     expect(parseConfig(saved).problems.map((p) => p.key)).toEqual(['recipe.r1', 'recipe.instanceNoise']);
     // One that has either field is not an old one: the other is missing.
     expect(upgradeSavedRecipe({ ...old, r1: null })).toEqual({ ...old, r1: null });
+    // Fields added later come in their own group: a recipe saved with the regularisers but
+    // before conditioning existed trains unconditioned.
+    const { conditioning: _conditioning, ...beforeConditioning } = seed;
+    expect(upgradeSavedRecipe(beforeConditioning)).toEqual(seed);
     expect(parseSavedConfig({ ...saved, recipe: { ...old, r1: null } }).problems.map((p) => p.key)).toEqual(['recipe.instanceNoise']);
   });
 

@@ -15,7 +15,7 @@
  *   gradient is first order: the inner gradient is taken with respect to x only).
  */
 import * as tf from '@tensorflow/tfjs';
-import { type NetworkSpec, parameterShapes } from './architecture';
+import { type NetworkSpec, labelLayerIndex, parameterShapes } from './architecture';
 import { convGeometry } from './conv/convGeometry';
 import { minibatchStd, spectralNormalise, spectralSigma } from './network';
 import type { InstanceNoiseRecipe, R1Recipe } from './recipe';
@@ -111,13 +111,21 @@ export function windowConv2d(x: tf.Tensor4D, kernel: tf.Tensor4D, stride: number
  * training mode with the given dropout masks but leaving the state (spectral norm's u) as it is:
  * the values of network.ts' forward, through ops that tfjs can differentiate twice.
  */
-export function plainForward(spec: NetworkSpec, weights: tf.Tensor[], x: tf.Tensor2D, dropoutMasks: tf.Tensor2D[] = []): tf.Tensor2D {
+export function plainForward(
+  spec: NetworkSpec,
+  weights: tf.Tensor[],
+  x: tf.Tensor2D,
+  dropoutMasks: tf.Tensor2D[] = [],
+  labels?: tf.Tensor2D,
+): tf.Tensor2D {
   let state = parameterShapes(spec).length;
+  const labelled = spec.classes ? labelLayerIndex(spec) : -1;
   let param = 0;
   let dropout = 0;
   let h: tf.Tensor = x;
   const last = spec.layers.length - 1;
   spec.layers.forEach((layer, index) => {
+    if (index === labelled) h = tf.concat([h, labels!], 1);
     switch (layer.kind) {
       case 'dense': {
         const kernel = weights[param++];
@@ -167,9 +175,17 @@ export function plainForward(spec: NetworkSpec, weights: tf.Tensor[], x: tf.Tens
  * R1 on the B digits `real`: γ/2 · mean over the rows of ‖∇ₓ D(x)‖², where ∇ₓ is taken of the
  * sum of D's logits over the batch, as StyleGAN2 does (with minibatchStd a row's score also
  * depends on the other rows). `weights` are D's (parameters then state); the penalty is
- * differentiable with respect to the parameters. `dropoutMasks` are the masks of the real rows.
+ * differentiable with respect to the parameters. `dropoutMasks` are the masks of the real rows,
+ * `labels` their one-hot labels for a class-conditional D (the gradient is taken of the image).
  */
-export function r1Penalty(spec: NetworkSpec, weights: tf.Tensor[], real: tf.Tensor2D, gamma: number, dropoutMasks: tf.Tensor2D[] = []): tf.Scalar {
-  const gradient = tf.grad((x: tf.Tensor) => tf.sum(plainForward(spec, weights, x as tf.Tensor2D, dropoutMasks)))(real);
+export function r1Penalty(
+  spec: NetworkSpec,
+  weights: tf.Tensor[],
+  real: tf.Tensor2D,
+  gamma: number,
+  dropoutMasks: tf.Tensor2D[] = [],
+  labels?: tf.Tensor2D,
+): tf.Scalar {
+  const gradient = tf.grad((x: tf.Tensor) => tf.sum(plainForward(spec, weights, x as tf.Tensor2D, dropoutMasks, labels)))(real);
   return tf.mul(gamma / 2, tf.mean(tf.sum(tf.square(gradient), 1)));
 }

@@ -16,6 +16,8 @@ export const Stream = {
   sample: 8,
   instanceNoiseD: 9,
   instanceNoiseG: 10,
+  labelsD: 11,
+  labelsG: 12,
 } as const;
 
 function mix32(x: number): number {

@@ -2,10 +2,10 @@
  * Drawing fresh digits from a saved generator, as the original `sample.py` did: noise from a
  * seed (the same seed gives the same digits), or a walk through latent space between two seeds.
  */
-import { DIGIT_PIXELS, toPixels } from './digits';
+import { DIGIT_CLASSES, DIGIT_PIXELS, toPixels } from './digits';
 import * as tf from '@tensorflow/tfjs';
 import { type NetworkSpec } from './architecture';
-import { forward } from './network';
+import { forward, oneHotLabels } from './network';
 import { Rng, Stream } from './rng';
 
 /**
@@ -45,9 +45,27 @@ export function interpolationNoise(seedA: number, seedB: number, steps: number, 
   return out;
 }
 
+/** `count` labels 0, 1, …, 9, 0, 1, …: every digit alike; in a grid of ten columns, one per column. */
+export function cyclingLabels(count: number): Uint8Array {
+  return Uint8Array.from({ length: count }, (_, i) => i % DIGIT_CLASSES);
+}
+
+/**
+ * A generator's images for `noise` in inference mode (caller disposes): `labels` (one digit per
+ * row, by default cyclingLabels) for a class-conditional one, none for another.
+ */
+export function generatorForward(spec: NetworkSpec, params: tf.Tensor[], noise: Float32Array, labels?: ArrayLike<number>): tf.Tensor2D {
+  const count = noise.length / spec.inputSize;
+  return tf.tidy(() =>
+    forward(spec, params, tf.tensor2d(noise, [count, spec.inputSize]), {
+      labels: spec.classes ? oneHotLabels(labels ?? cyclingLabels(count), spec.classes) : undefined,
+    }),
+  );
+}
+
 /**
  * The generator's digits for `noise`, as grey bytes laid out for a rows × cols grid (cells past
- * the last digit stay black).
+ * the last digit stay black); a class-conditional one draws `labels` (by default cyclingLabels).
  */
 export async function renderDigits(
   spec: NetworkSpec,
@@ -55,9 +73,9 @@ export async function renderDigits(
   noise: Float32Array,
   rows: number,
   cols: number,
+  labels?: ArrayLike<number>,
 ): Promise<Uint8ClampedArray> {
-  const count = noise.length / spec.inputSize;
-  const images = tf.tidy(() => forward(spec, params, tf.tensor2d(noise, [count, spec.inputSize])));
+  const images = generatorForward(spec, params, noise, labels);
   try {
     const digits = toPixels(await images.data());
     const pixels = new Uint8ClampedArray(rows * cols * DIGIT_PIXELS);

@@ -12,12 +12,11 @@ import { type GeneratorInfo, type GeneratorManifest, exportFileName } from '../c
 import { exportGeneratorOnnx } from '../core/export/onnxExport';
 import { exportGeneratorTfjs, modelLatentSize } from '../core/export/tfjsExport';
 import { gridBytes, gridShape, toPixels } from '../core/digits';
-import { forward } from '../core/network';
-import type { Recipe } from '../core/recipe';
-import { sampleNoise } from '../core/sampling';
+import { type Recipe, recipeNetwork } from '../core/recipe';
+import { generatorForward, sampleNoise } from '../core/sampling';
 import type { RunRepository } from '../storage/runRepository';
-import type { ExportFormat, GeneratorFacts, GeneratorRef } from './protocol';
-import { type SampleGrid, checkSampleRequest } from './sampler';
+import type { ExportFormat, ExportReference, GeneratorFacts, GeneratorRef } from './protocol';
+import { type SampleGrid, checkSampleRequest, digitLabels } from './sampler';
 import { SerialQueue } from './serialQueue';
 
 /** The part of the repository exports read. */
@@ -30,7 +29,7 @@ export interface ExportedGenerator {
   fileName: string;
   bytes: Uint8Array;
   facts: GeneratorFacts;
-  reference?: { seed: number; count: number; noise: Float32Array; images: Float32Array };
+  reference?: ExportReference;
 }
 
 export interface ImportedInfo {
@@ -51,8 +50,13 @@ interface Resolved {
   info: GeneratorInfo;
   /** Noise values per sample it takes. */
   latentSize: number;
-  /** count × DIGIT_PIXELS values for `noise` (count × latentSize values), as the lab samples them. */
-  run(noise: Float32Array): Promise<Float32Array>;
+  /**
+   * count × DIGIT_PIXELS values for `noise` (count × latentSize values), as the lab samples
+   * them; `labels` for a class-conditional generator (absent: each digit in turn).
+   */
+  run(noise: Float32Array, labels?: Uint8Array): Promise<Float32Array>;
+  /** Whether it takes a label: then `run` and the exports take one per sample. */
+  classes: number | null;
 }
 
 export class GeneratorExports {
@@ -69,9 +73,9 @@ export class GeneratorExports {
   export(
     ref: GeneratorRef,
     format: ExportFormat,
-    reference?: { seed: number; count: number },
+    reference?: { seed: number; count: number; digit?: number },
   ): Promise<ExportedGenerator> {
-    if (reference) checkSampleRequest(reference.seed, reference.count);
+    if (reference) checkSampleRequest(reference.seed, reference.count, reference.digit);
     return this.queue.run(async () => {
       const resolved = await this.resolve(ref);
       const bytes =
@@ -85,8 +89,10 @@ export class GeneratorExports {
         facts: factsOf(resolved.info),
       };
       if (reference) {
-        const noise = sampleNoise(reference.seed, reference.count, resolved.latentSize);
-        result.reference = { ...reference, noise, images: await resolved.run(noise) };
+        const { seed, count, digit } = reference;
+        const noise = sampleNoise(seed, count, resolved.latentSize);
+        const labels = digitLabels({ classes: resolved.classes ?? undefined }, count, digit);
+        result.reference = { seed, count, noise, ...(labels ? { labels } : {}), images: await resolved.run(noise, labels) };
       }
       return result;
     });
@@ -179,7 +185,7 @@ export class GeneratorExports {
         return fromSnapshot(snapshot, {
           preset: snapshot.preset,
           // The architecture is the checkpoint's, as a resume takes it (checkpointCodec).
-          recipe: { ...run.config.recipe, generator: snapshot.architecture.generator },
+          recipe: { ...run.config.recipe, generator: recipeNetwork(snapshot.architecture.generator) },
           epoch: ref.epoch,
           step: snapshot.step,
           seed: run.config.seed,
@@ -191,7 +197,7 @@ export class GeneratorExports {
         const recipe = await this.savedRecipe(ref.runId);
         return fromSnapshot(snapshot, {
           preset: snapshot.preset,
-          ...(recipe ? { recipe: { ...recipe, generator: snapshot.architecture.generator } } : {}),
+          ...(recipe ? { recipe: { ...recipe, generator: recipeNetwork(snapshot.architecture.generator) } } : {}),
           epoch,
           step: snapshot.step,
           seed,
@@ -200,7 +206,7 @@ export class GeneratorExports {
       case 'imported': {
         const { model, facts, recipe } = this.requireImported(ref.importId);
         const info = { ...infoOf(facts), ...(recipe ? { recipe } : {}) };
-        return { source: model, info, latentSize: modelLatentSize(model), run: (noise) => runModel(model, noise) };
+        return { source: model, info, latentSize: modelLatentSize(model), classes: null, run: (noise) => runModel(model, noise) };
       }
       default: {
         const unknown: never = ref;
@@ -216,12 +222,12 @@ function fromSnapshot(snapshot: GeneratorSnapshot, info: GeneratorInfo): Resolve
     source: { spec, weights: snapshot.generator },
     info,
     latentSize: spec.inputSize,
-    async run(noise) {
+    classes: spec.classes ?? null,
+    async run(noise, labels) {
       // The same forward pass the sampler draws with, so the reference is what the grid shows.
       const { params } = generatorTensors(snapshot);
       try {
-        const count = noise.length / spec.inputSize;
-        const images = tf.tidy(() => forward(spec, params, tf.tensor2d(noise, [count, spec.inputSize])));
+        const images = generatorForward(spec, params, noise, labels);
         try {
           return new Float32Array(await images.data());
         } finally {

@@ -24,8 +24,11 @@ export type Command =
    * up to `epochs` (default: the run's; more extends a finished run).
    */
   | { type: 'resume-run'; runId: string; epochs?: number; backend?: BackendChoice }
-  /** Fresh digits from the generator saved at `epoch` of a run; answered by `sample-result`. */
-  | { type: 'sample'; requestId: number; runId: string; epoch: number; seed: number; count: number }
+  /**
+   * Fresh digits from the generator saved at `epoch` of a run; answered by `sample-result`.
+   * `digit`: the class a class-conditional generator draws (absent: each digit in turn).
+   */
+  | { type: 'sample'; requestId: number; runId: string; epoch: number; seed: number; count: number; digit?: number }
   /** A row of `steps` digits walking from seed A's noise to seed B's; answered by `sample-result`. */
   | {
       type: 'interpolate';
@@ -35,6 +38,8 @@ export type Command =
       seedA: number;
       seedB: number;
       steps: number;
+      /** As for `sample`: one class along the whole row, or each digit in turn. */
+      digit?: number;
     }
   | { type: 'pause'; runId: string }
   | { type: 'resume'; runId: string }
@@ -57,7 +62,8 @@ export type Command =
       requestId: number;
       source: GeneratorRef;
       format: ExportFormat;
-      reference?: { seed: number; count: number };
+      /** `digit` as for `sample`: what a class-conditional generator draws (absent: each in turn). */
+      reference?: { seed: number; count: number; digit?: number };
     }
   /**
    * Files the user chose (a TF.js zip, or model.json with its weights); the worker checks their
@@ -182,8 +188,11 @@ export type WorkerEvent =
       /** The file's bytes (transferred). */
       bytes: ArrayBuffer;
       facts: GeneratorFacts;
-      /** With a `reference` request: `count` noise vectors of `seed` and tfjs's output for them. */
-      reference?: { seed: number; count: number; noise: Float32Array; images: Float32Array };
+      /**
+       * With a `reference` request: `count` noise vectors of `seed` and tfjs's output for them;
+       * for a class-conditional generator also the digit each was drawn as (one-hot into `label`).
+       */
+      reference?: ExportReference;
     }
   | {
       type: 'generator-imported';
@@ -248,4 +257,14 @@ export interface BackendTrialEvent {
 
 export function assertNever(value: never): never {
   throw new Error(`Unexpected message: ${JSON.stringify(value)}`);
+}
+
+/** The noise (and labels) an export was run on in tfjs, and its images, for the page's ONNX check. */
+export interface ExportReference {
+  seed: number;
+  count: number;
+  noise: Float32Array;
+  /** A class-conditional generator's digit per sample; absent for one that takes noise alone. */
+  labels?: Uint8Array;
+  images: Float32Array;
 }

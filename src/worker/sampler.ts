@@ -6,8 +6,8 @@ import { LabError } from '../core/errors';
 import type * as tf from '@tensorflow/tfjs';
 import type { NetworkSpec } from '../core/architecture';
 import { decodeSnapshot, generatorTensors } from '../core/checkpointCodec';
-import { SAMPLE_LIMITS, gridShape, wholeNumberProblem } from '../core/digits';
-import { interpolationNoise, renderDigits, sampleNoise } from '../core/sampling';
+import { DIGIT_CLASSES, SAMPLE_LIMITS, gridShape, wholeNumberProblem } from '../core/digits';
+import { cyclingLabels, interpolationNoise, renderDigits, sampleNoise } from '../core/sampling';
 import type { HistoryStorage } from './runHistory';
 import { SerialQueue } from './serialQueue';
 
@@ -30,12 +30,13 @@ export class Sampler {
 
   constructor(private readonly storage: Pick<HistoryStorage, 'getGenerator'>) {}
 
-  sample(runId: string, epoch: number, seed: number, count: number): Promise<SampleGrid> {
-    checkSampleRequest(seed, count);
+  /** `digit`: the class a class-conditional generator draws (absent: each digit in turn). */
+  sample(runId: string, epoch: number, seed: number, count: number, digit?: number): Promise<SampleGrid> {
+    checkSampleRequest(seed, count, digit);
     return this.queue.run(async () => {
       const { spec, params } = await this.load(runId, epoch);
       const { rows, cols } = gridShape(count);
-      const pixels = await renderDigits(spec, params, sampleNoise(seed, count, spec.inputSize), rows, cols);
+      const pixels = await renderDigits(spec, params, sampleNoise(seed, count, spec.inputSize), rows, cols, digitLabels(spec, count, digit));
       return { pixels, rows, cols, count };
     });
   }
@@ -46,14 +47,16 @@ export class Sampler {
     seedA: number,
     seedB: number,
     steps: number,
+    digit?: number,
   ): Promise<SampleGrid> {
     checkWhole('seed A', seedA, SAMPLE_LIMITS.seed);
     checkWhole('seed B', seedB, SAMPLE_LIMITS.seed);
     checkWhole('steps', steps, SAMPLE_LIMITS.steps);
+    checkDigit(digit);
     return this.queue.run(async () => {
       const { spec, params } = await this.load(runId, epoch);
       const noise = interpolationNoise(seedA, seedB, steps, spec.inputSize);
-      const pixels = await renderDigits(spec, params, noise, 1, steps);
+      const pixels = await renderDigits(spec, params, noise, 1, steps, digitLabels(spec, steps, digit));
       return { pixels, rows: 1, cols: steps, count: steps };
     });
   }
@@ -78,8 +81,25 @@ function checkWhole(name: string, value: number, limits: { min: number; max: num
   if (problem) throw new SampleRequestError(problem);
 }
 
-/** A seed and a count of digits to draw, as every sample request takes them. */
-export function checkSampleRequest(seed: number, count: number): void {
+function checkDigit(digit: number | undefined): void {
+  if (digit !== undefined) checkWhole('digit', digit, { min: 0, max: DIGIT_CLASSES - 1 });
+}
+
+/**
+ * The labels a generator draws `count` digits for: `digit` every time, or each digit in turn
+ * (cyclingLabels) when none is asked for. A generator that takes no label cannot be asked for one.
+ */
+export function digitLabels(spec: Pick<NetworkSpec, 'classes'>, count: number, digit: number | undefined): Uint8Array | undefined {
+  if (!spec.classes) {
+    if (digit === undefined) return undefined;
+    throw new SampleRequestError(`This generator is not class-conditional: it draws any digit and cannot be asked for a ${digit}.`);
+  }
+  return digit === undefined ? cyclingLabels(count) : new Uint8Array(count).fill(digit);
+}
+
+/** A seed and a count of digits to draw, as every sample request takes them, and a digit where one is asked for. */
+export function checkSampleRequest(seed: number, count: number, digit?: number): void {
   checkWhole('seed', seed, SAMPLE_LIMITS.seed);
   checkWhole('count', count, SAMPLE_LIMITS.count);
+  checkDigit(digit);
 }

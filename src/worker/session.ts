@@ -80,14 +80,14 @@ export class TrainingSession {
         case 'grid-ack':
           return this.runFor(command.runId).ackGrid();
         case 'sample': {
-          const { requestId, runId, epoch, seed, count } = command;
-          const grid = await this.getSampler().sample(runId, epoch, seed, count);
+          const { requestId, runId, epoch, seed, count, digit } = command;
+          const grid = await this.getSampler().sample(runId, epoch, seed, count, digit);
           this.post({ type: 'sample-result', requestId, runId, epoch, ...grid }, [grid.pixels.buffer]);
           return;
         }
         case 'interpolate': {
-          const { requestId, runId, epoch, seedA, seedB, steps } = command;
-          const grid = await this.getSampler().interpolate(runId, epoch, seedA, seedB, steps);
+          const { requestId, runId, epoch, seedA, seedB, steps, digit } = command;
+          const grid = await this.getSampler().interpolate(runId, epoch, seedA, seedB, steps, digit);
           this.post({ type: 'sample-result', requestId, runId, epoch, ...grid }, [grid.pixels.buffer]);
           return;
         }

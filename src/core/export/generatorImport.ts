@@ -11,6 +11,7 @@
 import { DIGIT_PIXELS } from '../digits';
 import * as tf from '@tensorflow/tfjs';
 import { MAX_LATENT_SIZE } from '../recipe';
+import { LABEL_INPUT } from '../network';
 import { strFromU8, unzipSync } from 'fflate';
 import { type GeneratorManifest, parseManifest } from './generatorManifest';
 import { ImportError } from './importError';
@@ -427,6 +428,12 @@ function shapeText(shape: (number | null)[]): string {
 
 /** Checks that the model maps [*, L] noise (L from 1 to MAX_LATENT_SIZE) to 784 values per sample; L. */
 function checkGeneratorShape(model: tf.LayersModel): number {
+  if (model.inputs.length === 2 && model.inputNames[1] === LABEL_INPUT) {
+    throw new ImportError(
+      'This generator is class-conditional (its second input is a digit label); the lab imports generators ' +
+        'that take noise alone. Sample it by digit from the run it was trained in.',
+    );
+  }
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
     throw new ImportError(
       `The model has ${model.inputs.length} inputs and ${model.outputs.length} outputs; a generator has one of each.`,

@@ -5,13 +5,15 @@
  * dropped here, so writers only meet layers that compute something. tfjs is used for types only.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { BATCH_NORM_EPSILON, type NetworkSpec, layerOutputShapes, parameterShapes, weightShapes } from '../architecture';
+import { BATCH_NORM_EPSILON, type NetworkSpec, labelLayerIndex, layerOutputShapes, parameterShapes, weightShapes } from '../architecture';
 
 export type ExportLayer =
   /** x·kernel + bias; kernel row-major [inputSize, units] as tf.layers stores it. */
   | { kind: 'dense'; inputSize: number; units: number; kernel: Float32Array; bias: Float32Array | null }
   | { kind: 'leakyRelu'; alpha: number }
   | { kind: 'relu' }
+  /** A class-conditional generator's one-hot label (its second input) joins the values: [n] → [n + classes]. */
+  | { kind: 'label'; classes: number }
   /**
    * Inference-time batch normalisation over the last axis (channels):
    * gamma·(x − mean)/√(variance + epsilon) + beta, each [channels].
@@ -47,6 +49,8 @@ export type ExportLayer =
 
 export interface ExportNetwork {
   inputSize: number;
+  /** A class-conditional generator's second input: a one-hot label of this many classes; else null. */
+  classes: number | null;
   outputSize: number;
   layers: ExportLayer[];
 }
@@ -90,7 +94,12 @@ export function networkFromSpec({ spec, weights }: SpecWithWeights): ExportNetwo
   let shape = [spec.inputSize];
   let param = 0;
   let state = parameterShapes(spec).length;
+  const labelled = spec.classes ? labelLayerIndex(spec) : -1;
   for (const [index, layer] of spec.layers.entries()) {
+    if (index === labelled) {
+      layers.push({ kind: 'label', classes: spec.classes! });
+      shape = [shape[0] + spec.classes!];
+    }
     switch (layer.kind) {
       case 'dense':
         layers.push({
@@ -146,7 +155,7 @@ export function networkFromSpec({ spec, weights }: SpecWithWeights): ExportNetwo
     }
     shape = outputs[index];
   }
-  return { inputSize: spec.inputSize, outputSize: shape.reduce((a, b) => a * b, 1), layers };
+  return { inputSize: spec.inputSize, classes: spec.classes ?? null, outputSize: shape.reduce((a, b) => a * b, 1), layers };
 }
 
 /** Layers that compute nothing at inference. */
@@ -290,7 +299,7 @@ export async function networkFromLayersModel(model: tf.LayersModel): Promise<Exp
         throw new Error(`${where}: the export does not convert ${className} layers yet.`);
     }
   }
-  return { inputSize, outputSize: width, layers };
+  return { inputSize, classes: null, outputSize: width, layers };
 }
 
 export async function exportNetwork(source: GeneratorSource): Promise<ExportNetwork> {

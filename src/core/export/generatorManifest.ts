@@ -3,8 +3,8 @@
  * seed), what it expects and produces, and its quality where known. Written as `manifest.json`
  * into the TF.js zip and as metadata_props into the ONNX model. tfjs-free.
  */
-import { DIGIT_PIXELS, IMAGE_SIDE, LATENT_SIZE } from '../digits';
-import { MAX_LATENT_SIZE, type Recipe, checkRecipe, latentSize as recipeLatentSize } from '../recipe';
+import { DIGIT_CLASSES, DIGIT_PIXELS, IMAGE_SIDE, LATENT_SIZE } from '../digits';
+import { MAX_LATENT_SIZE, type Recipe, checkRecipe, latentSize as recipeLatentSize, upgradeSavedRecipe } from '../recipe';
 import { ImportError } from './importError';
 
 export const MANIFEST_FORMAT = 'mnist-gan-lab/generator';
@@ -37,6 +37,11 @@ export interface GeneratorManifest {
   /** Input: `latentSize` values per sample, drawn from a standard normal distribution. */
   latentSize: number;
   noise: 'standard normal';
+  /**
+   * A class-conditional generator's second input, `label`: the digit to draw, one-hot over
+   * `classes` values; null for a generator that takes noise alone.
+   */
+  label: { input: 'label'; classes: number; encoding: 'one-hot' } | null;
   /** Output: `outputSize` values per sample, a row-major 28x28 image. */
   outputSize: number;
   imageShape: [number, number];
@@ -70,6 +75,7 @@ export function makeManifest(
     seed: info.seed ?? null,
     latentSize,
     noise: 'standard normal',
+    label: info.recipe?.conditioning === 'class' ? { input: 'label', classes: DIGIT_CLASSES, encoding: 'one-hot' } : null,
     outputSize: DIGIT_PIXELS,
     imageShape: [IMAGE_SIDE, IMAGE_SIDE],
     pixelRange: [...PIXEL_RANGE],
@@ -157,7 +163,8 @@ export function parseManifest(text: string): GeneratorManifest {
 }
 
 function manifestRecipe(raw: unknown): Recipe {
-  const { recipe, problems } = checkRecipe(raw);
+  // A file exported before a recipe field existed was trained without it.
+  const { recipe, problems } = checkRecipe(upgradeSavedRecipe(raw));
   if (!recipe) {
     throw new ImportError(
       `manifest.json holds a recipe this lab cannot read (${problems[0].message}); ` +

@@ -20,6 +20,8 @@ const { onnx } = onnxProto;
 /** Opset 13: Gemm with optional C, LeakyRelu, and what OpenVINO and onnxruntime both read. */
 export const ONNX_OPSET = 13;
 export const ONNX_INPUT = 'noise';
+/** A class-conditional generator's second input: the digit, one-hot [N, 10] float32. */
+export const ONNX_LABEL = 'label';
 export const ONNX_OUTPUT = 'image';
 /** The dynamic batch dimension's name. */
 export const ONNX_BATCH = 'N';
@@ -129,6 +131,9 @@ function emitReshape(chain: ChainBuilder, shape: number[], index: number): void 
 
 function emitLayer(chain: ChainBuilder, layer: ExportLayer, index: number): void {
   switch (layer.kind) {
+    case 'label':
+      chain.apply('Concat', [ONNX_LABEL], [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 1 }]);
+      break;
     case 'reshape':
       emitReshape(chain, layer.shape, index);
       break;
@@ -200,6 +205,7 @@ function metadata(info: GeneratorInfo, latentSize: number): onnxProto.onnx.IStri
     ['seed', manifest.seed],
     ['latent_size', manifest.latentSize],
     ['noise', manifest.noise],
+    ['label', manifest.label && `${ONNX_LABEL}: float32 [N, ${manifest.label.classes}], the digit to draw, one-hot`],
     ['output_size', manifest.outputSize],
     ['image_shape', manifest.imageShape.join('x')],
     ['pixel_range', `[${manifest.pixelRange.join(', ')}]`],
@@ -223,13 +229,13 @@ export function onnxModel(network: ExportNetwork, info: GeneratorInfo = {}): onn
     producerVersion,
     docString:
       `MNIST generator: ${ONNX_INPUT} float32 [N, ${network.inputSize}] drawn from a standard normal ` +
-      `distribution → ${ONNX_OUTPUT} float32 [N, ${network.outputSize}], row-major 28x28 images ` +
-      'in [-1, 1] (-1 is the background).',
+      `distribution${network.classes ? ` and ${ONNX_LABEL} float32 [N, ${network.classes}], the digit to draw, one-hot,` : ''} ` +
+      `→ ${ONNX_OUTPUT} float32 [N, ${network.outputSize}], row-major 28x28 images in [-1, 1] (-1 is the background).`,
     graph: {
       name: 'generator',
       node: chain.nodes,
       initializer: chain.initializers,
-      input: [floatInfo(ONNX_INPUT, network.inputSize)],
+      input: [floatInfo(ONNX_INPUT, network.inputSize), ...(network.classes ? [floatInfo(ONNX_LABEL, network.classes)] : [])],
       output: [floatInfo(ONNX_OUTPUT, network.outputSize)],
     },
     metadataProps: metadata(info, network.inputSize),

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { strToU8, zipSync } from 'fflate';
-import { buildLayersModel } from '../network';
+import { LABEL_INPUT, buildLayersModel } from '../network';
 import { Rng } from '../rng';
 import { type GeneratorSource, type SpecWithWeights, isSpecWithWeights } from './generatorLayers';
 import { type GeneratorInfo, makeManifest } from './generatorManifest';
@@ -17,7 +17,7 @@ export const WEIGHTS_FILE = 'group1-shard1of1.bin';
 export const MANIFEST_JSON = 'manifest.json';
 
 /** A Layers model holding the given weights (caller disposes). */
-export function layersModelFromSpec({ spec, weights }: SpecWithWeights): tf.Sequential {
+export function layersModelFromSpec({ spec, weights }: SpecWithWeights): tf.LayersModel {
   // The initial weights are overwritten at once; any seed does.
   const model = buildLayersModel(spec, new Rng(0));
   const tensors = model.getWeights().map((w, i) => tf.tensor(weights[i], w.shape));
@@ -29,9 +29,13 @@ export function layersModelFromSpec({ spec, weights }: SpecWithWeights): tf.Sequ
   return model;
 }
 
-/** The noise values per sample a generator model takes: its input's last dimension. */
+/**
+ * The noise values per sample a generator model takes: its (first) input's last dimension. A
+ * class-conditional generator's second input is its label (network.ts' LABEL_INPUT).
+ */
 export function modelLatentSize(model: tf.LayersModel): number {
-  const shape = model.inputs.length === 1 ? model.inputs[0].shape : [];
+  const conditional = model.inputs.length === 2 && model.inputNames[1] === LABEL_INPUT;
+  const shape = model.inputs.length === 1 || conditional ? model.inputs[0].shape : [];
   const size = shape[shape.length - 1];
   if (shape.length !== 2 || typeof size !== 'number') {
     throw new Error(`A generator takes noise of shape [batch, values]; this model takes ${JSON.stringify(model.inputs.map((i) => i.shape))}.`);

@@ -16,7 +16,8 @@ import { saveFile } from '../shared/saveFile';
 import { type ExportsState, type OnnxCheckInfo, type SourceChoice, importedLabel } from './exportsState';
 
 export interface OnnxRuntime {
-  runOnnxGenerator(bytes: ArrayBuffer, noise: Float32Array, count: number): Promise<Float32Array>;
+  /** `labels`: a class-conditional generator's digit per sample, fed one-hot as its second input. */
+  runOnnxGenerator(bytes: ArrayBuffer, noise: Float32Array, count: number, labels?: Uint8Array): Promise<Float32Array>;
 }
 
 export interface ExportsEnvironment {
@@ -37,8 +38,11 @@ export interface ExportsController {
   download(source: SourceChoice, format: ExportFormat): void;
   /** Sends the chosen files to the worker to be checked and imported. */
   importFiles(files: File[]): void;
-  /** Exports `source` as ONNX and runs it in onnxruntime-web on the noise of `seed`. */
-  runOnnx(source: SourceChoice, seed: number, count: number): void;
+  /**
+   * Exports `source` as ONNX and runs it in onnxruntime-web on the noise of `seed` (and, for a
+   * class-conditional generator, `digit`, or each digit in turn).
+   */
+  runOnnx(source: SourceChoice, seed: number, count: number, digit?: number): void;
   choose(source: SourceChoice): void;
   onnxPixels(): PixelBuffer | null;
 }
@@ -92,7 +96,7 @@ export function createExportsController(
       setOnnx(requestId, { status: 'loading' });
       const runtime = await env.loadOnnxRuntime();
       setOnnx(requestId, { status: 'running' });
-      const images = await runtime.runOnnxGenerator(file.bytes, reference.noise, reference.count);
+      const images = await runtime.runOnnxGenerator(file.bytes, reference.noise, reference.count, reference.labels);
       if (images.length !== reference.images.length) {
         throw new Error(
           `onnxruntime-web returned ${images.length} values for ${reference.count} digits; ${reference.count * DIGIT_PIXELS} were expected.`,
@@ -157,11 +161,12 @@ export function createExportsController(
       );
       setExports((s) => ({ ...s, importRequestId: requestId }), true);
     },
-    runOnnx(source, seed, count) {
+    runOnnx(source, seed, count, digit) {
       const ref = generatorRef(source);
       if (!ref) return;
+      const reference = { seed, count, ...(digit === undefined ? {} : { digit }) };
       const requestId: number = client.request(
-        { type: 'export-generator', source: ref, format: 'onnx', reference: { seed, count } },
+        { type: 'export-generator', source: ref, format: 'onnx', reference },
         {
           onReply: (file) => void checkOnnx(requestId, file),
           onError: (error) => failed(onnxEnded(requestId, error.message), error),

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { PRESETS } from '../../core/presets';
-import { LOSSES, LR_SCHEDULES, type Recipe } from '../../core/recipe';
+import { CONDITIONINGS, LOSSES, LR_SCHEDULES, type Recipe } from '../../core/recipe';
 import { describeRecipe, recipeCost, secondsPerEpoch } from '../../core/recipeCost';
 import { isRunActive } from '../run/runState';
 import { formatDuration } from '../shared/units';
@@ -113,26 +113,38 @@ interface KnobsProps {
   onApply(recipe: unknown): void;
 }
 
+/** One of a recipe field's fixed choices. */
+function ChoiceKnob<T extends string>(props: {
+  label: string;
+  testId: string;
+  value: T;
+  choices: readonly T[];
+  locked: boolean;
+  name?: (choice: T) => string;
+  onChoose: (choice: T) => void;
+}) {
+  const { label, testId, value, choices, locked, name = (choice: T) => choice, onChoose } = props;
+  return (
+    <label className="field">
+      <span className="field-label">{label}</span>
+      <select data-testid={testId} value={value} disabled={locked} onChange={(event) => onChoose(event.target.value as T)}>
+        {choices.map((choice) => (
+          <option key={choice} value={choice}>
+            {name(choice)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 /** The knobs most runs turn; each change is checked like the JSON is. */
 function RecipeKnobs({ recipe, locked, onApply }: KnobsProps) {
   const number = (text: string) => (text.trim() === '' ? Number.NaN : Number(text));
   return (
     <div className="recipe-knobs">
-      <label className="field">
-        <span className="field-label">Loss</span>
-        <select
-          data-testid="recipe-loss"
-          value={recipe.loss}
-          disabled={locked}
-          onChange={(event) => onApply({ ...recipe, loss: event.target.value })}
-        >
-          {LOSSES.map((loss) => (
-            <option key={loss} value={loss}>
-              {loss}
-            </option>
-          ))}
-        </select>
-      </label>
+      <ChoiceKnob label="Loss" testId="recipe-loss" value={recipe.loss} choices={LOSSES} locked={locked}
+        onChoose={(loss) => onApply({ ...recipe, loss })} />
       <NumberKnob label="Real target" testId="recipe-real-target" value={recipe.realTarget} locked={locked}
         onCommit={(text) => onApply({ ...recipe, realTarget: number(text) })} />
       <NumberKnob label="G learning rate" testId="recipe-g-lr" value={recipe.gOptimizer.lr} locked={locked}
@@ -141,21 +153,12 @@ function RecipeKnobs({ recipe, locked, onApply }: KnobsProps) {
         onCommit={(text) => onApply({ ...recipe, dOptimizer: { ...recipe.dOptimizer, lr: number(text) } })} />
       <NumberKnob label="D steps per G step" testId="recipe-d-steps" value={recipe.dStepsPerGStep} locked={locked}
         onCommit={(text) => onApply({ ...recipe, dStepsPerGStep: number(text) })} />
-      <label className="field">
-        <span className="field-label">Learning rates</span>
-        <select
-          data-testid="recipe-schedule"
-          value={recipe.lrSchedule}
-          disabled={locked}
-          onChange={(event) => onApply({ ...recipe, lrSchedule: event.target.value })}
-        >
-          {LR_SCHEDULES.map((schedule) => (
-            <option key={schedule} value={schedule}>
-              {schedule === 'linear' ? 'linear decay to 0' : schedule}
-            </option>
-          ))}
-        </select>
-      </label>
+      <ChoiceKnob label="Learning rates" testId="recipe-schedule" value={recipe.lrSchedule} choices={LR_SCHEDULES} locked={locked}
+        name={(schedule) => (schedule === 'linear' ? 'linear decay to 0' : schedule)}
+        onChoose={(lrSchedule) => onApply({ ...recipe, lrSchedule })} />
+      <ChoiceKnob label="Conditioning" testId="recipe-conditioning" value={recipe.conditioning} choices={CONDITIONINGS} locked={locked}
+        name={(conditioning) => (conditioning === 'class' ? 'on the digit (class)' : conditioning)}
+        onChoose={(conditioning) => onApply({ ...recipe, conditioning })} />
       <NumberKnob label="Latent size" testId="recipe-latent" value={recipe.generator.inputSize} locked={locked}
         onCommit={(text) => onApply({ ...recipe, generator: { ...recipe.generator, inputSize: number(text) } })} />
       <NumberKnob

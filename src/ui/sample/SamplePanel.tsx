@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { GRID_COLS, GRID_ROWS, MAX_SAMPLES, SAMPLE_LIMITS, wholeNumberProblem } from '../../core/digits';
+import { DIGIT_CLASSES, GRID_COLS, GRID_ROWS, MAX_SAMPLES, SAMPLE_LIMITS, wholeNumberProblem } from '../../core/digits';
 import { ExportPanel } from '../exports/ExportPanel';
 import { effectiveSource, importedLabel, sourceFromKey, sourceKey } from '../exports/exportsState';
 import { OnnxCheck } from '../exports/OnnxCheck';
@@ -16,6 +16,10 @@ function wholeNumber(name: string, text: string, limits: { min: number; max: num
   const value = text.trim() === '' ? Number.NaN : Number(text);
   const problem = wholeNumberProblem(name, value, limits);
   return { value: problem === null ? value : null, problem };
+}
+
+function digitCaption(digit: number | undefined): string {
+  return digit === undefined ? '' : ` · digit ${digit}`;
 }
 
 /**
@@ -35,6 +39,8 @@ export function SamplePanel() {
   const [count, setCount] = useState(String(MAX_SAMPLES));
   const [seedA, setSeedA] = useState('1');
   const [seedB, setSeedB] = useState('2');
+  /** The digit a class-conditional generator draws: '' for each digit in turn. */
+  const [digit, setDigit] = useState('');
 
   const checkpoints = (run?.epochs ?? []).filter((e) => e.hasGenerator).map((e) => e.epoch);
   const source = effectiveSource(exportsState, checkpoints);
@@ -48,11 +54,14 @@ export function SamplePanel() {
   const seedAValue = wholeNumber('seed A', seedA, SAMPLE_LIMITS.seed).value;
   const seedBValue = wholeNumber('seed B', seedB, SAMPLE_LIMITS.seed).value;
   const canSample = workerReady && source !== null;
+  // Only a class-conditional run's generators take a digit (recipe.ts' conditioning).
+  const conditional = epoch !== null && run?.config.recipe.conditioning === 'class';
+  const digitValue = conditional && digit !== '' ? Number(digit) : undefined;
   const onnxBusy = exportsState.onnx !== null && !['done', 'error'].includes(exportsState.onnx.status);
 
   function drawSample() {
     if (!source) return;
-    if (source.kind === 'epoch') sampling.sample(source.epoch, seedValue!, countValue!);
+    if (source.kind === 'epoch') sampling.sample(source.epoch, seedValue!, countValue!, digitValue);
     else if (importedSource) sampling.sampleImported(source.importId, importedLabel(importedSource), seedValue!, countValue!);
   }
   const samplePixels = sampling.pixels('sample');
@@ -67,7 +76,7 @@ export function SamplePanel() {
       <p className="hint">
         New digits from a saved generator, as the original <code>sample.py</code> drew them: noise
         from the seed goes through the generator of the chosen epoch. The same seed gives the same
-        digits.
+        digits.{conditional && ' This run is class-conditional: choose the digit its generator draws.'}
       </p>
       {checkpoints.length === 0 && exportsState.imported.length === 0 ? (
         <p className="history-empty">
@@ -120,6 +129,25 @@ export function SamplePanel() {
                 onChange={(event) => setCount(event.target.value)}
               />
             </label>
+            {conditional && (
+              <label className="field">
+                <span className="field-label">Digit</span>
+                <select
+                  className="input"
+                  data-testid="sample-digit"
+                  value={digit}
+                  onChange={(event) => setDigit(event.target.value)}
+                  title="This run's generator is class-conditional: it draws the digit it is asked for."
+                >
+                  <option value="">each in turn</option>
+                  {Array.from({ length: DIGIT_CLASSES }, (_, d) => (
+                    <option key={d} value={d}>
+                      {d}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            )}
             <button
               type="button"
               className="button primary"
@@ -138,7 +166,7 @@ export function SamplePanel() {
                 if (!source) return;
                 // The tfjs sample and the ONNX grid come from the same seeded noise, side by side.
                 drawSample();
-                exports.runOnnx(source, seedValue!, countValue!);
+                exports.runOnnx(source, seedValue!, countValue!, digitValue);
               }}
               title="Export this generator as ONNX and run it in ONNX Runtime (onnxruntime-web) on the same noise."
             >
@@ -155,8 +183,8 @@ export function SamplePanel() {
                 rows={samplePixels?.rows ?? GRID_ROWS}
                 cols={samplePixels?.cols ?? GRID_COLS}
                 version={samplePixels?.version ?? 0}
-                label={sample ? `${sample.count} digits from ${sample.sourceName ?? `epoch ${sample.epoch}`}, seed ${sample.seeds}` : 'No sample yet'}
-                data={{ version: samplePixels?.version, status: sample?.status }}
+                label={sample ? `${sample.count} digits from ${sample.sourceName ?? `epoch ${sample.epoch}`}, seed ${sample.seeds}${digitCaption(sample.digit)}` : 'No sample yet'}
+                data={{ version: samplePixels?.version, status: sample?.status, digit: sample?.digit }}
               />
             </div>
             <figcaption className="grid-caption">
@@ -166,7 +194,7 @@ export function SamplePanel() {
                     ? 'Sampling…'
                     : sample.status === 'error'
                       ? sample.message
-                      : `${sample.count} digits · TF.js · ${sample.sourceName ?? `epoch ${sample.epoch}`} · seed ${sample.seeds}`}
+                      : `${sample.count} digits · TF.js · ${sample.sourceName ?? `epoch ${sample.epoch}`} · seed ${sample.seeds}${digitCaption(sample.digit)}`}
                 </span>
               ) : (
                 <span className="muted">Choose an epoch and a seed, then Sample.</span>
@@ -190,7 +218,7 @@ export function SamplePanel() {
               className="button"
               data-testid="interpolate-button"
               disabled={epoch === null || !canSample || seedAValue === null || seedBValue === null || interpolation?.status === 'pending'}
-              onClick={() => epoch !== null && sampling.interpolate(epoch, seedAValue!, seedBValue!, INTERPOLATION_STEPS)}
+              onClick={() => epoch !== null && sampling.interpolate(epoch, seedAValue!, seedBValue!, INTERPOLATION_STEPS, digitValue)}
               title={`${INTERPOLATION_STEPS} digits along the path from seed A's noise to seed B's.`}
             >
               Interpolate

@@ -13,10 +13,11 @@ import type { SampleInfo, SamplingState } from './samplingState';
 export interface SamplingController {
   /** The digits of the last answered request of `kind`. */
   pixels(kind: SampleInfo['kind']): PixelBuffer | null;
-  sample(epoch: number, seed: number, count: number): void;
+  /** `digit`: the class a class-conditional generator draws (absent: each digit in turn). */
+  sample(epoch: number, seed: number, count: number, digit?: number): void;
   /** Samples from a generator imported from files; `name` labels the result. */
   sampleImported(importId: string, name: string, seed: number, count: number): void;
-  interpolate(epoch: number, seedA: number, seedB: number, steps: number): void;
+  interpolate(epoch: number, seedA: number, seedB: number, steps: number, digit?: number): void;
 }
 
 type SampleRequest = Extract<Request, { type: 'sample' | 'interpolate' | 'sample-imported' }>;
@@ -64,21 +65,21 @@ export function createSamplingController(store: LabStore, client: WorkerClient):
 
   return {
     pixels: (kind) => buffers[kind],
-    sample(epoch, seed, count) {
+    sample(epoch, seed, count, digit) {
       const runId = store.getState().history.viewRunId;
       if (!runId) return;
-      const info = { runId, epoch, seeds: String(seed), rows: 0, cols: 0, count };
-      request('sample', info, { type: 'sample', runId, epoch, seed, count });
+      const info = { runId, epoch, seeds: String(seed), rows: 0, cols: 0, count, ...(digit === undefined ? {} : { digit }) };
+      request('sample', info, { type: 'sample', runId, epoch, seed, count, ...(digit === undefined ? {} : { digit }) });
     },
     sampleImported(importId, name, seed, count) {
       const info = { runId: importId, epoch: 0, sourceName: name, seeds: String(seed), rows: 0, cols: 0, count };
       request('sample', info, { type: 'sample-imported', importId, seed, count });
     },
-    interpolate(epoch, seedA, seedB, steps) {
+    interpolate(epoch, seedA, seedB, steps, digit) {
       const runId = store.getState().history.viewRunId;
       if (!runId) return;
-      const info = { runId, epoch, seeds: `${seedA} → ${seedB}`, rows: 1, cols: steps, count: steps };
-      request('interpolate', info, { type: 'interpolate', runId, epoch, seedA, seedB, steps });
+      const info = { runId, epoch, seeds: `${seedA} → ${seedB}`, rows: 1, cols: steps, count: steps, ...(digit === undefined ? {} : { digit }) };
+      request('interpolate', info, { type: 'interpolate', runId, epoch, seedA, seedB, steps, ...(digit === undefined ? {} : { digit }) });
     },
   };
 }

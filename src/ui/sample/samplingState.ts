@@ -15,6 +15,8 @@ export interface SampleInfo {
   sourceName?: string;
   /** Seed (sample) or "A → B" seeds (interpolate), for the caption. */
   seeds: string;
+  /** The digit a class-conditional generator was asked for; absent: each digit in turn, or none. */
+  digit?: number;
   rows: number;
   cols: number;
   count: number;
