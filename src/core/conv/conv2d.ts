@@ -110,8 +110,10 @@ function convAdjoint(dy: tf.Tensor4D, w: tf.Tensor4D, g: ConvGeometry): tf.Tenso
     const { kernel: k, stride: s } = g;
     let spread = dy;
     if (s > 1) {
-      const wide = tf.pad(tf.reshape(dy, [n, oh, 1, ow, 1, c]), [[0, 0], [0, 0], [0, s - 1], [0, 0], [0, s - 1], [0, 0]]);
-      spread = tf.reshape(wide, [n, oh * s, ow * s, c]);
+      // Columns, then rows, each a pad of rank 4: WebGL's Pad has no rank-6 shader.
+      const columns = tf.pad(tf.reshape(dy, [n * oh, ow, 1, c]), [[0, 0], [0, 0], [0, s - 1], [0, 0]]);
+      const rows = tf.pad(tf.reshape(columns, [n, oh, 1, ow * s * c]), [[0, 0], [0, 0], [0, s - 1], [0, 0]]);
+      spread = tf.reshape(rows, [n, oh * s, ow * s, c]);
     }
     // Output row t of the 'valid' correlation reads spread rows t − (k−1−top) … t + top.
     const top = k - 1 - g.top;
