@@ -155,3 +155,12 @@ export async function drawnDigest(page: Page, testId: string): Promise<CanvasDig
   expect(digest!.distinct, `${testId} grey levels`).toBeGreaterThanOrEqual(16);
   return digest!;
 }
+
+/** The loss chart draws D's and G's lines, with no NaN or infinite point in them. */
+export async function expectFiniteLossLines(page: Page): Promise<void> {
+  const paths = await byTestId(page, 'loss-chart')
+    .locator('.recharts-line path')
+    .evaluateAll((elements) => elements.map((path) => path.getAttribute('d') ?? ''));
+  expect(paths.length, 'D and G loss lines').toBeGreaterThanOrEqual(2);
+  for (const d of paths) expect(d).not.toMatch(/NaN|Infinity|^$/);
+}

@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PRESETS } from '../src/core/presets';
 import { type Recipe, encodeRecipe } from '../src/core/recipe';
-import { byTestId, describeLab, drawnDigest, launchChromium, openLab, waitFor, waitForNumber } from './lab';
+import { byTestId, describeLab, drawnDigest, expectFiniteLossLines, launchChromium, openLab, waitFor, waitForNumber } from './lab';
 
 const RUN = '/?backend=cpu&epochs=1&stepsPerEpoch=2&batchSize=8&checkpointEvery=1&logEvery=1&seed=3';
 
@@ -41,15 +41,6 @@ async function editRecipe(page: Page, edit: (text: string) => string): Promise<v
   const textarea = byTestId(page, 'recipe-json');
   await textarea.fill(edit(await textarea.inputValue()));
   await byTestId(page, 'recipe-apply').click();
-}
-
-/** The loss chart draws D's and G's lines, with no NaN or infinite point in them. */
-async function expectFiniteLossLines(page: Page): Promise<void> {
-  const paths = await byTestId(page, 'loss-chart')
-    .locator('.recharts-line path')
-    .evaluateAll((elements) => elements.map((path) => path.getAttribute('d') ?? ''));
-  expect(paths.length, 'D and G loss lines').toBeGreaterThanOrEqual(2);
-  for (const d of paths) expect(d).not.toMatch(/NaN|Infinity|^$/);
 }
 
 const seedG = denseParameters([100, 256, 512, 1024, 784]);
