@@ -120,6 +120,8 @@ export interface CanvasDigest {
   hash: number;
   /** Grey levels seen: a drawn grid has many, a blank canvas one. */
   distinct: number;
+  /** The lightest grey less the darkest: a drawn grid spans a wide range, a flat fill none. */
+  range: number;
 }
 
 /** Reads a canvas's pixels in the page (copied onto a 2D canvas first). */
@@ -139,7 +141,7 @@ export async function canvasDigest(page: Page, testId: string): Promise<CanvasDi
       hash = Math.imul(hash ^ data[i], 0x01000193) >>> 0;
       seen.add(data[i]);
     }
-    return { hash, distinct: seen.size };
+    return { hash, distinct: seen.size, range: Math.max(...seen) - Math.min(...seen) };
   }, testId);
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Browser, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { byTestId, describeLab, launchChromium, openLab, readNumber, sleep, waitForNumber, type Lab } from './lab';
+import { byTestId, canvasDigest, describeLab, launchChromium, openLab, readNumber, sleep, waitForNumber, type Lab } from './lab';
 import { readStoredRuns, rowSelector, waitUntil } from './storageProbe';
 
 let browser: Browser;
@@ -64,22 +64,6 @@ async function trainingWorker(page: Page): Promise<Worker> {
   }
 }
 
-/** The live grid's grey levels: a drawn sample has many, over a wide range. */
-async function gridLevels(page: Page): Promise<{ range: number; distinct: number }> {
-  return page.evaluate(() => {
-    const canvas = document.querySelector('[data-testid="live-grid"]') as HTMLCanvasElement;
-    const copy = document.createElement('canvas');
-    copy.width = canvas.width;
-    copy.height = canvas.height;
-    const context = copy.getContext('2d')!;
-    context.drawImage(canvas, 0, 0);
-    const data = context.getImageData(0, 0, copy.width, copy.height).data;
-    const seen = new Set<number>();
-    for (let i = 0; i < data.length; i += 4) seen.add(data[i]);
-    return { range: Math.max(...seen) - Math.min(...seen), distinct: seen.size };
-  });
-}
-
 /**
  * Trains until epoch 1 is saved (on SwiftShader the first step compiles shaders and epoch 1's
  * quality check classifies 1,000 digits: minutes on a busy 2-core machine); the losses of steps 1 and 2.
@@ -99,7 +83,7 @@ it('trains on webgpu: finite losses equal to cpu’s, a drawn grid, pause', asyn
     expect(readout, await describeLab(lab)).toMatch(/webgpu.*WebGPU, \w+/i);
     expect(gpu.map((p) => p.step)).toEqual([1, 2]);
     expect(gpu.flatMap((p) => p.values).every(Number.isFinite)).toBe(true);
-    const grid = await gridLevels(page);
+    const grid = (await canvasDigest(page, 'live-grid'))!;
     expect(grid.range).toBeGreaterThanOrEqual(64);
     expect(grid.distinct).toBeGreaterThanOrEqual(16);
 
