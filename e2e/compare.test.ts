@@ -51,7 +51,7 @@ async function expectSeries(page: Page, n: number): Promise<void> {
     expect(await page.locator(chart(key)).getAttribute('data-series'), key).toBe(String(n));
   }
   // Two runs, two smoothed lines (and two faint raw ones) drawn in the D loss chart.
-  expect(await page.locator(`${chart('dLoss')} .recharts-line`).count()).toBe(2 * n);
+  expect(await page.locator(`${chart('dLoss')} .compare-line`).count()).toBe(2 * n);
 }
 
 it('compares two runs with different learning rates, and keeps the comparison through a reload', async () => {

@@ -7,7 +7,7 @@
  * A new resume point is written under a new key before the record points to it, and the old
  * one is deleted only after, so there is always one complete resume point.
  */
-import { del, delMany, get, getMany, keys, set, update, values } from 'idb-keyval';
+import { del, delMany, get, getMany, keys, promisifyRequest, set, update, values } from 'idb-keyval';
 import { gridBytes } from '../core/digits';
 import { StorageError } from '../core/errors';
 import { parseSavedConfig } from '../core/config';
@@ -299,12 +299,13 @@ export class RunRepository {
   /** Every stored loss point of a run, in step order, up to what the run record vouches for. */
   async getLosses(run: RunRecord): Promise<LossPoint[]> {
     const chunks = Math.ceil(run.lossThroughStep / run.config.stepsPerEpoch);
-    const keys: PartKey[] = [];
-    for (let epoch = 1; epoch <= chunks; epoch++) keys.push([run.id, epoch]);
-    const arrays = await getMany<StoredLosses>(keys, this.stores.losses);
+    if (!(chunks >= 1)) return [];
+    // One request for all the chunks (their keys sort together, epoch by epoch), not one a
+    // chunk: a long run has hundreds, and each request costs the page's main thread.
+    const range = IDBKeyRange.bound([run.id, 1], [run.id, chunks]);
+    const arrays = await this.stores.losses('readonly', (store) => promisifyRequest(store.getAll(range) as IDBRequest<StoredLosses[]>));
     const points: LossPoint[] = [];
     for (const array of arrays) {
-      if (!array) continue;
       for (const point of decodeLosses(array)) {
         if (point.step <= run.lossThroughStep) points.push(point);
       }

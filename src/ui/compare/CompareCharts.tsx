@@ -1,15 +1,15 @@
-import { memo, useDeferredValue, useMemo } from 'react';
-import { CartesianGrid, Line, LineChart, XAxis, YAxis } from 'recharts';
+import { memo, useDeferredValue, useMemo, useRef } from 'react';
+import { CartesianGrid, LineChart, XAxis, YAxis } from 'recharts';
 import type { RunRecord } from '../../storage/records';
-import { niceTicks } from '../shared/chartTicks';
+import { niceStep, niceTicks } from '../shared/chartTicks';
 import { useLab } from '../shared/useLab';
-import type { Axis, LossField, QualityField, RunSeries, XY } from './compareSeries';
+import type { Axis, Curve, LossField, QualityField, RunSeries } from './compareSeries';
+import { type CurveLine, RunCurves } from './RunCurves';
 import { runColour } from './runColours';
+import { useInTurn } from './useInTurn';
 
 const CHART_STYLE = { width: '100%', height: 170 };
 const MARGIN = { top: 8, right: 12, bottom: 18, left: 4 };
-// Hundreds of points per run redrawn as they arrive: no animation, no dots.
-const LINE = { type: 'linear', dot: false, isAnimationActive: false, legendType: 'none' } as const;
 
 interface ChartSpec {
   key: LossField | QualityField;
@@ -39,54 +39,40 @@ interface Props {
 /** The chosen runs' curves overlaid, one colour per run, against step or training time. */
 export const CompareCharts = memo(function CompareCharts({ runs, axis, lossVersion }: Props) {
   const { compare } = useLab();
-  // Each run's series keeps its identity until that run changes (see compareController).
-  const series = useDeferredValue(
-    // lossVersion says when the buffers behind compare.series changed.
-    useMemo(() => runs.map((run) => compare.series(run, axis)), [compare, runs, axis, lossVersion]),
+  // Deferred: the page's per-frame update (progress, the live charts) renders first, and the
+  // curves are built in a render of their own.
+  const shownRuns = useDeferredValue(runs);
+  const shownAxis = useDeferredValue(axis);
+  const shownVersion = useDeferredValue(lossVersion);
+  // Each run's series keeps its identity until that run changes (see compareController);
+  // lossVersion says when the buffers behind compare.series changed.
+  const series = useMemo(
+    () => shownRuns.map((run) => compare.series(run, shownAxis)),
+    [compare, shownRuns, shownAxis, shownVersion],
   );
-  const xTop = useMemo(() => niceTicks(Math.max(1, ...series.flatMap((s) => [s.raw.dLoss.at(-1)?.x ?? 0, s.quality.fd.at(-1)?.x ?? 0]))), [series]);
-  const xLabel = axis === 'step' ? 'step' : 'training time (s)';
+  const xEnd = Math.max(1, ...series.flatMap((s) => [s.raw.dLoss.x.at(-1) ?? 0, s.quality.fd.x.at(-1) ?? 0]));
+  // Kept while the ticks stay the same, so the axes are not laid out again for nothing.
+  const xTicks = useKept(
+    useMemo(() => niceTicks(xEnd), [xEnd]),
+    sameTicks,
+  );
+  const xLabel = shownAxis === 'step' ? 'step' : 'training time (s)';
+  const wanted = useMemo(
+    () => CHARTS.map((chart): ChartProps => ({ chart, curves: series.map((s) => pick(s, chart)), xTicks, xLabel })),
+    [series, xTicks, xLabel],
+  );
+  const shown = useInTurn(wanted, sameChart);
 
   return (
     <div className="compare-charts">
-      {CHARTS.map((chart) => {
-        const lines = series.map((s, i) => ({ s, colour: runColour(i), name: runs[i]?.name ?? '' }));
-        const drawn = lines.filter(({ s }) => pick(s, chart).smooth.length > 0).length;
+      {CHARTS.map((chart, i) => {
+        const input = shown[i];
+        const drawn = input ? input.curves.filter(({ smooth }) => smooth.x.length > 0).length : 0;
         return (
           <figure key={chart.key} className="chart compare-chart" data-testid="runs-compare-chart" data-chart={chart.key} data-series={drawn}>
             <figcaption className="chart-title">{chart.title}</figcaption>
             <p className="hint">{chart.hint}</p>
-            <div className="chart-frame">
-              <LineChart responsive style={CHART_STYLE} margin={MARGIN}>
-                <CartesianGrid strokeDasharray="3 3" />
-                <XAxis
-                  dataKey="x"
-                  type="number"
-                  domain={[0, xTop.top]}
-                  ticks={xTop.ticks}
-                  allowDuplicatedCategory={false}
-                  tickFormatter={(x: number) => String(Math.round(x))}
-                  label={{ value: xLabel, position: 'insideBottom', offset: -10 }}
-                />
-                {valueAxis(lines.flatMap(({ s }) => pick(s, chart).raw), chart.logScale === true)}
-                {!chart.quality &&
-                  lines.map(({ s, colour }, i) => (
-                    <Line key={`raw-${i}`} {...LINE} data={pick(s, chart).raw} dataKey="y" stroke={colour} strokeOpacity={0.2} strokeWidth={1} />
-                  ))}
-                {lines.map(({ s, colour, name }, i) => (
-                  <Line
-                    key={`run-${i}`}
-                    {...LINE}
-                    data={pick(s, chart).smooth}
-                    dataKey="y"
-                    name={name}
-                    stroke={colour}
-                    strokeWidth={1.75}
-                    dot={chart.quality ? { r: 2.5 } : false}
-                  />
-                ))}
-              </LineChart>
-            </div>
+            <div className="chart-frame">{input ? <CompareChart {...input} /> : <div style={CHART_STYLE} />}</div>
           </figure>
         );
       })}
@@ -94,35 +80,139 @@ export const CompareCharts = memo(function CompareCharts({ runs, axis, lossVersi
   );
 });
 
-function pick(series: RunSeries, chart: ChartSpec): { raw: XY[]; smooth: XY[] } {
+interface ChartProps {
+  chart: ChartSpec;
+  /** Per run, in the comparison's order. */
+  curves: readonly RunCurvesOf[];
+  xTicks: { ticks: number[]; top: number };
+  xLabel: string;
+}
+
+interface RunCurvesOf {
+  raw: Curve;
+  smooth: Curve;
+}
+
+/**
+ * One chart: the frame drawn by the chart library, the curves by RunCurves. The frame's elements
+ * are kept while its axes stay the same, so when a training run's curves grow, React skips the
+ * library's axes and grid (most of a chart's work) and redraws only the curves.
+ */
+const CompareChart = memo(function CompareChart({ chart, curves, xTicks, xLabel }: ChartProps) {
+  const y = useKept(
+    useMemo(() => valueRange(curves.map((c) => c.raw), chart.logScale === true), [curves, chart]),
+    sameTicks,
+  );
+  const lines = useMemo(
+    () =>
+      curves.flatMap(({ raw, smooth }, run): CurveLine[] => {
+        const colour = runColour(run);
+        if (chart.quality) return [{ curve: smooth, kind: 'checkpoints', run, colour }];
+        return [
+          { curve: raw, kind: 'raw', run, colour },
+          { curve: smooth, kind: 'smooth', run, colour },
+        ];
+      }),
+    [curves, chart],
+  );
+  // The library holds no data here: an axis then takes its domain as given only with a dataKey
+  // (any) and allowDataOverflow.
+  const frame = useMemo(
+    () => [
+      <CartesianGrid key="grid" strokeDasharray="3 3" />,
+      <XAxis
+        key="x"
+        dataKey="x"
+        type="number"
+        domain={[0, xTicks.top]}
+        ticks={xTicks.ticks}
+        allowDataOverflow
+        tickFormatter={(x: number) => String(Math.round(x))}
+        label={{ value: xLabel, position: 'insideBottom', offset: -10 }}
+      />,
+      <YAxis key="y" width={44} scale={y.log ? 'log' : 'auto'} domain={y.domain} ticks={y.ticks} allowDataOverflow tickFormatter={formatTick} />,
+    ],
+    [xTicks, xLabel, y],
+  );
+  return (
+    <LineChart responsive style={CHART_STYLE} margin={MARGIN}>
+      {frame}
+      <RunCurves lines={lines} x={[0, xTicks.top]} y={y.domain} logY={y.log} />
+    </LineChart>
+  );
+}, sameChart);
+
+/** The value kept from the previous render while `same` holds. */
+function useKept<T>(value: T, same: (a: T, b: T) => boolean): T {
+  const kept = useRef(value);
+  if (kept.current !== value && !same(kept.current, value)) kept.current = value;
+  return kept.current;
+}
+
+interface ValueRange {
+  domain: [number, number];
+  ticks: number[];
+  log: boolean;
+}
+
+/** Ticks decide an axis: its range runs from the first to the last. */
+function sameTicks(a: { ticks: readonly number[] }, b: { ticks: readonly number[] }): boolean {
+  return a.ticks.length === b.ticks.length && a.ticks.every((tick, i) => tick === b.ticks[i]);
+}
+
+/** Props equal but for new arrays holding the same curves: nothing to draw again. */
+function sameChart(a: ChartProps, b: ChartProps): boolean {
+  return (
+    a.chart === b.chart &&
+    a.xTicks === b.xTicks &&
+    a.xLabel === b.xLabel &&
+    a.curves.length === b.curves.length &&
+    a.curves.every((c, i) => c.raw === b.curves[i].raw && c.smooth === b.curves[i].smooth)
+  );
+}
+
+function pick(series: RunSeries, chart: ChartSpec): RunCurvesOf {
   if (chart.key === 'fd' || chart.key === 'score') {
-    const points = series.quality[chart.key];
-    return { raw: points, smooth: points };
+    const curve = series.quality[chart.key];
+    return { raw: curve, smooth: curve };
   }
   return { raw: series.raw[chart.key], smooth: series.smooth[chart.key] };
 }
 
 /**
- * The y axis with ticks computed here (the chart library's own tick search is slow with many
- * lines): [0, a nice top] for linear charts, powers of ten around the values for a log one. A
- * function, not a component: recharts reads its axes from its direct children.
+ * The y axis's range and ticks, computed here (the chart library's own tick search is slow, and
+ * it does not see the curves, which are drawn beside it): from 0 (or a nice value below the
+ * lowest, if any is negative) to a nice top for a linear chart, powers of ten around the values
+ * for a log one.
  */
-function valueAxis(points: readonly XY[], log: boolean) {
+function valueRange(curves: readonly Curve[], log: boolean): ValueRange {
   let min = Infinity;
-  let max = 0;
-  for (const { y } of points) {
-    if (!Number.isFinite(y)) continue;
-    if (y > max) max = y;
-    if (y > 0 && y < min) min = y;
+  let max = -Infinity;
+  let minPositive = Infinity;
+  for (const { y } of curves) {
+    for (let i = 0; i < y.length; i++) {
+      const v = y[i];
+      if (!Number.isFinite(v)) continue;
+      if (v < min) min = v;
+      if (v > max) max = v;
+      if (v > 0 && v < minPositive) minPositive = v;
+    }
   }
-  if (!log) {
+  if (log) {
+    const low = Number.isFinite(minPositive) ? Math.floor(Math.log10(minPositive)) : 0;
+    const high = Math.max(low + 1, Math.ceil(Math.log10(Math.max(max, 1))));
+    const ticks = Array.from({ length: high - low + 1 }, (_, i) => 10 ** (low + i));
+    return { domain: [ticks[0], ticks[ticks.length - 1]], ticks, log };
+  }
+  if (!(min < 0)) {
     const { ticks, top } = niceTicks(Math.max(max, 0.5));
-    return <YAxis width={44} domain={[0, top]} ticks={ticks} tickFormatter={formatTick} />;
+    return { domain: [0, top], ticks, log };
   }
-  const low = Number.isFinite(min) ? Math.floor(Math.log10(min)) : 0;
-  const high = Math.max(low + 1, Math.ceil(Math.log10(Math.max(max, 1))));
-  const ticks = Array.from({ length: high - low + 1 }, (_, i) => 10 ** (low + i));
-  return <YAxis width={44} scale="log" domain={[ticks[0], ticks.at(-1)!]} ticks={ticks} allowDataOverflow tickFormatter={formatTick} />;
+  const step = niceStep(Math.max(max, 0) - min, 4);
+  const from = Math.floor(min / step);
+  const to = Math.max(1, Math.ceil(Math.max(max, 0) / step));
+  const ticks = Array.from({ length: to - from + 1 }, (_, i) => Number(((from + i) * step).toPrecision(12)));
+  return { domain: [ticks[0], ticks[ticks.length - 1]], ticks, log };
 }
 
 function formatTick(value: number): string {

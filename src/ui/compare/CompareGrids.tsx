@@ -10,7 +10,8 @@ import { runColour } from './runColours';
 export const CompareGrids = memo(function CompareGrids({ runs }: { runs: readonly RunRecord[] }) {
   const { compare } = useLab();
   const chosen = useLabState((s) => s.compare.epoch);
-  const gridsVersion = useLabState((s) => s.compare.gridsVersion);
+  // Read for its change alone: grids that arrive are then looked up again.
+  useLabState((s) => s.compare.gridsVersion);
   const { last, common } = epochRange(runs);
   // Until the user moves the slider: the latest epoch every run has, so the grids are comparable.
   const epoch = Math.min(chosen ?? Math.max(1, common), Math.max(1, last));
@@ -53,7 +54,9 @@ export const CompareGrids = memo(function CompareGrids({ runs }: { runs: readonl
                   pixels={saved ? compare.gridPixels(run.id, epoch) : undefined}
                   rows={GRID_ROWS}
                   cols={GRID_COLS}
-                  version={`${run.id}/${epoch}/${gridsVersion}`}
+                  // A grid, once read, never changes: one arriving for another run redraws
+                  // only that run's canvas.
+                  version={`${run.id}/${epoch}`}
                   label={saved ? `${run.name}: generated digits after epoch ${epoch}` : `${run.name} has not reached epoch ${epoch}`}
                   data={{ epoch, run: run.id }}
                 />

@@ -1,27 +1,36 @@
 /**
- * The comparison's curves, built from plain data: one run's loss points (bucket means, as the
- * live chart has them) and its epoch records become x/y series against step or wall time, each
- * loss smoothed the way TensorBoard smooths (a debiased moving average), with the raw values kept
- * to draw faintly beneath. Quality (FD and score) comes from the checkpoint records.
+ * The comparison's curves, built from plain data: one run's every logged loss point and its
+ * epoch records become curves against step or wall time, each loss smoothed the way TensorBoard
+ * smooths (a debiased moving average), with the raw values kept to draw faintly beneath. Quality
+ * (FD and score) comes from the checkpoint records. Curves are columns of numbers at full
+ * resolution; the charts thin them to their width (shared/lineDecimation.ts) when they draw.
  */
-import type { LossPoint } from '../../core/lossPoint';
 import type { EpochEntry, RunRecord } from '../../storage/records';
 import { pointFromEntry, type QualityPoint } from '../quality/qualityState';
+import type { LossColumn } from '../run/lossSeries';
+import type { LineColumns } from '../shared/lineDecimation';
 
 export const LOSS_FIELDS = ['dLoss', 'gLoss', 'dReal', 'dFake'] as const;
 export type LossField = (typeof LOSS_FIELDS)[number];
 export type QualityField = 'fd' | 'score';
 export type Axis = 'step' | 'time';
 
-export interface XY {
-  x: number;
-  y: number;
+/** One curve: each point's x (step, or seconds of training; increasing) and y. */
+export interface Curve extends LineColumns {
+  readonly x: Float64Array;
+  readonly y: Float64Array;
 }
 
 export interface RunSeries {
-  raw: Record<LossField, XY[]>;
-  smooth: Record<LossField, XY[]>;
-  quality: Record<QualityField, XY[]>;
+  raw: Record<LossField, Curve>;
+  smooth: Record<LossField, Curve>;
+  quality: Record<QualityField, Curve>;
+}
+
+/** A run's logged loss points as columns (a LossSeries). */
+export interface LossColumns {
+  readonly length: number;
+  column(field: LossColumn): ArrayLike<number>;
 }
 
 /** How much of the previous smoothed value each point keeps (TensorBoard's default slider is 0.6). */
@@ -32,16 +41,23 @@ export const DEFAULT_SMOOTHING = 0.6;
  * toward 0. `weight` 0 returns the values unchanged; non-finite values pass through as they are
  * and do not enter the average.
  */
-export function smoothValues(values: readonly number[], weight: number): number[] {
+export function smoothValues(values: ArrayLike<number>, weight: number): Float64Array {
   const w = Math.min(Math.max(weight, 0), 0.999);
+  const out = new Float64Array(values.length);
   let last = 0;
-  let seen = 0;
-  return values.map((value) => {
-    if (!Number.isFinite(value)) return value;
+  // w to the power of the values averaged so far: what debiasing divides out.
+  let bias = 1;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (!Number.isFinite(value)) {
+      out[i] = value;
+      continue;
+    }
     last = last * w + (1 - w) * value;
-    seen += 1;
-    return last / (1 - w ** seen);
-  });
+    bias *= w;
+    out[i] = last / (1 - bias);
+  }
+  return out;
 }
 
 /**
@@ -55,10 +71,16 @@ export function wallTimeAt(epochs: readonly Pick<EpochEntry, 'step' | 'wallTimeM
   if (last.step === 0) return () => null;
   return (step) => {
     if (step >= last.step) return (last.wallTimeMs * (step / last.step)) / 1000;
-    let i = 1;
-    while (anchors[i].step < step) i += 1;
-    const a = anchors[i - 1];
-    const b = anchors[i];
+    // The first anchor at or past the step, by halving (a long run has hundreds of epochs).
+    let lo = 1;
+    let hi = anchors.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (anchors[mid].step < step) lo = mid + 1;
+      else hi = mid;
+    }
+    const a = anchors[lo - 1];
+    const b = anchors[lo];
     const t = b.step === a.step ? 1 : (step - a.step) / (b.step - a.step);
     return (a.wallTimeMs + t * (b.wallTimeMs - a.wallTimeMs)) / 1000;
   };
@@ -69,37 +91,48 @@ export function qualityPoints(run: RunRecord): QualityPoint[] {
   return run.epochs.map(pointFromEntry).filter((p): p is QualityPoint => p !== null);
 }
 
-/** One run's curves against `axis`; points whose time is unknown are left out of a time axis. */
-export function buildRunSeries(
+/** One run's loss curves against `axis`; points whose time is unknown are left out of a time axis. */
+export function lossCurves(
   run: RunRecord,
-  points: readonly LossPoint[],
+  points: LossColumns,
   axis: Axis,
   smoothing = DEFAULT_SMOOTHING,
-): RunSeries {
+): Pick<RunSeries, 'raw' | 'smooth'> {
+  const steps = points.column('step');
   const timeAt = wallTimeAt(run.epochs);
-  const xOf = (step: number): number | null => (axis === 'step' ? step : timeAt(step));
-  const placed: { x: number; point: LossPoint }[] = [];
-  for (const point of points) {
-    const x = xOf(point.step);
-    if (x !== null) placed.push({ x, point });
+  // The points that have an x (all of them against step), and that x.
+  const kept = new Int32Array(points.length);
+  const allX = new Float64Array(points.length);
+  let n = 0;
+  for (let i = 0; i < points.length; i++) {
+    const x = axis === 'step' ? steps[i] : timeAt(steps[i]);
+    if (x === null) continue;
+    kept[n] = i;
+    allX[n] = x;
+    n += 1;
   }
-  const raw = {} as Record<LossField, XY[]>;
-  const smooth = {} as Record<LossField, XY[]>;
+  const x = allX.subarray(0, n);
+  const raw = {} as Record<LossField, Curve>;
+  const smooth = {} as Record<LossField, Curve>;
   for (const field of LOSS_FIELDS) {
-    raw[field] = placed.map(({ x, point }) => ({ x, y: point[field] }));
-    const smoothed = smoothValues(raw[field].map((p) => p.y), smoothing);
-    smooth[field] = raw[field].map((p, i) => ({ x: p.x, y: smoothed[i] }));
+    const column = points.column(field);
+    const y = new Float64Array(n);
+    for (let k = 0; k < n; k++) y[k] = column[kept[k]];
+    raw[field] = { x, y };
+    smooth[field] = { x, y: smoothValues(y, smoothing) };
   }
+  return { raw, smooth };
+}
+
+/** One run's FD and score against `axis`, a point per measured checkpoint. */
+export function qualityCurves(run: RunRecord, axis: Axis): RunSeries['quality'] {
   const checkpoints = run.epochs.flatMap((entry) => {
     const q = pointFromEntry(entry);
     return q ? [{ x: axis === 'step' ? entry.step : entry.wallTimeMs / 1000, q }] : [];
   });
+  const x = Float64Array.from(checkpoints, (c) => c.x);
   return {
-    raw,
-    smooth,
-    quality: {
-      fd: checkpoints.map(({ x, q }) => ({ x, y: q.fd })),
-      score: checkpoints.map(({ x, q }) => ({ x, y: q.score })),
-    },
+    fd: { x, y: Float64Array.from(checkpoints, (c) => c.q.fd) },
+    score: { x, y: Float64Array.from(checkpoints, (c) => c.q.score) },
   };
 }

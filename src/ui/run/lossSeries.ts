@@ -7,13 +7,13 @@ import type { LiveChange, LossPoint } from '../../worker/protocol';
 import type { LabState } from '../shared/labState';
 
 const FIELDS = ['step', 'dLoss', 'gLoss', 'dReal', 'dFake'] as const;
-type Field = (typeof FIELDS)[number];
+export type LossColumn = (typeof FIELDS)[number];
 
 /** One point as the charts see it: a bucket mean of consecutive logged points. */
 export type ChartPoint = LossPoint;
 
 export class LossSeries {
-  private columns: Record<Field, Float64Array>;
+  private columns: Record<LossColumn, Float64Array>;
   private count = 0;
 
   constructor(initialCapacity = 1024) {
@@ -35,6 +35,14 @@ export class LossSeries {
 
   clear(): void {
     this.count = 0;
+  }
+
+  /**
+   * One column of every point (step or a loss), without copying: a view that a later `clear`
+   * overwrites, so read it at once.
+   */
+  column(field: LossColumn): Float64Array {
+    return this.columns[field].subarray(0, this.count);
   }
 
   at(index: number): LossPoint {
@@ -113,7 +121,7 @@ export function bucketSize(count: number, maxPoints: number): number {
   return size;
 }
 
-function allocate(capacity: number): Record<Field, Float64Array> {
+function allocate(capacity: number): Record<LossColumn, Float64Array> {
   return {
     step: new Float64Array(capacity),
     dLoss: new Float64Array(capacity),

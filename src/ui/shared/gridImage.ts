@@ -16,6 +16,13 @@ export interface GridImage {
   data: Uint8ClampedArray<ArrayBuffer>;
 }
 
+/** Each grey level as an opaque RGBA pixel, read as one 32-bit word in this machine's byte order. */
+const GREY_TO_RGBA = (() => {
+  const bytes = new Uint8ClampedArray(256 * 4);
+  for (let grey = 0; grey < 256; grey += 1) bytes.set([grey, grey, grey, 255], grey * 4);
+  return new Uint32Array(bytes.buffer);
+})();
+
 /**
  * `pixels` holds rows*cols digits of DIGIT_PIXELS grey bytes each, digit after digit (0 =
  * black); digit i goes to grid row floor(i / cols), column i % cols.
@@ -31,20 +38,19 @@ export function digitGridToRgba(pixels: Uint8ClampedArray, rows: number, cols: n
   const width = cols * IMAGE_SIDE;
   const height = rows * IMAGE_SIDE;
   const data = new Uint8ClampedArray(width * height * 4);
+  // One 32-bit write a pixel rather than four byte writes: six grids drawn at once (comparing
+  // runs) took tens of ms the byte-wise way.
+  const rgba = new Uint32Array(data.buffer);
   for (let digit = 0; digit < rows * cols; digit += 1) {
     const originX = (digit % cols) * IMAGE_SIDE;
     const originY = Math.floor(digit / cols) * IMAGE_SIDE;
     for (let y = 0; y < IMAGE_SIDE; y += 1) {
       let source = digit * DIGIT_PIXELS + y * IMAGE_SIDE;
-      let target = ((originY + y) * width + originX) * 4;
+      let target = (originY + y) * width + originX;
       for (let x = 0; x < IMAGE_SIDE; x += 1) {
-        const grey = pixels[source];
-        data[target] = grey;
-        data[target + 1] = grey;
-        data[target + 2] = grey;
-        data[target + 3] = 255;
+        rgba[target] = GREY_TO_RGBA[pixels[source]];
         source += 1;
-        target += 4;
+        target += 1;
       }
     }
   }
