@@ -27,6 +27,11 @@ export function setGemmHelpers(next: GemmHelper[]): void {
   helpers = next;
 }
 
+/** The helper threads attached (for measurements that compare with and without them). */
+export function gemmHelpers(): readonly GemmHelper[] {
+  return helpers;
+}
+
 /** Threads a product is split over. */
 export function gemmThreads(): number {
   return helpers.length + 1;
