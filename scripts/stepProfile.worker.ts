@@ -4,7 +4,7 @@
  * threads), each figure taken with the helpers and without.
  */
 import { describeError } from '../src/core/errors';
-import { gemmHelpers, gemmThreads, setGemmHelpers } from '../src/core/kernels/gemmKernel';
+import { kernelHelpers, kernelThreads, setKernelHelpers } from '../src/core/kernels/helperThreads';
 import { probeBackends, selectBackend } from '../src/worker/backends';
 import { type StepProfileOptions, type ThreadSwitch, profileSteps } from './stepProfile';
 
@@ -15,9 +15,9 @@ self.onmessage = async (event: MessageEvent<StepProfileRequest>) => {
   try {
     const selection = await selectBackend('wasm', probeBackends());
     if (selection.backend !== 'wasm') throw new Error(`wasm did not start: ${selection.notice ?? selection.backend}`);
-    const helpers = gemmHelpers();
+    const helpers = kernelHelpers();
     const threads: ThreadSwitch | undefined =
-      helpers.length > 0 ? { threads: gemmThreads(), use: (on) => setGemmHelpers(on ? [...helpers] : []) } : undefined;
+      helpers.length > 0 ? { threads: kernelThreads(), use: (on) => setKernelHelpers(on ? [...helpers] : []) } : undefined;
     const where = `${navigator.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? 'browser'} worker, ${selection.detail}`;
     const lines = await profileSteps({ ...event.data, where, threads });
     self.postMessage({ lines } satisfies StepProfileReply);
