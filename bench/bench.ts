@@ -9,7 +9,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchChromium, startPreview } from '../scripts/labBrowser';
-import { provenance, resultStem, spread } from '../scripts/provenance';
+import { provenance, resultStem } from '../scripts/provenance';
+import { spread } from '../scripts/spread';
 import { DEFAULT_PLANS, type RepeatResult, describeGpu, measureOnce } from './browserBench';
 import { REFERENCE_SETUP, referenceAvailable, runReference } from './reference';
 

@@ -14,9 +14,10 @@ import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wa
 import type { BackendChoice, BackendName } from '../core/config';
 import { describeError } from '../core/errors';
 import { BackendUnavailableError } from './faults';
-import { gemmThreads, gemmUsesFma, setGemmHelpers } from '../core/kernels/gemmKernel';
+import { gemmUsesFma } from '../core/kernels/gemmKernel';
+import { kernelThreads, setKernelHelpers } from '../core/kernels/helperThreads';
 import { wasmMemory } from '../core/kernels/hostMemory';
-import { startGemmHelpers } from './gemmThreads';
+import { startKernelHelpers } from './kernelThreads';
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmPlain,
@@ -112,7 +113,7 @@ async function describe(name: BackendName, info: BackendInfo): Promise<string> {
         const threads = getThreadsCount();
         return `no SIMD, ${threads} thread${threads === 1 ? '' : 's'}`;
       }
-      const threads = gemmThreads();
+      const threads = kernelThreads();
       return `SIMD${gemmUsesFma() ? ' + FMA' : ''}, ${threads} thread${threads === 1 ? '' : 's'}`;
     }
     case 'webgl':
@@ -141,18 +142,19 @@ let helpersMemory: unknown = null;
 let helperThreads: { terminate(): void }[] = [];
 
 /**
- * The wasm backend's matrix products take every core: one share on this thread, one on each
- * helper thread, all on the backend's shared memory (started once per backend instance).
+ * The wasm backend's matrix products and convolution copies take every core: one share on
+ * this thread, one on each helper thread, all on the backend's shared memory (started once per
+ * backend instance).
  */
-async function attachGemmHelpers(): Promise<void> {
+async function attachKernelHelpers(): Promise<void> {
   const memory = wasmMemory(tf.backend()).wasmMemory;
   if (!memory || memory === helpersMemory) return;
   for (const helper of helperThreads) helper.terminate();
-  setGemmHelpers([]);
+  setKernelHelpers([]);
   helpersMemory = memory;
-  const started = await startGemmHelpers(memory, CORES - 1);
+  const started = await startKernelHelpers(memory, CORES - 1);
   helperThreads = started;
-  setGemmHelpers(started);
+  setKernelHelpers(started);
 }
 
 async function finish(
@@ -161,7 +163,7 @@ async function finish(
   failures: string[],
   info: BackendInfo,
 ): Promise<BackendSelection> {
-  if (name === 'wasm') await attachGemmHelpers();
+  if (name === 'wasm') await attachKernelHelpers();
   const detail = await describe(name, info);
   const notices: string[] = [];
   if (failures.length > 0) {

@@ -8,84 +8,72 @@
  *   col2im: cols → [N, H, W, C], each value added back where im2col took it from.
  *
  * In NHWC a window's row of k pixels is k·C consecutive floats, so both copy runs of that
- * length rather than single values.
+ * length rather than single values. On wasm both are split over the helper threads of the
+ * matrix products when they are attached (kernels/helperThreads.ts), each thread writing its
+ * own rows (windowCopy.ts); the result is the same to the bit as on one thread.
  */
 import * as tf from '@tensorflow/tfjs';
-import { registerHostKernel, requiredInput } from '../kernels/hostMemory';
+import { type HelperJob, kernelThreads, runShares } from '../kernels/helperThreads';
+import { type HostMemory, registerHostKernel, requiredInput } from '../kernels/hostMemory';
 import type { ConvGeometry } from './convGeometry';
+import { type WindowAttrs, col2imShare, decodeWindowShare, encodeWindowShare, im2colShare } from './windowCopy';
 
 const IM2COL_KERNEL = 'MnistGanLabIm2Col';
 const COL2IM_KERNEL = 'MnistGanLabCol2Im';
 
-/** The geometry as kernel attributes, with the batch size. */
-type WindowAttrs = ConvGeometry & { batch: number };
+/**
+ * Values a share should write at least: waking a helper and waiting for it costs microseconds
+ * to tens of them, the time it takes to copy some 10⁴ values.
+ */
+export const MIN_SHARE_VALUES = 8192;
 
 /**
- * Calls `run(colsOffset, xOffset, length)` for every run of a window that lies on the input,
- * and `pad(colsOffset, length)` for every run of it that lies on padding.
+ * Runs `job` from `source` into `target` (views of the kernel's input and output) over `rows`
+ * rows holding `values` values, split into shares of whole rows over every thread on wasm,
+ * where the helpers see the same heap; on one thread elsewhere.
  */
-function forEachRun(
+function runWindowJob(
+  job: HelperJob,
+  memory: HostMemory,
+  source: Float32Array,
+  target: Float32Array,
   g: WindowAttrs,
-  run: (colsOffset: number, xOffset: number, length: number) => void,
-  pad: (colsOffset: number, length: number) => void,
+  rows: number,
+  values: number,
 ): void {
-  const { kernel: k, stride: s, channels: c, inHeight, inWidth } = g;
-  const rowLength = k * k * c;
-  let m = 0;
-  for (let n = 0; n < g.batch; n++) {
-    for (let p = 0; p < g.outHeight; p++) {
-      for (let q = 0; q < g.outWidth; q++, m++) {
-        const x0 = q * s - g.left;
-        const jLo = Math.max(0, -x0);
-        const jHi = Math.min(k, inWidth - x0);
-        for (let i = 0; i < k; i++) {
-          const colsRow = m * rowLength + i * k * c;
-          const r = p * s + i - g.top;
-          if (r < 0 || r >= inHeight || jLo >= jHi) {
-            pad(colsRow, k * c);
-            continue;
-          }
-          if (jLo > 0) pad(colsRow, jLo * c);
-          run(colsRow + jLo * c, ((n * inHeight + r) * inWidth + x0 + jLo) * c, (jHi - jLo) * c);
-          if (jHi < k) pad(colsRow + jHi * c, (k - jHi) * c);
-        }
-      }
-    }
-  }
+  const heap = memory.wasmMemory ? new Float32Array(memory.wasmMemory.buffer) : null;
+  const parts = heap ? Math.max(1, Math.min(kernelThreads(), rows, Math.floor(values / MIN_SHARE_VALUES))) : 1;
+  const at = (view: Float32Array) => (heap ? view.byteOffset / 4 : 0);
+  const [x, cols] = job === 'im2col' ? [source, target] : [target, source];
+  const argsOf = (part: number) =>
+    encodeWindowShare({
+      x: at(x),
+      cols: at(cols),
+      g,
+      from: Math.floor((rows * part) / parts),
+      to: Math.floor((rows * (part + 1)) / parts),
+    });
+  runShares(job, parts, argsOf, (args) => {
+    const share = decodeWindowShare(args);
+    if (job === 'im2col') im2colShare(heap ?? x, heap ?? cols, share);
+    else col2imShare(heap ?? cols, heap ?? x, share);
+  });
 }
-
-/** Runs shorter than this are copied value by value (a subarray costs more than a few values). */
-const SHORT_RUN = 32;
 
 function registerKernels(): void {
   registerHostKernel<WindowAttrs>(IM2COL_KERNEL, (memory, inputs, g) => {
     const xInfo = requiredInput(inputs, 'x', IM2COL_KERNEL);
-    const out = memory.allocate([g.batch * g.outHeight * g.outWidth, g.kernel * g.kernel * g.channels]);
-    const x = memory.view(xInfo);
-    const cols = memory.view(out);
-    forEachRun(
-      g,
-      (to, from, length) => {
-        if (length < SHORT_RUN) for (let t = 0; t < length; t++) cols[to + t] = x[from + t];
-        else cols.set(x.subarray(from, from + length), to);
-      },
-      (to, length) => cols.fill(0, to, to + length),
-    );
+    const rows = g.batch * g.outHeight * g.outWidth;
+    const rowLength = g.kernel * g.kernel * g.channels;
+    const out = memory.allocate([rows, rowLength]);
+    runWindowJob('im2col', memory, memory.view(xInfo), memory.view(out), g, rows, rows * rowLength);
     return out;
   });
   registerHostKernel<WindowAttrs>(COL2IM_KERNEL, (memory, inputs, g) => {
     const colsInfo = requiredInput(inputs, 'cols', COL2IM_KERNEL);
     const out = memory.allocate([g.batch, g.inHeight, g.inWidth, g.channels]);
     const cols = memory.view(colsInfo);
-    const x = memory.view(out);
-    x.fill(0);
-    forEachRun(
-      g,
-      (from, to, length) => {
-        for (let t = 0; t < length; t++) x[to + t] += cols[from + t];
-      },
-      () => {},
-    );
+    runWindowJob('col2im', memory, cols, memory.view(out), g, g.batch * g.inHeight, cols.length);
     return out;
   });
 }

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../rng';
-import { GEMM_KERNEL, type GemmHelper, gemmTiles, hasGemm, matMul, setGemmHelpers } from './gemmKernel';
+import { GEMM_KERNEL, gemmTiles, hasGemm, matMul } from './gemmKernel';
+import { type KernelHelper, setKernelHelpers } from './helperThreads';
 import { wasmMemory } from './hostMemory';
 import { GEMM_KC, type SimdKernels, instantiateSimdKernels, runGemmJob, simdKernelsFor } from './wasmSimd';
 
@@ -120,14 +121,15 @@ describe('SIMD gemm', () => {
     const kernels = simdKernelsFor(wasmMemory(tf.backend()).wasmMemory!)!;
     const jobs: number[][] = [];
     // A helper that runs its share at once, here: the split and the scratch are what is tested.
-    const helper: GemmHelper = {
-      start(args) {
+    const helper: KernelHelper = {
+      start(job, args) {
+        expect(job).toBe('gemm');
         jobs.push(args);
         runGemmJob(kernels, args);
         return () => undefined;
       },
     };
-    setGemmHelpers([helper, helper]);
+    setKernelHelpers([helper, helper]);
     try {
       const rng = new Rng(13);
       const a = random([8, 33], rng) as tf.Tensor2D;
@@ -137,7 +139,7 @@ describe('SIMD gemm', () => {
       // 7 bands of 8 columns over 3 threads: the helpers take bands 2-3 and 4-6.
       expect(jobs.map((args) => [args[9] / 32, args[10] / 32])).toEqual([[2, 4], [4, 7]]);
     } finally {
-      setGemmHelpers([]);
+      setKernelHelpers([]);
     }
   });
 

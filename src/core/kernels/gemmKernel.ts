@@ -3,34 +3,15 @@
  * gemm of wasmSimd.ts. Against tfjs' own wasm matmul (XNNPACK) this saves the copy
  * into a packed layout that XNNPACK makes of B on every call (one pass over the weights, on
  * one thread, ≈ 3 ns a value) and uses fused multiply-adds where the engine has relaxed SIMD.
- * Columns are split with a helper thread when one is attached (setGemmHelper); shapes it does
- * not tile (rows not a multiple of 4, columns not of 8) go to tf.matMul.
+ * Columns are split over the helper threads when they are attached (helperThreads.ts); shapes
+ * it does not tile (rows not a multiple of 4, columns not of 8) go to tf.matMul.
  */
 import * as tf from '@tensorflow/tfjs';
+import { kernelThreads, runShares } from './helperThreads';
 import { requiredInput, wasmMemory } from './hostMemory';
 import { GEMM_KC, type SimdKernels, runGemmJob, simdKernelsFor } from './wasmSimd';
 
 export const GEMM_KERNEL = 'MnistGanLabGemm';
-
-/**
- * Another thread that runs gemm on the same memory: `start` hands it a job (the arguments of
- * SimdKernels.gemm) and returns a function that blocks until the job is done.
- */
-export interface GemmHelper {
-  start(args: number[]): () => void;
-}
-
-let helpers: GemmHelper[] = [];
-
-/** Attaches the helper threads that take a share of every product (none: this thread only). */
-export function setGemmHelpers(next: GemmHelper[]): void {
-  helpers = next;
-}
-
-/** Threads a product is split over. */
-export function gemmThreads(): number {
-  return helpers.length + 1;
-}
 
 function kernelsOf(backend: unknown): SimdKernels | null {
   const memory = wasmMemory(backend).wasmMemory;
@@ -49,7 +30,7 @@ function gemmKernel(backend: unknown, inputs: tf.NamedTensorInfoMap, transposeA:
   // Columns in bands of 8, split evenly over the threads; each thread copies its bands of B
   // through its own scratch (a block of k × 32 bytes, see gemmBody).
   const bands = cols / 8;
-  const parts = Math.min(helpers.length + 1, bands);
+  const parts = Math.min(kernelThreads(), bands);
   const depth = Math.min(inner, GEMM_KC);
   const scratch = memory.allocate([parts, depth * 8]);
   const a = memory.view(aInfo).byteOffset;
@@ -63,9 +44,7 @@ function gemmKernel(backend: unknown, inputs: tf.NamedTensorInfoMap, transposeA:
     const [rowStride, kStride] = transposeA ? [4, rows * 4] : [inner * 4, 4];
     return [a, rowStride, kStride, b, cols * 4, c, cols * 4, bias, rows, j0, j1, inner, band + part * depth * 32];
   };
-  const waits = helpers.slice(0, parts - 1).map((helper, i) => helper.start(args(i + 1)));
-  runGemmJob(kernels, args(0));
-  for (const wait of waits) wait();
+  runShares('gemm', parts, args, (share) => runGemmJob(kernels, share));
   memory.release(scratch);
   return out;
 }

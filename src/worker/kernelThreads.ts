@@ -1,13 +1,24 @@
 /**
- * Starts the helper threads of the wasm backend's matrix products (gemm.worker.ts) and
- * attaches them to the gemm kernel. They need the backend's memory to be shared, which it is
- * in the threaded build (cross-origin isolation); without it products run on this thread.
+ * Starts the helper threads of the wasm backend's kernels (kernelHelper.worker.ts): matrix
+ * products, im2col and col2im. They need the backend's memory to be shared, which it is in the
+ * threaded build (cross-origin isolation); without it every kernel runs on this thread.
  */
-import type { GemmHelper } from '../core/kernels/gemmKernel';
+import { HELPER_JOBS, HELPER_JOB_ARGS, type HelperJob, type KernelHelper } from '../core/kernels/helperThreads';
 import type { WasmMemory } from '../core/kernels/hostMemory';
 
-/** Layout of the control block shared with a helper: Int32 slots. */
-export const CONTROL = { job: 0, done: 1, args: 2, argCount: 13, size: 16 } as const;
+/**
+ * Layout of the control block shared with a helper, in Int32 slots: the job's number (counts
+ * up), the last one done, whether it failed, its kind (index in HELPER_JOBS), its arguments.
+ */
+export const CONTROL = {
+  job: 0,
+  done: 1,
+  failed: 2,
+  kind: 3,
+  args: 4,
+  argCount: HELPER_JOB_ARGS,
+  size: 4 + HELPER_JOB_ARGS,
+} as const;
 
 /**
  * Checks of the control word before sleeping on it: a product follows the previous one within
@@ -18,7 +29,7 @@ export const SPIN_ITERATIONS = 20_000;
 /** How long a share may take before the helper is taken for dead (a share takes milliseconds). */
 const STALL_MS = 10_000;
 
-class HelperThread implements GemmHelper {
+class HelperThread implements KernelHelper {
   private job = 0;
 
   constructor(
@@ -26,8 +37,9 @@ class HelperThread implements GemmHelper {
     private readonly control: Int32Array,
   ) {}
 
-  start(args: number[]): () => void {
+  start(kind: HelperJob, args: number[]): () => void {
     this.control.set(args, CONTROL.args);
+    Atomics.store(this.control, CONTROL.kind, HELPER_JOBS.indexOf(kind));
     const job = ++this.job;
     Atomics.store(this.control, CONTROL.job, job);
     Atomics.notify(this.control, CONTROL.job);
@@ -38,8 +50,11 @@ class HelperThread implements GemmHelper {
         if (++spins < SPIN_ITERATIONS) continue;
         Atomics.wait(this.control, CONTROL.done, Atomics.load(this.control, CONTROL.done), 100);
         if (performance.now() > deadline) {
-          throw new Error('A matrix-product helper thread stopped responding.');
+          throw new Error(`A kernel helper thread stopped responding (during ${kind}).`);
         }
+      }
+      if (Atomics.load(this.control, CONTROL.failed)) {
+        throw new Error(`A kernel helper thread failed while running its share of ${kind}.`);
       }
     };
   }
@@ -53,11 +68,11 @@ class HelperThread implements GemmHelper {
  * `count` helpers sharing `memory`, once each has started; an empty list when the memory is
  * not shared or a helper cannot start.
  */
-export async function startGemmHelpers(memory: WasmMemory, count: number): Promise<HelperThread[]> {
+export async function startKernelHelpers(memory: WasmMemory, count: number): Promise<HelperThread[]> {
   if (count < 1 || !(memory.buffer instanceof SharedArrayBuffer)) return [];
   const started = await Promise.all(
     Array.from({ length: count }, async () => {
-      const worker = new Worker(new URL('./gemm.worker.ts', import.meta.url), { type: 'module' });
+      const worker = new Worker(new URL('./kernelHelper.worker.ts', import.meta.url), { type: 'module' });
       const control = new Int32Array(new SharedArrayBuffer(CONTROL.size * 4));
       const ready = await new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => resolve(false), 10_000);
