@@ -17,7 +17,8 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchChromium, startPreview } from '../scripts/labBrowser';
-import { provenance, resultStem, spread } from '../scripts/provenance';
+import { provenance, resultStem } from '../scripts/provenance';
+import { spread } from '../scripts/spread';
 import { LONG_RUN_EPOCHS, LONG_RUN_LOG_EVERY, LONG_RUN_STEPS_PER_EPOCH, writeLongRuns } from './longRuns';
 import { type MainThreadTask, traceMainThread } from './mainThreadTasks';
 
