@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../rng';
-import { GEMM_KERNEL, gemmTiles, hasGemm, matMul } from './gemmKernel';
+import { GEMM_KERNEL, PAD_ROWS_FROM, gemmTiles, hasGemm, matMul } from './gemmKernel';
 import { type KernelHelper, setKernelHelpers } from './helperThreads';
 import { wasmMemory } from './hostMemory';
 import { GEMM_KC, type SimdKernels, instantiateSimdKernels, runGemmJob, simdKernelsFor } from './wasmSimd';
@@ -140,6 +140,34 @@ describe('SIMD gemm', () => {
       expect(jobs.map((args) => [args[9] / 32, args[10] / 32])).toEqual([[2, 4], [4, 7]]);
     } finally {
       setKernelHelpers([]);
+    }
+  });
+
+  it('pads large products whose rows alone do not tile (a joined class label) and runs them as the gemm', async () => {
+    await tf.setBackend('wasm');
+    for (const [m, k, n] of [[794, 24, 32], [110, 64, 256], [PAD_ROWS_FROM + 1, 7, 8]]) {
+      expect(gemmTiles(m, n)).toBe(false);
+      for (const transposeA of [false, true]) {
+        const rng = new Rng(m + k);
+        const a = randomValues(m * k, rng);
+        const b = randomValues(k * n, rng);
+        const bias = randomValues(n, rng);
+        const expected = referenceProduct(a, b, bias, m, k, n, transposeA);
+        const tensors = [tf.tensor2d(a, transposeA ? [k, m] : [m, k]), tf.tensor2d(b, [k, n]), tf.tensor1d(bias)] as const;
+        const before = tf.memory().numTensors;
+        const profile = await tf.profile(() => matMul(tensors[0], tensors[1], { bias: tensors[2], transposeA }));
+        const what = `${m}x${k}x${n}${transposeA ? ' (aᵀ)' : ''}`;
+        expect(profile.kernelNames, what).toContain(GEMM_KERNEL);
+        expect(profile.kernelNames, what).not.toContain('BatchMatMul');
+        const result = profile.result as tf.Tensor;
+        expect(result.shape, what).toEqual([m, n]);
+        const actual = result.dataSync();
+        const worst = Math.max(...Array.from(actual, (value, i) => Math.abs(value - expected[i])));
+        expect(worst, what).toBeLessThan(1e-5 * Math.sqrt(k));
+        // Only the result outlives the call: the padded copy and the padded product are gone.
+        expect(tf.memory().numTensors, what).toBe(before + 1);
+        tf.dispose([...tensors, result]);
+      }
     }
   });
 
