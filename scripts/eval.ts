@@ -13,34 +13,19 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { digitGridPng } from './pngGrid';
-import { basename, join, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { DIGIT_PIXELS, LATENT_SIZE } from '../src/core/digits';
 import { importGenerator } from '../src/core/export/generatorImport';
-import { type MnistSplit, normaliseBatch } from '../src/core/mnistIdx';
-import { classHistogram, mnistScore } from '../src/core/metrics/classScores';
-import { C2ST_DEFAULTS, type CriticRun, asExported, criticSeeds, judgeC2st, shuffledIndices } from '../src/core/metrics/c2st';
-import {
-  CLASSIFIER_FEATURES,
-  CLASSIFIER_MODEL_JSON,
-  CLASSIFIER_WEIGHTS,
-  type Classifier,
-  classifierFromFiles,
-  loadClassifier,
-} from '../src/core/metrics/classifier';
+import { C2ST_DEFAULTS, type CriticRun, asExported, criticSeeds, judgeC2st } from '../src/core/metrics/c2st';
 import { CRITICS, criticByName } from '../src/core/metrics/critics';
-import { fitGaussian, frechetDistance } from '../src/core/metrics/frechet';
 import { Rng } from '../src/core/rng';
-import { loadMnist } from './mnistNode';
+import { classifierScores, openJudge } from './judge';
 
 function option(args: string[], name: string, fallback: string): string {
   const index = args.indexOf(`--${name}`);
   return index >= 0 && args[index + 1] !== undefined ? args[index + 1] : fallback;
-}
-
-function images(split: MnistSplit, indices: Int32Array): Float32Array {
-  return normaliseBatch(split.pixels, indices, new Float32Array(indices.length * DIGIT_PIXELS));
 }
 
 type Sampler = (noise: Float32Array, rows: number) => Promise<Float32Array>;
@@ -81,16 +66,6 @@ async function sampleAll(sample: Sampler, count: number, seed: number): Promise<
   return out;
 }
 
-async function judge(classifier: Classifier, generated: Float32Array, realTest: Float32Array) {
-  const gen = await classifier.evaluate(generated);
-  const real = await classifier.evaluate(realTest);
-  return {
-    fd: frechetDistance(fitGaussian(gen.features, CLASSIFIER_FEATURES), fitGaussian(real.features, CLASSIFIER_FEATURES)),
-    score: mnistScore(gen.probabilities),
-    histogram: classHistogram(gen.probabilities),
-  };
-}
-
 function wholeOption(args: string[], name: string, fallback: number, min: number): number {
   const value = Number(option(args, name, String(fallback)));
   if (!Number.isInteger(value) || value < min) {
@@ -115,30 +90,21 @@ export async function main(args: string[]): Promise<void> {
   }
   const root = process.cwd();
   const n = wholeOption(args, 'n', 10000, 10);
-  if (n > 30000) throw new Error(`--n ${n} is too large: the floor needs two disjoint sets of n of the 60,000 training digits.`);
   const c2stOptions = { ...C2ST_DEFAULTS, epochs: wholeOption(args, 'epochs', C2ST_DEFAULTS.epochs, 1) };
   const seeds = criticSeeds(wholeOption(args, 'seeds', 3, 1));
   const designs = option(args, 'critics', CRITICS.map((c) => c.name).join(',')).split(',').map(criticByName);
   const out = resolve(option(args, 'out', `${resolve(file).replace(/\.(zip|onnx|json)$/i, '')}.eval.json`));
   await tf.setBackend(option(args, 'backend', 'wasm'));
   const started = Date.now();
-  const { train, test } = loadMnist(root);
+  const judge = await openJudge(root, n);
   const bytes = new Uint8Array(readFileSync(file));
   const sampler = file.toLowerCase().endsWith('.onnx') ? await onnxSampler(bytes) : await tfjsSampler(bytes, basename(file));
   const generated = await sampleAll(sampler.sample, n, 12345);
   sampler.dispose();
-  const dir = join(root, 'public/classifier');
-  const classifier = await loadClassifier(
-    classifierFromFiles(readFileSync(join(dir, CLASSIFIER_MODEL_JSON), 'utf8'), new Uint8Array(readFileSync(join(dir, CLASSIFIER_WEIGHTS)))),
-  );
-  const rng = new Rng(777);
-  const realTest = images(test, shuffledIndices(test.count, rng).subarray(0, Math.min(n, test.count)));
-  const trainOrder = shuffledIndices(train.count, rng);
-  const realA = images(train, trainOrder.subarray(0, n));
-  const realB = images(train, trainOrder.subarray(n, 2 * n));
-  const generatedScores = await judge(classifier, generated, realTest);
-  const realScores = await judge(classifier, realA, realTest);
-  classifier.dispose();
+  const { realTest, realA, realB } = judge;
+  const generatedScores = await classifierScores(judge, generated);
+  const realScores = await classifierScores(judge, realA);
+  judge.dispose();
   console.log(
     `Sampled and scored in ${((Date.now() - started) / 1000).toFixed(0)} s; two-sample tests: ` +
       `${designs.map((d) => d.name).join(', ')} × seeds ${seeds.join(', ')}, generated and floor (${c2stOptions.epochs} epochs each)…`,
