@@ -24,10 +24,14 @@ function attrsOf([batch, h, w, c]: number[], k: number, s: number, padding: Padd
   return { ...convGeometry(h, w, c, k, s, padding), batch };
 }
 
-/** im2col by its definition, value by value. */
-function im2colByDefinition(x: Float32Array, g: WindowAttrs): Float32Array {
+/**
+ * Every window value in im2col's order (batch, output row, output column, kernel row, kernel
+ * column, channel): the index of the input value it copies, or -1 where the window hangs over
+ * the padding.
+ */
+function windowSources(g: WindowAttrs): Int32Array {
   const { kernel: k, channels: c } = g;
-  const cols = new Float32Array(g.batch * g.outHeight * g.outWidth * k * k * c);
+  const sources = new Int32Array(g.batch * g.outHeight * g.outWidth * k * k * c);
   let at = 0;
   for (let n = 0; n < g.batch; n++)
     for (let p = 0; p < g.outHeight; p++)
@@ -38,26 +42,22 @@ function im2colByDefinition(x: Float32Array, g: WindowAttrs): Float32Array {
               const r = p * g.stride + i - g.top;
               const col = q * g.stride + j - g.left;
               const inside = r >= 0 && r < g.inHeight && col >= 0 && col < g.inWidth;
-              cols[at] = inside ? x[((n * g.inHeight + r) * g.inWidth + col) * c + ch] : 0;
+              sources[at] = inside ? ((n * g.inHeight + r) * g.inWidth + col) * c + ch : -1;
             }
-  return cols;
+  return sources;
+}
+
+/** im2col by its definition, value by value. */
+function im2colByDefinition(x: Float32Array, g: WindowAttrs): Float32Array {
+  return Float32Array.from(windowSources(g), (source) => (source >= 0 ? x[source] : 0));
 }
 
 /** col2im by its definition: every window value added back, in the windows' order. */
 function col2imByDefinition(cols: Float32Array, g: WindowAttrs): Float32Array {
-  const { kernel: k, channels: c } = g;
-  const x = new Float32Array(g.batch * g.inHeight * g.inWidth * c);
-  let at = 0;
-  for (let n = 0; n < g.batch; n++)
-    for (let p = 0; p < g.outHeight; p++)
-      for (let q = 0; q < g.outWidth; q++)
-        for (let i = 0; i < k; i++)
-          for (let j = 0; j < k; j++)
-            for (let ch = 0; ch < c; ch++, at++) {
-              const r = p * g.stride + i - g.top;
-              const col = q * g.stride + j - g.left;
-              if (r >= 0 && r < g.inHeight && col >= 0 && col < g.inWidth) x[((n * g.inHeight + r) * g.inWidth + col) * c + ch] += cols[at];
-            }
+  const x = new Float32Array(g.batch * g.inHeight * g.inWidth * g.channels);
+  windowSources(g).forEach((source, at) => {
+    if (source >= 0) x[source] += cols[at];
+  });
   return x;
 }
 
