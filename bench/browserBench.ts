@@ -74,6 +74,7 @@ export async function measureOnce(
   baseUrl: string,
   plan: BackendPlan,
   seed: number,
+  preset: 'seed' | 'dcgan' = 'seed',
 ): Promise<RepeatResult> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   try {
@@ -87,7 +88,7 @@ export async function measureOnce(
       }).observe({ type: 'longtask', buffered: true });
     });
     const total = plan.warmupSteps + plan.measuredSteps + 5;
-    const query = `?preset=seed&backend=${plan.backend}&epochs=1&stepsPerEpoch=${total}&seed=${seed}`;
+    const query = `?preset=${preset}&backend=${plan.backend}&epochs=1&stepsPerEpoch=${total}&seed=${seed}`;
     await page.goto(new URL(query, baseUrl).href);
     const train = page.locator('[data-testid="train-button"]');
     await train.waitFor();

@@ -1,5 +1,5 @@
 /**
- * Runs the PyTorch reference (bench/reference/seed_gan_torch.py) with Debian's Python, which is
+ * Runs the PyTorch reference (bench/reference/seed_gan_torch.py, the seed or the DCGAN preset) with Debian's Python, which is
  * where `apt-get install python3-torch libopenblas0-pthread` puts PyTorch.
  */
 import { execFile } from 'node:child_process';
@@ -31,7 +31,7 @@ export async function referenceAvailable(): Promise<boolean> {
   }
 }
 
-export async function runReference(root: string, steps: number, warmup: number): Promise<ReferenceResult> {
+export async function runReference(root: string, preset: 'seed' | 'dcgan', steps: number, warmup: number): Promise<ReferenceResult> {
   // OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE may be pinned on this workplace for old OpenBLAS
   // builds; they slow a current one, so the reference runs without them.
   const env = { ...process.env };
@@ -40,7 +40,7 @@ export async function runReference(root: string, steps: number, warmup: number):
   const script = join(root, 'bench', 'reference', 'seed_gan_torch.py');
   const { stdout } = await run(
     PYTHON,
-    [script, '--steps', String(steps), '--warmup', String(warmup), '--repeats', '1'],
+    [script, '--preset', preset, '--steps', String(steps), '--warmup', String(warmup), '--repeats', '1'],
     { env, maxBuffer: 1 << 20 },
   );
   return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as ReferenceResult;

@@ -5,6 +5,11 @@ LeakyReLU 0.2, dropout 0.3 after D's first two layers, Glorot-uniform kernels, z
 Adam(2e-4, 0.5, 0.999, eps 1e-7), batch 128 real MNIST digits (target 0.9) + 128 generated (0)
 for D, then G through D with D's weights frozen (target 1), binary cross-entropy from logits.
 
+--preset dcgan: the DCGAN preset's networks instead (same optimiser and losses, batch 64):
+G dense 100-6272, LeakyReLU, reshape 128x7x7, transposed convs 4x4 stride 2 to 64x14x14 and
+1x28x28, tanh; D convs 4x4 stride 2 to 64x14x14 and 128x7x7, LeakyReLU, dense 6272-1. Padding 1
+gives the lab's 'same' output sizes (7 -> 14 -> 28, 28 -> 14 -> 7) with the same work per layer.
+
 Needs Debian's PyTorch and a threaded OpenBLAS:
     apt-get install -y python3-torch libopenblas0-pthread
 and runs with Debian's interpreter (/usr/bin/python3).
@@ -45,9 +50,29 @@ def load_mnist_images(path):
 
 
 def glorot(layer):
-    if isinstance(layer, nn.Linear):
+    if isinstance(layer, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
         nn.init.xavier_uniform_(layer.weight)
         nn.init.zeros_(layer.bias)
+
+
+def build_dcgan():
+    generator = nn.Sequential(
+        nn.Linear(100, 7 * 7 * 128), nn.LeakyReLU(0.2),
+        nn.Unflatten(1, (128, 7, 7)),
+        nn.ConvTranspose2d(128, 64, 4, stride=2, padding=1), nn.LeakyReLU(0.2),
+        nn.ConvTranspose2d(64, 1, 4, stride=2, padding=1), nn.Tanh(),
+        nn.Flatten(),
+    )
+    discriminator = nn.Sequential(
+        nn.Unflatten(1, (1, 28, 28)),
+        nn.Conv2d(1, 64, 4, stride=2, padding=1), nn.LeakyReLU(0.2),
+        nn.Conv2d(64, 128, 4, stride=2, padding=1), nn.LeakyReLU(0.2),
+        nn.Flatten(),
+        nn.Linear(7 * 7 * 128, 1),
+    )
+    generator.apply(glorot)
+    discriminator.apply(glorot)
+    return generator, discriminator
 
 
 def build():
@@ -77,20 +102,21 @@ def main():
     parser.add_argument("--steps", type=int, default=40)
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--batch", type=int, default=128)
+    parser.add_argument("--preset", choices=["seed", "dcgan"], default="seed")
+    parser.add_argument("--batch", type=int, default=None, help="128 for seed, 64 for dcgan")
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     args = parser.parse_args()
 
     torch.manual_seed(42)
     torch.set_num_threads(args.threads)
     pixels = load_mnist_images(args.mnist)
-    generator, discriminator = build()
+    generator, discriminator = build_dcgan() if args.preset == "dcgan" else build()
     generator.train()
     discriminator.train()
     opt_g = torch.optim.Adam(generator.parameters(), lr=2e-4, betas=(0.5, 0.999), eps=1e-7)
     opt_d = torch.optim.Adam(discriminator.parameters(), lr=2e-4, betas=(0.5, 0.999), eps=1e-7)
     bce = nn.BCEWithLogitsLoss()
-    batch = args.batch
+    batch = args.batch or (64 if args.preset == "dcgan" else 128)
     d_targets = torch.cat([torch.full((batch, 1), 0.9), torch.zeros(batch, 1)])
     g_targets = torch.ones(batch, 1)
 
@@ -123,6 +149,7 @@ def main():
         sys.exit(f"The reference produced a non-finite loss: {losses}")
     print(json.dumps({
         "implementation": "pytorch",
+        "preset": args.preset,
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
         "batch": batch,
