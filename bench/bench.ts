@@ -9,6 +9,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
 import { launchChromium, startPreview } from '../scripts/labBrowser';
 import { provenance, resultStem } from '../scripts/provenance';
 import { spread } from '../scripts/spread';
@@ -68,13 +69,25 @@ export async function bench(root: string, argv: string[]): Promise<void> {
   }
   const server = await startPreview(root);
   const extraArgs = options.backends.includes('webgpu') ? ['--enable-unsafe-webgpu'] : [];
-  const browser = await launchChromium(extraArgs);
+  // A browser of its own for every measurement: a software GPU process goes on working through
+  // WebGPU's queue after its page has closed, and took a whole core from the next measurement.
+  const inFreshBrowser = async <T>(measure: (browser: Browser) => Promise<T>): Promise<T> => {
+    const browser = await launchChromium(extraArgs);
+    try {
+      return await measure(browser);
+    } finally {
+      await browser.close();
+    }
+  };
   const browserResults: Record<string, RepeatResult[]> = {};
   const reference: number[] = [];
   let referenceInfo: { torch: string; threads: number } | null = null;
   try {
-    const gpu = await describeGpu(browser, server.url);
-    console.log(`Chromium ${browser.version()} · WebGL renderer: ${gpu.webglRenderer ?? 'none'}`);
+    const { gpu, chromium } = await inFreshBrowser(async (browser) => ({
+      gpu: await describeGpu(browser, server.url),
+      chromium: browser.version(),
+    }));
+    console.log(`Chromium ${chromium} · WebGL renderer: ${gpu.webglRenderer ?? 'none'}`);
     console.log(`WebGPU adapter: ${gpu.webgpuAdapter ?? 'none'} · crossOriginIsolated: ${gpu.crossOriginIsolated}`);
     // Interleaved, so the reference and every backend see the same machine conditions.
     for (let repeat = 1; repeat <= options.repeats; repeat++) {
@@ -85,7 +98,7 @@ export async function bench(root: string, argv: string[]): Promise<void> {
         console.log(`repeat ${repeat} · pytorch: ${result.median.toFixed(2)} steps/s (${result.threads} threads)`);
       }
       for (const backend of options.backends) {
-        const result = await measureOnce(browser, server.url, DEFAULT_PLANS[backend], repeat, options.preset);
+        const result = await inFreshBrowser((browser) => measureOnce(browser, server.url, DEFAULT_PLANS[backend], repeat, options.preset));
         (browserResults[backend] ??= []).push(result);
         console.log(
           `repeat ${repeat} · ${backend}: ${result.stepsPerSecond.toFixed(2)} steps/s, ` +
@@ -144,7 +157,7 @@ export async function bench(root: string, argv: string[]): Promise<void> {
       `${JSON.stringify(
         {
           ...origin,
-          chromium: browser.version(),
+          chromium,
           gpu,
           preset: options.preset,
           batchSize: BATCH[options.preset],
@@ -161,7 +174,6 @@ export async function bench(root: string, argv: string[]): Promise<void> {
     );
     console.log(`\nWrote ${file}`);
   } finally {
-    await browser.close();
     await server.close();
   }
 }
