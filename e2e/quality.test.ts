@@ -29,6 +29,13 @@ it('measures every checkpoint and keeps the metrics across a reload', async () =
     const chart = byTestId(lab.page, 'quality-chart');
     await expect.poll(() => chart.locator('svg.recharts-surface').count()).toBeGreaterThan(0);
     expect(await byTestId(lab.page, 'quality-modes').textContent()).toMatch(/Modes covered \d+\/10, smallest class \d+\.\d %/);
+    // The checkpoint C2ST: the critic's accuracy on generated vs real, and real vs real beside it.
+    const c2st = (await byTestId(lab.page, 'quality-c2st').textContent()) ?? '';
+    const [, judged, floor] = c2st.match(/^(\d\.\d\d) \(real (\d\.\d\d)\)$/) ?? [];
+    expect(judged, `quality-c2st says "${c2st}"\n${await describeLab(lab)}`).toBeDefined();
+    // Two steps of training: the critic tells these digits from real ones; real from real it cannot.
+    expect(Number(judged)).toBeGreaterThanOrEqual(0.9);
+    expect(Math.abs(Number(floor) - 0.5)).toBeLessThanOrEqual(0.1);
 
     // Both checkpoints measured; the run is done.
     await waitForNumber(lab, 'status-epoch', 2, 120_000);
@@ -40,7 +47,8 @@ it('measures every checkpoint and keeps the metrics across a reload', async () =
     await expect.poll(() => chart.locator('.recharts-line path.recharts-curve').count()).toBe(2);
     await expect.poll(() => chart.locator('.recharts-reference-line').count()).toBe(1);
     const cost = await byTestId(lab.page, 'quality-cost').textContent();
-    console.log(`quality cost per checkpoint (wasm, N = 1000): ${cost}`);
+    console.log(`quality cost per checkpoint (wasm, N = 1000, C2ST included; its floor ran at epoch 1): ${cost}`);
+    const c2stAtEpoch2 = await byTestId(lab.page, 'quality-c2st').textContent();
     await expect.poll(() => byTestId(lab.page, 'compare-view').textContent()).toMatch(/FD.*Score.*\/ 10/);
 
     // Saved (the event comes just before its epoch is written): the run row says completed.
@@ -54,6 +62,7 @@ it('measures every checkpoint and keeps the metrics across a reload', async () =
     await lab.page.reload();
     await waitForNumber(lab, 'quality-fd', 0, 30_000);
     expect(await byTestId(lab.page, 'quality-panel').locator('dt').first().textContent()).toMatch(/epoch 2/);
+    expect(await byTestId(lab.page, 'quality-c2st').textContent()).toBe(c2stAtEpoch2);
     expect(lab.problems).toEqual([]);
   } finally {
     await lab.close();

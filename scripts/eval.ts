@@ -19,7 +19,9 @@ import '@tensorflow/tfjs-backend-wasm';
 import { DIGIT_PIXELS, LATENT_SIZE } from '../src/core/digits';
 import { importGenerator } from '../src/core/export/generatorImport';
 import { C2ST_DEFAULTS, type CriticRun, asExported, criticSeeds, judgeC2st } from '../src/core/metrics/c2st';
+import { CheckpointC2st } from '../src/core/metrics/checkpointC2st';
 import { CRITICS, criticByName } from '../src/core/metrics/critics';
+import { QUALITY_N } from '../src/worker/quality';
 import { Rng } from '../src/core/rng';
 import { classifierScores, openJudge } from './judge';
 
@@ -114,6 +116,10 @@ export async function main(args: string[]): Promise<void> {
     console.log(`  ${critic} ${set} seed ${seed}: ${accuracy.toFixed(4)}`),
   );
   const strongest = verdict.critics.find((c) => c.critic === verdict.strongest)!;
+  // What the lab's Quality panel says of the same digits: its checkpoint C2ST, as sized there.
+  const checkpointN = Math.min(QUALITY_N, n);
+  const firstDigits = (set: Float32Array) => set.subarray(0, checkpointN * DIGIT_PIXELS);
+  const checkpoint = await new CheckpointC2st(firstDigits(realA), firstDigits(realB)).judge(firstDigits(generated));
   const report = {
     file: resolve(file),
     n,
@@ -130,6 +136,7 @@ export async function main(args: string[]): Promise<void> {
       floor: { mean: strongest.floor.mean, sd: strongest.floor.sd },
       critics: verdict.critics,
     },
+    checkpointC2st: { ...checkpoint, seconds: checkpoint.ms / 1000 },
     seconds: Math.round((Date.now() - started) / 1000),
   };
   const row = (name: string, r: typeof report.generated, c2st: CriticRun) =>
@@ -150,6 +157,10 @@ export async function main(args: string[]): Promise<void> {
         `floor ${c2stCell(c.floor)} [${seedsOf(c.floor)}]  ${minutes(c.generated).toFixed(1)} min a run`,
     );
   }
+  console.log(
+    `The lab's checkpoint C2ST (${checkpoint.critic}, ${checkpoint.n} digits each, 2 epochs, one seed) on the first ` +
+      `${checkpoint.n} of these digits: ${checkpoint.accuracy.toFixed(3)}, floor ${checkpoint.floor.toFixed(3)}.`,
+  );
   writeFileSync(out, JSON.stringify(report, null, 2));
   // The first 100 of the sampled digits (noise seed 12345), as the README shows them.
   const png = out.replace(/\.json$/i, '') + '.png';

@@ -234,6 +234,12 @@ export interface QualityEvent {
   /** How long training waited for the measurement, in ms. */
   ms: number;
   reference: { n: number; fd: number; score: number };
+  /**
+   * The checkpoint C2ST (core/metrics/checkpointC2st.ts): the max-pool critic's held-out
+   * accuracy on n generated vs n real training digits, its floor (real vs real) and its cost.
+   * Absent when it is off (too slow on this backend, or failed).
+   */
+  c2st?: { critic: 'strided' | 'maxpool'; n: number; accuracy: number; floor: number; ms: number };
 }
 
 /**

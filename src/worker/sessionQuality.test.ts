@@ -73,6 +73,11 @@ describe('quality metrics per checkpoint', () => {
       expect(event.histogram.counts.reduce((a, b) => a + b, 0)).toBe(N);
       expect(event.reference.n).toBe(N);
       expect(Number.isFinite(event.reference.fd)).toBe(true);
+      // The C2ST: half the training split on each real side (its floor needs two disjoint sets).
+      expect(event.c2st).toMatchObject({ critic: 'maxpool', n: N / 2 });
+      expect(event.c2st!.accuracy).toBeGreaterThanOrEqual(0);
+      expect(event.c2st!.accuracy).toBeLessThanOrEqual(1);
+      expect(event.c2st!.floor).toBe(quality[0].c2st!.floor);
     }
     // Posted before the epoch's save, so the page reads the record with its metrics.
     const firstQuality = h.events.findIndex((e) => e.type === 'quality');
@@ -88,6 +93,9 @@ describe('quality metrics per checkpoint', () => {
         n: N,
         modes: event.histogram.modes,
         referenceFd: event.reference.fd,
+        c2st: event.c2st!.accuracy,
+        c2stFloor: event.c2st!.floor,
+        c2stN: N / 2,
       });
       const counts = Array.from({ length: 10 }, (_, d) => metrics![`count${d}`]);
       expect(counts).toEqual(event.histogram.counts);

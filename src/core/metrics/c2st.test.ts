@@ -7,7 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DIGIT_PIXELS, IMAGE_SIDE } from '../digits';
 import { MNIST_FILES, normaliseBatch, parseIdxImages } from '../mnistIdx';
 import { Rng } from '../rng';
-import { type C2stOptions, asExported, criticAccuracy, meanAndSd, shuffledIndices } from './c2st';
+import { type C2stOptions, CriticOverBudget, asExported, criticAccuracy, meanAndSd, shuffledIndices } from './c2st';
+import { CHECKPOINT_C2ST, CheckpointC2st } from './checkpointC2st';
 import { MAXPOOL_CRITIC, STRIDED_CRITIC } from './critics';
 
 /**
@@ -82,6 +83,36 @@ describe('two-sample test', () => {
       const first = await criticAccuracy(design, few, fewMarked, 3, once);
       expect(await criticAccuracy(design, few, fewMarked, 3, once)).toBe(first);
     }
+    expect(tf.memory().numTensors).toBe(0);
+  });
+});
+
+describe('the checkpoint C2ST (the lab’s, in the worker)', () => {
+  it('judges generated digits against real ones with the floor measured once', async () => {
+    const half = 500 * DIGIT_PIXELS;
+    const c = a.subarray(half, 2 * half);
+    const test = new CheckpointC2st(a.subarray(0, half), c);
+    // A white pixel at row 4, column 4 of every "generated" digit: plain to a critic.
+    const lit = b.slice(0, half);
+    for (let i = 4 * IMAGE_SIDE + 4; i < lit.length; i += DIGIT_PIXELS) lit[i] = 1;
+    const first = await test.judge(lit);
+    expect(first).toMatchObject({ critic: 'maxpool', n: 500 });
+    expect(first.accuracy).toBeGreaterThanOrEqual(0.85);
+    expect(first.floor).toBeGreaterThanOrEqual(0.35);
+    expect(first.floor).toBeLessThanOrEqual(0.65);
+    // The floor is kept: the same real set judged as "generated" gives exactly the floor again.
+    const again = await test.judge(c);
+    expect(again.floor).toBe(first.floor);
+    expect(again.accuracy).toBe(first.floor);
+    expect(tf.memory().numTensors).toBe(0);
+  });
+
+  it('gives up with the projected time where the backend is too slow for its budget', async () => {
+    const test = new CheckpointC2st(a.subarray(0, 500 * DIGIT_PIXELS), b.subarray(0, 500 * DIGIT_PIXELS), { ...CHECKPOINT_C2ST, budgetMs: 1 });
+    const refused = await test.judge(marked.subarray(0, 500 * DIGIT_PIXELS)).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(CriticOverBudget);
+    expect((refused as CriticOverBudget).projectedMs).toBeGreaterThan(1);
+    expect((refused as Error).message).toMatch(/its critic would take about \d+ s here \(the budget is 0 s\)/);
     expect(tf.memory().numTensors).toBe(0);
   });
 });

@@ -19,9 +19,28 @@ export interface C2stOptions {
   learningRate: number;
   /** Share of each set held out for scoring. */
   heldOut: number;
+  /**
+   * When set, the run gives up (CriticOverBudget) if its first timed steps say the whole run
+   * would take longer than this many milliseconds: the lab's checkpoint test on a slow backend.
+   */
+  budgetMs?: number;
 }
 
 export const C2ST_DEFAULTS: C2stOptions = { epochs: 3, batch: 128, learningRate: 1e-3, heldOut: 0.2 };
+
+/** Steps timed (after a first, warm-up step) to project a budgeted run's time. */
+const BUDGET_TIMED_STEPS = 3;
+
+/** A budgeted critic run that would take too long on this backend. */
+export class CriticOverBudget extends Error {
+  override name = 'CriticOverBudget';
+  constructor(
+    readonly projectedMs: number,
+    readonly budgetMs: number,
+  ) {
+    super(`its critic would take about ${(projectedMs / 1000).toFixed(0)} s here (the budget is ${(budgetMs / 1000).toFixed(0)} s)`);
+  }
+}
 
 /** One critic design over several seeds: its accuracy per seed, their mean and spread. */
 export interface CriticRun {
@@ -110,6 +129,10 @@ export async function criticAccuracy(
   const { batch, epochs } = options;
   const x = new Float32Array(batch * DIGIT_PIXELS);
   const y = new Float32Array(batch * design.outputs);
+  const totalSteps = epochs * Math.floor(train.length / batch);
+  let steps = 0;
+  const started = Date.now();
+  let timedFrom = 0;
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
       const order = shuffledIndices(train.length, rng);
@@ -136,6 +159,19 @@ export async function criticAccuracy(
             weights,
           );
         });
+        steps++;
+        if (options.budgetMs !== undefined && steps <= 1 + BUDGET_TIMED_STEPS) {
+          // Reading a weight waits for the backend's queue, so the clock sees the steps' work.
+          // The first step (compiling, warming up) only stops a run it alone would overrun; each
+          // step after it projects the whole run from the steps timed so far, leniently (twice
+          // the budget) until all of them are timed, so one slow step does not stop a run.
+          await weights[0].data();
+          const now = Date.now();
+          const projectedMs = steps === 1 ? (now - started) * totalSteps : ((now - timedFrom) / (steps - 1)) * totalSteps;
+          const limit = steps === 1 + BUDGET_TIMED_STEPS ? options.budgetMs : 2 * options.budgetMs;
+          if ((steps === 1 ? now - started : projectedMs) > limit) throw new CriticOverBudget(projectedMs, options.budgetMs);
+          if (steps === 1) timedFrom = now;
+        }
       }
     }
     return await heldOutAccuracy(design, weights, test, row, isA);

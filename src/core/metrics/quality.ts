@@ -42,15 +42,22 @@ export interface QualityReference {
 const SAMPLE_SEED = 0x5eed;
 
 function pickImages(split: MnistSplit, n: number, seed: number): Float32Array {
-  if (n > split.count) throw new Error(`Asked for ${n} digits; the split has ${split.count}.`);
-  // A seeded partial shuffle: n distinct digits.
+  return pickDisjoint(split, n, 1, seed)[0];
+}
+
+/** `sets` disjoint sets of n digits of `split` ([n, 784] in [-1, 1] each), drawn by a seeded partial shuffle. */
+export function pickDisjoint(split: MnistSplit, n: number, sets: number, seed: number): Float32Array[] {
+  const total = n * sets;
+  if (total > split.count) throw new Error(`Asked for ${total} digits; the split has ${split.count}.`);
   const order = Int32Array.from({ length: split.count }, (_, i) => i);
   const rng = new Rng(seed);
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < total; i++) {
     const j = i + rng.nextInt(split.count - i);
     [order[i], order[j]] = [order[j], order[i]];
   }
-  return normaliseBatch(split.pixels, order.subarray(0, n), new Float32Array(n * DIGIT_PIXELS));
+  return Array.from({ length: sets }, (_, k) =>
+    normaliseBatch(split.pixels, order.subarray(k * n, (k + 1) * n), new Float32Array(n * DIGIT_PIXELS)),
+  );
 }
 
 export class QualityMeter {
@@ -93,11 +100,15 @@ export class QualityMeter {
     };
   }
 
-  /** Samples N digits from the GAN's generator (fixed noise, so checkpoints compare fairly) and measures them. */
+  /** N digits from the GAN's generator, from fixed noise so checkpoints compare fairly. */
+  generatedDigits(gan: Gan, chunk = 250): Promise<Float32Array> {
+    return sampleGenerator((noise) => generate(gan, noise), latentSize(gan.recipe), this.n, SAMPLE_SEED, chunk);
+  }
+
+  /** Samples N digits from the GAN's generator (generatedDigits) and measures them. */
   async measureGenerator(gan: Gan, chunk = 250): Promise<QualityMetrics> {
     const started = Date.now();
-    const images = await sampleGenerator((noise) => generate(gan, noise), latentSize(gan.recipe), this.n, SAMPLE_SEED, chunk);
-    const metrics = await this.measure(images);
+    const metrics = await this.measure(await this.generatedDigits(gan, chunk));
     return { ...metrics, ms: Date.now() - started };
   }
 }

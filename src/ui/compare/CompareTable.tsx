@@ -9,6 +9,7 @@ const METRICS: { key: SortKey; label: string; title: string }[] = [
   { key: 'bestFd', label: 'Best FD', title: 'The lowest FD of any checkpoint (lower = closer to real digits), and its epoch.' },
   { key: 'finalFd', label: 'Final FD', title: "The last checkpoint's FD." },
   { key: 'finalScore', label: 'Final score', title: "The last checkpoint's score (1–10)." },
+  { key: 'finalC2st', label: 'Final C2ST', title: "The last checkpoint C2ST: how often the lab's critic told the digits from real ones (0.5 = it could not)." },
   { key: 'stepsPerSecond', label: 'Speed', title: 'Steps per second of training time, pauses excluded.' },
   { key: 'backend', label: 'Backend', title: 'The backend the run trained on.' },
   { key: 'epochs', label: 'Epochs', title: 'Epochs saved.' },
@@ -61,6 +62,7 @@ export const CompareTable = memo(function CompareTable({ runs, sort }: Props) {
               <td className="counter">{row.bestFd === null ? '—' : `${formatFd(row.bestFd)} (epoch ${row.bestFdEpoch})`}</td>
               <td className="counter">{row.finalFd === null ? '—' : formatFd(row.finalFd)}</td>
               <td className="counter">{row.finalScore === null ? '—' : `${row.finalScore.toFixed(2)} / 10`}</td>
+              <td className="counter">{row.finalC2st === null ? '—' : row.finalC2st.toFixed(2)}</td>
               <td className="counter">{row.stepsPerSecond === null ? '—' : `${row.stepsPerSecond.toFixed(2)} steps/s`}</td>
               <td>{row.backend}</td>
               <td className="counter">{row.epochs}</td>

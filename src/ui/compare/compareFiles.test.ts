@@ -7,20 +7,24 @@ import { compareRows } from './compareTable';
 const point = (step: number, dLoss: number): LossPoint => ({ step, dLoss, gLoss: 2 * dLoss, dReal: 0.75, dFake: 0.25 });
 
 describe('comparison files', () => {
-  it('writes a step column and, per run, its series, training time, FD and score', () => {
+  it('writes a step column and, per run, its series, training time, FD, score and C2ST', () => {
     const a = runRecord('a', [1]);
-    a.epochs[0] = { ...a.epochs[0], wallTimeMs: 4000, metrics: { fd: 55.5, score: 3.25 } };
+    a.epochs[0] = { ...a.epochs[0], wallTimeMs: 4000, metrics: { fd: 55.5, score: 3.25, c2st: 0.875 } };
     const b = { ...runRecord('b', []), name: 'lr, "fast"' };
     const csv = compareCsv([
       { run: a, points: [point(1, 0.5), point(2, 0.25)] },
       { run: b, points: [point(1, 0.75), point(3, 1)] },
     ]);
     const [header, ...rows] = csv.trimEnd().split('\n');
-    expect(header.split(',').slice(0, 8)).toEqual(['step', 'run a: d_loss', 'run a: g_loss', 'run a: d_x', 'run a: d_g_z', 'run a: wall_s', 'run a: fd', 'run a: score']);
+    expect(header.split(',').slice(0, 9)).toEqual(['step', 'run a: d_loss', 'run a: g_loss', 'run a: d_x', 'run a: d_g_z', 'run a: wall_s', 'run a: fd', 'run a: score', 'run a: c2st']);
     // A name with a comma and quotes stays one quoted cell per column.
     expect(header).toContain('"lr, ""fast"": d_loss"');
     expect(header.match(/d_loss/g)).toHaveLength(2);
-    expect(rows).toEqual(['1,0.5,1,0.75,0.25,2,,,0.75,1.5,0.75,0.25,,,', '2,0.25,0.5,0.75,0.25,4,55.5,3.25,,,,,,,', '3,,,,,,,,1,2,0.75,0.25,,,']);
+    expect(rows).toEqual([
+      '1,0.5,1,0.75,0.25,2,,,,0.75,1.5,0.75,0.25,,,,',
+      '2,0.25,0.5,0.75,0.25,4,55.5,3.25,0.875,,,,,,,,',
+      '3,,,,,,,,,1,2,0.75,0.25,,,,',
+    ]);
   });
 
   it('labels two runs of the same name apart', () => {

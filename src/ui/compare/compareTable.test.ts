@@ -34,11 +34,20 @@ describe('the comparison table', () => {
   it('gives each run its settings, best and final FD, score and speed', () => {
     const { fields, rows } = compareRows([run('a', '?lr=0.001', [90, 30, 50]), run('b', '?lr=0.0003')]);
     expect(fields).toContain('recipe.gOptimizer.lr');
-    expect(rows[0]).toMatchObject({ runId: 'a', bestFd: 30, bestFdEpoch: 2, finalFd: 50, finalScore: 7, epochs: 3 });
+    expect(rows[0]).toMatchObject({ runId: 'a', bestFd: 30, bestFdEpoch: 2, finalFd: 50, finalScore: 7, finalC2st: null, epochs: 3 });
     expect(rows[0].settings['recipe.gOptimizer.lr']).toBe(0.001);
     // 3 epochs of 2 steps in 3 s.
     expect(rows[0].stepsPerSecond).toBeCloseTo(2);
     expect(rows[1]).toMatchObject({ runId: 'b', bestFd: null, finalFd: null, stepsPerSecond: null });
+  });
+
+  it('gives the last checkpoint C2ST a run measured, where its later checkpoints have none', () => {
+    const judged = run('a', '?', [90, 30, 50]);
+    judged.epochs[0].metrics = { ...judged.epochs[0].metrics, c2st: 0.99, c2stFloor: 0.5 };
+    judged.epochs[1].metrics = { ...judged.epochs[1].metrics, c2st: 0.93, c2stFloor: 0.5 };
+    const { rows } = compareRows([judged, run('b', '?', [40])]);
+    expect(rows.map((r) => r.finalC2st)).toEqual([0.93, null]);
+    expect(sortRows(rows, { key: 'finalC2st', descending: false }).map((r) => r.runId)).toEqual(['a', 'b']);
   });
 
   it('sorts best FD first with unmeasured runs last, and flips on a second click', () => {

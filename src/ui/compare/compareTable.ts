@@ -1,6 +1,6 @@
 /**
  * The comparison's table: one row per run with the settings in which the runs differ (only
- * those) and what each run reached: best and final FD, final score, speed, backend, time. Sorted
+ * those) and what each run reached: best and final FD, final score and C2ST, speed, backend, time. Sorted
  * best FD first unless the user picks another column.
  */
 import type { RunConfig } from '../../core/config';
@@ -21,6 +21,8 @@ export interface CompareRow {
   bestFdEpoch: number | null;
   finalFd: number | null;
   finalScore: number | null;
+  /** The last checkpoint C2ST measured in the lab (0.5 = indistinguishable from real), or null. */
+  finalC2st: number | null;
   /** Steps per second of training time (pauses excluded), over the saved epochs. */
   stepsPerSecond: number | null;
   backend: string;
@@ -28,7 +30,7 @@ export interface CompareRow {
   wallTimeMs: number;
 }
 
-export type MetricKey = 'name' | 'bestFd' | 'finalFd' | 'finalScore' | 'stepsPerSecond' | 'backend' | 'epochs' | 'wallTimeMs';
+export type MetricKey = 'name' | 'bestFd' | 'finalFd' | 'finalScore' | 'finalC2st' | 'stepsPerSecond' | 'backend' | 'epochs' | 'wallTimeMs';
 export type SortKey = MetricKey | `setting:${string}`;
 export interface TableSort {
   key: SortKey;
@@ -70,6 +72,7 @@ export function compareRows(runs: readonly RunRecord[]): { fields: string[]; row
     const best = quality.reduce<(typeof quality)[number] | null>((b, q) => (b === null || q.fd < b.fd ? q : b), null);
     const final = quality.at(-1) ?? null;
     const last = run.epochs.at(-1);
+    const judged = run.epochs.filter((e) => Number.isFinite(e.metrics?.c2st)).at(-1);
     return {
       runId: run.id,
       name: run.name,
@@ -79,6 +82,7 @@ export function compareRows(runs: readonly RunRecord[]): { fields: string[]; row
       bestFdEpoch: best?.epoch ?? null,
       finalFd: final?.fd ?? null,
       finalScore: final?.score ?? null,
+      finalC2st: judged?.metrics?.c2st ?? null,
       stepsPerSecond: last && last.wallTimeMs > 0 ? last.step / (last.wallTimeMs / 1000) : null,
       backend: run.backend ?? '—',
       epochs: last?.epoch ?? 0,

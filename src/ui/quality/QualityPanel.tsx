@@ -45,6 +45,7 @@ export function QualityPanel() {
   const shown = shownPoint(points, selectedEpoch);
   const bars = useMemo(() => DIGITS.map((digit) => ({ digit: String(digit), count: shown?.counts[digit] ?? 0 })), [shown]);
   const latest = points.at(-1) ?? null;
+  const latestC2st = useMemo(() => points.filter((p) => p.c2st !== null).at(-1) ?? null, [points]);
   const empty = points.length === 0;
 
   return (
@@ -56,7 +57,10 @@ export function QualityPanel() {
         {latest?.n ?? 1000} generated digits against as many real test digits, judged by a separate
         classifier. <b>FD</b> (Fréchet distance of its features): lower = closer to real digits;
         the dashed line is what real digits score at the same N. <b>Score</b>: near 10 =
-        confident, varied digits; 1 = unreadable or all one digit.
+        confident, varied digits; 1 = unreadable or all one digit. <b>C2ST</b>: how often a small
+        CNN trained in the worker tells these digits from real ones (0.5 = it cannot; in brackets,
+        the same test on real digits against real). A trend to watch: <code>npm run eval</code>'s
+        larger judge reads higher.
       </p>
       <dl className="quality-readout">
         <div>
@@ -69,6 +73,12 @@ export function QualityPanel() {
           <dt>Score</dt>
           <dd className="counter" data-testid="quality-score">
             {latest ? `${latest.score.toFixed(2)} / 10` : '—'}
+          </dd>
+        </div>
+        <div>
+          <dt>C2ST{latestC2st ? `, epoch ${latestC2st.epoch}` : ''}</dt>
+          <dd className="counter" data-testid="quality-c2st" title={c2stTitle(latestC2st)}>
+            {latestC2st ? `${formatC2st(latestC2st.c2st)} (real ${formatC2st(latestC2st.c2stFloor)})` : '—'}
           </dd>
         </div>
         <div>
@@ -135,11 +145,25 @@ export function QualityPanel() {
           {shown ? modesText(shown) : 'Modes covered — , smallest class —'}
         </p>
         <p className="hint quality-cost" data-testid="quality-cost">
-          {latest?.ms != null ? `Training paused ${Math.round(latest.ms)} ms to measure epoch ${latest.epoch}.` : '\u00a0'}
+          {latest?.ms != null ? costText(latest.ms, latest.epoch, latest.c2stMs) : '\u00a0'}
         </p>
       </figure>
     </section>
   );
+}
+
+function costText(ms: number, epoch: number, c2stMs: number | null): string {
+  const c2st = c2stMs === null ? '' : ` (the C2ST ${Math.round(c2stMs)} ms of it)`;
+  return `Training paused ${Math.round(ms)} ms to measure epoch ${epoch}${c2st}.`;
+}
+
+function formatC2st(value: number | null): string {
+  return value === null ? '—' : value.toFixed(2);
+}
+
+function c2stTitle(point: QualityPoint | null): string {
+  if (!point || point.c2st === null) return 'Not measured: on a backend too slow for its critic, the C2ST turns itself off.';
+  return `Held-out accuracy of a max-pool CNN critic, generated vs real: ${point.c2st.toFixed(3)}; real vs real: ${formatC2st(point.c2stFloor)}.`;
 }
 
 function modesText(point: QualityPoint): string {

@@ -100,4 +100,21 @@ describe('quality state', () => {
     expect(qualitySeries(live, savedRun('r9', [])).map((p) => p.epoch)).toEqual([]);
     expect(qualitySeries(live, null).map((p) => p.epoch)).toEqual([4]);
   });
+
+  it('keeps the checkpoint C2ST and its floor through the saved record, and none where it did not run', () => {
+    const judged: QualityEvent = {
+      ...quality('r1', 2, 80),
+      c2st: { critic: 'maxpool', n: 1000, accuracy: 0.91, floor: 0.52, ms: 2100 },
+    };
+    const record = metricsRecord(judged);
+    expect(record).toMatchObject({ c2st: 0.91, c2stFloor: 0.52, c2stN: 1000, c2stMs: 2100 });
+    const points = qualitySeries({ runId: null, points: [] }, savedRun('r1', [entry(1, metricsRecord(quality('r1', 1, 300))), entry(2, record)]));
+    expect(points.map((p) => [p.c2st, p.c2stFloor, p.c2stMs])).toEqual([
+      [null, null, null],
+      [0.91, 0.52, 2100],
+    ]);
+    let state = reduceLab(initialLabState(parseConfigFromSearch('')), runBegun('r1'));
+    state = reduceLab(state, judged);
+    expect(state.quality.points[0]).toMatchObject({ c2st: 0.91, c2stFloor: 0.52 });
+  });
 });

@@ -23,6 +23,11 @@ export interface QualityPoint {
   referenceScore: number | null;
   /** How long training waited for the measurement, in ms; null when not known. */
   ms: number | null;
+  /** The checkpoint C2ST (0.5 = the critic cannot tell generated from real) and its floor; null where it did not run. */
+  c2st: number | null;
+  c2stFloor: number | null;
+  /** Of `ms`, the C2ST's part (its floor's run included at the first checkpoint); null where it did not run. */
+  c2stMs: number | null;
 }
 
 /** The live points of the current run, in epoch order. */
@@ -53,6 +58,9 @@ export function pointFromEvent(event: QualityEvent): QualityPoint {
     referenceFd: event.reference.fd,
     referenceScore: event.reference.score,
     ms: event.ms,
+    c2st: event.c2st?.accuracy ?? null,
+    c2stFloor: event.c2st?.floor ?? null,
+    c2stMs: event.c2st?.ms ?? null,
   };
 }
 
@@ -79,6 +87,9 @@ export function pointFromEntry(entry: EpochEntry): QualityPoint | null {
     referenceFd: m.referenceFd ?? null,
     referenceScore: m.referenceScore ?? null,
     ms: m.ms ?? null,
+    c2st: m.c2st ?? null,
+    c2stFloor: m.c2stFloor ?? null,
+    c2stMs: m.c2stMs ?? null,
   };
 }
 
