@@ -19,7 +19,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { DIGIT_PIXELS, LATENT_SIZE } from '../src/core/digits';
 import { importGenerator } from '../src/core/export/generatorImport';
 import { C2ST_DEFAULTS, type CriticRun, asExported, criticSeeds, judgeC2st } from '../src/core/metrics/c2st';
-import { CheckpointC2st } from '../src/core/metrics/checkpointC2st';
+import { CHECKPOINT_C2ST, CheckpointC2st } from '../src/core/metrics/checkpointC2st';
 import { CRITICS, criticByName } from '../src/core/metrics/critics';
 import { QUALITY_N } from '../src/worker/quality';
 import { Rng } from '../src/core/rng';
@@ -158,7 +158,7 @@ export async function main(args: string[]): Promise<void> {
     );
   }
   console.log(
-    `The lab's checkpoint C2ST (${checkpoint.critic}, ${checkpoint.n} digits each, 2 epochs, one seed) on the first ` +
+    `The lab's checkpoint C2ST (${checkpoint.critic}, ${checkpoint.n} digits each, ${CHECKPOINT_C2ST.epochs} epochs, one seed) on the first ` +
       `${checkpoint.n} of these digits: ${checkpoint.accuracy.toFixed(3)}, floor ${checkpoint.floor.toFixed(3)}.`,
   );
   writeFileSync(out, JSON.stringify(report, null, 2));

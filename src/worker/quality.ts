@@ -3,8 +3,9 @@
  * once per backend, a `QualityMeter` fits the real digits once, and each checkpoint is measured
  * between steps (training waits for it: about a third of a second for FD, score and histogram of
  * the seed preset at N = 1000, and a few seconds for the C2ST's critic on wasm, which turns
- * itself off where it would take longer than its budget). Metrics are a bonus: when the classifier cannot load or a measurement fails, the
- * page gets a notice and training goes on without them.
+ * itself off where it would take longer than its budget). Metrics are a bonus: when the
+ * classifier cannot load or a measurement fails, the page gets a notice and training goes on
+ * without them.
  */
 import type { BackendName } from '../core/config';
 import { DIGIT_PIXELS } from '../core/digits';

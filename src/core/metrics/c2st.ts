@@ -167,10 +167,14 @@ export async function criticAccuracy(
           // the budget) until all of them are timed, so one slow step does not stop a run.
           await weights[0].data();
           const now = Date.now();
-          const projectedMs = steps === 1 ? (now - started) * totalSteps : ((now - timedFrom) / (steps - 1)) * totalSteps;
-          const limit = steps === 1 + BUDGET_TIMED_STEPS ? options.budgetMs : 2 * options.budgetMs;
-          if ((steps === 1 ? now - started : projectedMs) > limit) throw new CriticOverBudget(projectedMs, options.budgetMs);
-          if (steps === 1) timedFrom = now;
+          if (steps === 1) {
+            if (now - started > options.budgetMs) throw new CriticOverBudget((now - started) * totalSteps, options.budgetMs);
+            timedFrom = now;
+          } else {
+            const projectedMs = ((now - timedFrom) / (steps - 1)) * totalSteps;
+            const limit = steps === 1 + BUDGET_TIMED_STEPS ? options.budgetMs : 2 * options.budgetMs;
+            if (projectedMs > limit) throw new CriticOverBudget(projectedMs, options.budgetMs);
+          }
         }
       }
     }

@@ -6,6 +6,7 @@
 import type { RunConfig } from '../../core/config';
 import { recipeDifferences } from '../../core/recipe';
 import type { RunRecord } from '../../storage/records';
+import { latestC2stPoint } from '../quality/qualityState';
 import { qualityPoints } from './compareSeries';
 
 /** Config settings compared besides the recipe (the backend has its own column). */
@@ -72,7 +73,6 @@ export function compareRows(runs: readonly RunRecord[]): { fields: string[]; row
     const best = quality.reduce<(typeof quality)[number] | null>((b, q) => (b === null || q.fd < b.fd ? q : b), null);
     const final = quality.at(-1) ?? null;
     const last = run.epochs.at(-1);
-    const judged = run.epochs.filter((e) => Number.isFinite(e.metrics?.c2st)).at(-1);
     return {
       runId: run.id,
       name: run.name,
@@ -82,7 +82,7 @@ export function compareRows(runs: readonly RunRecord[]): { fields: string[]; row
       bestFdEpoch: best?.epoch ?? null,
       finalFd: final?.fd ?? null,
       finalScore: final?.score ?? null,
-      finalC2st: judged?.metrics?.c2st ?? null,
+      finalC2st: latestC2stPoint(quality)?.c2st ?? null,
       stepsPerSecond: last && last.wallTimeMs > 0 ? last.step / (last.wallTimeMs / 1000) : null,
       backend: run.backend ?? '—',
       epochs: last?.epoch ?? 0,

@@ -14,7 +14,7 @@ import {
 import { DIGIT_CLASSES } from '../../core/digits';
 import { viewedRun } from '../history/historyState';
 import { useLabState } from '../shared/useLab';
-import { type QualityPoint, qualityReference, qualitySeries, shownPoint } from './qualityState';
+import { type QualityPoint, latestC2stPoint, qualityReference, qualitySeries, shownPoint } from './qualityState';
 import './quality.css';
 
 const FD_COLOUR = '#8e5bd6';
@@ -45,7 +45,7 @@ export function QualityPanel() {
   const shown = shownPoint(points, selectedEpoch);
   const bars = useMemo(() => DIGITS.map((digit) => ({ digit: String(digit), count: shown?.counts[digit] ?? 0 })), [shown]);
   const latest = points.at(-1) ?? null;
-  const latestC2st = useMemo(() => points.filter((p) => p.c2st !== null).at(-1) ?? null, [points]);
+  const latestC2st = useMemo(() => latestC2stPoint(points), [points]);
   const empty = points.length === 0;
 
   return (

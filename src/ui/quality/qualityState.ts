@@ -122,6 +122,11 @@ export function qualityReference(points: readonly QualityPoint[]): { fd: number;
   return null;
 }
 
+/** The latest point that carries a checkpoint C2ST, or null. */
+export function latestC2stPoint(points: readonly QualityPoint[]): QualityPoint | null {
+  return points.filter((p) => p.c2st !== null).at(-1) ?? null;
+}
+
 function withPoint(points: readonly QualityPoint[], point: QualityPoint): QualityPoint[] {
   return [...points.filter((p) => p.epoch !== point.epoch), point].sort((a, b) => a.epoch - b.epoch);
 }
