@@ -1,15 +1,17 @@
-import { memo, useDeferredValue, useMemo, useRef } from 'react';
-import { CartesianGrid, LineChart, XAxis, YAxis } from 'recharts';
+import { memo, useCallback, useDeferredValue, useMemo, useRef } from 'react';
 import type { RunRecord } from '../../storage/records';
 import { niceStep, niceTicks } from '../shared/chartTicks';
 import { useLab } from '../shared/useLab';
 import type { Axis, Curve, LossField, QualityField, RunSeries } from './compareSeries';
+import { ChartFrame, type PlotArea } from './ChartFrame';
 import { type CurveLine, RunCurves } from './RunCurves';
 import { runColour } from './runColours';
 import { useInTurn } from './useInTurn';
 
-const CHART_STYLE = { width: '100%', height: 170 };
-const MARGIN = { top: 8, right: 12, bottom: 18, left: 4 };
+const CHART_HEIGHT = 170;
+// Room on the right for half of the last tick's label ("30000").
+const MARGIN = { top: 8, right: 22, bottom: 2, left: 4 };
+const Y_AXIS_WIDTH = 44;
 
 interface ChartSpec {
   key: LossField | QualityField;
@@ -72,7 +74,7 @@ export const CompareCharts = memo(function CompareCharts({ runs, axis, lossVersi
           <figure key={chart.key} className="chart compare-chart" data-testid="runs-compare-chart" data-chart={chart.key} data-series={drawn}>
             <figcaption className="chart-title">{chart.title}</figcaption>
             <p className="hint">{chart.hint}</p>
-            <div className="chart-frame">{input ? <CompareChart {...input} /> : <div style={CHART_STYLE} />}</div>
+            <div className="chart-frame">{input ? <CompareChart {...input} /> : <div style={{ height: CHART_HEIGHT }} />}</div>
           </figure>
         );
       })}
@@ -94,9 +96,8 @@ interface RunCurvesOf {
 }
 
 /**
- * One chart: the frame drawn by the chart library, the curves by RunCurves. The frame's elements
- * are kept while its axes stay the same, so when a training run's curves grow, React skips the
- * library's axes and grid (most of a chart's work) and redraws only the curves.
+ * One chart: the frame (ChartFrame) and the curves (RunCurves). When a training run's curves
+ * grow and the axes stay the same, the frame is not drawn again, only that run's curves.
  */
 const CompareChart = memo(function CompareChart({ chart, curves, xTicks, xLabel }: ChartProps) {
   const y = useKept(
@@ -115,30 +116,23 @@ const CompareChart = memo(function CompareChart({ chart, curves, xTicks, xLabel 
       }),
     [curves, chart],
   );
-  // The library holds no data here: an axis then takes its domain as given only with a dataKey
-  // (any) and allowDataOverflow.
-  const frame = useMemo(
-    () => [
-      <CartesianGrid key="grid" strokeDasharray="3 3" />,
-      <XAxis
-        key="x"
-        dataKey="x"
-        type="number"
-        domain={[0, xTicks.top]}
-        ticks={xTicks.ticks}
-        allowDataOverflow
-        tickFormatter={(x: number) => String(Math.round(x))}
-        label={{ value: xLabel, position: 'insideBottom', offset: -10 }}
-      />,
-      <YAxis key="y" width={44} scale={y.log ? 'log' : 'auto'} domain={y.domain} ticks={y.ticks} allowDataOverflow tickFormatter={formatTick} />,
-    ],
-    [xTicks, xLabel, y],
+  const drawCurves = useCallback(
+    (area: PlotArea) => <RunCurves lines={lines} area={area} x={[0, xTicks.top]} y={y.domain} logY={y.log} />,
+    [lines, xTicks, y],
   );
   return (
-    <LineChart responsive style={CHART_STYLE} margin={MARGIN}>
-      {frame}
-      <RunCurves lines={lines} x={[0, xTicks.top]} y={y.domain} logY={y.log} />
-    </LineChart>
+    <ChartFrame
+      height={CHART_HEIGHT}
+      margin={MARGIN}
+      yAxisWidth={Y_AXIS_WIDTH}
+      x={xTicks}
+      y={y}
+      xLabel={xLabel}
+      formatX={formatStep}
+      formatY={formatTick}
+    >
+      {drawCurves}
+    </ChartFrame>
   );
 }, sameChart);
 
@@ -180,8 +174,7 @@ function pick(series: RunSeries, chart: ChartSpec): RunCurvesOf {
 }
 
 /**
- * The y axis's range and ticks, computed here (the chart library's own tick search is slow, and
- * it does not see the curves, which are drawn beside it): from 0 (or a nice value below the
+ * The y axis's range and ticks: from 0 (or a nice value below the
  * lowest, if any is negative) to a nice top for a linear chart, powers of ten around the values
  * for a log one.
  */
@@ -213,6 +206,10 @@ function valueRange(curves: readonly Curve[], log: boolean): ValueRange {
   const to = Math.max(1, Math.ceil(Math.max(max, 0) / step));
   const ticks = Array.from({ length: to - from + 1 }, (_, i) => Number(((from + i) * step).toPrecision(12)));
   return { domain: [ticks[0], ticks[ticks.length - 1]], ticks, log };
+}
+
+function formatStep(value: number): string {
+  return String(Math.round(value));
 }
 
 function formatTick(value: number): string {

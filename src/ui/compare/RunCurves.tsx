@@ -1,5 +1,5 @@
 import { memo, useMemo } from 'react';
-import { usePlotArea } from 'recharts';
+import type { PlotArea } from './ChartFrame';
 import type { Curve } from './compareSeries';
 import { curvePath, curvePoints, type PlotFrame } from './curvePath';
 
@@ -16,27 +16,26 @@ export interface CurveLine {
 
 interface Props {
   lines: readonly CurveLine[];
+  area: PlotArea;
   x: readonly [number, number];
   y: readonly [number, number];
   logY: boolean;
 }
 
 /**
- * The curves of one comparison chart, drawn into the chart's plot area as plain SVG paths (see
+ * The curves of one comparison chart, drawn into its plot area as plain SVG paths (see
  * curvePath.ts). Each path is computed again only when its curve or the frame changes, so a run
  * that trains redraws its own curves and no other run's.
  */
-export function RunCurves({ lines, x, y, logY }: Props) {
-  const area = usePlotArea();
-  if (!area || area.width <= 0 || area.height <= 0) return null;
+export function RunCurves({ lines, area, x, y, logY }: Props) {
   return (
     <g className="compare-curves">
       {lines.map((line) => (
         <CurvePath
           key={`${line.kind}-${line.run}`}
           {...line}
-          left={area.x}
-          top={area.y}
+          left={area.left}
+          top={area.top}
           width={area.width}
           height={area.height}
           x0={x[0]}

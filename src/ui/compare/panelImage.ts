@@ -52,7 +52,7 @@ export async function savePanelPng(panel: HTMLElement, name = 'gan-lab-compariso
     return { x: r.left - box.left, y: r.top - box.top, width: r.width, height: r.height };
   };
 
-  for (const svg of panel.querySelectorAll<SVGSVGElement>('svg.recharts-surface')) {
+  for (const svg of panel.querySelectorAll<SVGSVGElement>('svg.recharts-surface, svg.compare-surface')) {
     const { x, y, width, height } = at(svg);
     context.drawImage(await svgImage(svg), x, y, width, height);
   }

@@ -1,4 +1,4 @@
-import { useDeferredValue, useMemo } from 'react';
+import { memo, useDeferredValue, useMemo } from 'react';
 import {
   CartesianGrid,
   Legend,
@@ -9,10 +9,12 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import type { LiveChange } from '../../worker/protocol';
 import { viewedRun, type HistoryState } from '../history/historyState';
 import { niceTicks } from '../shared/chartTicks';
 import { useLab, useLabState } from '../shared/useLab';
-import { chartLiveChanges, liveMarks } from './lossSeries';
+import { useThrottled } from '../shared/useThrottled';
+import { chartLiveChanges, type ChartPoint, liveMarks } from './lossSeries';
 
 // Colours readable on both the light and the dark background.
 const D_COLOUR = '#e0603a';
@@ -29,22 +31,40 @@ const TOOLTIP_STYLE = {
   fontVariantNumeric: 'tabular-nums',
 };
 
+/** New losses reach the charts at most this often: drawing them costs tens of ms a time. */
+const CHART_EVERY_MS = 400;
+
 /**
  * Losses and D's beliefs per step. The charts get the live feed's downsampled points (bucket
  * means, at most a few hundred), which keep their identity until new losses arrive.
  */
 export function LossCharts() {
-  // Re-drawing two charts takes tens of ms; deferred, React renders them in interruptible
-  // slices instead of one long main-thread task per update.
   const { live } = useLab();
-  // The version in the state says when the points behind live.chart() changed.
-  const lossVersion = useLabState((s) => s.live.lossVersion);
+  // The version in the state says when the points behind live.chart() changed; it changes with
+  // every logged step, the charts follow it a few times a second.
+  const lossVersion = useThrottled(
+    useLabState((s) => s.live.lossVersion),
+    CHART_EVERY_MS,
+  );
+  // Deferred: React renders the charts in a render of their own, after the page's urgent updates.
   const points = useDeferredValue(useMemo(() => live.chart(), [live, lossVersion]));
   const markedStep = useLabState((s) => markedEpochStep(s.history, s.live.chartRunId));
   const markedEpoch = useLabState((s) => s.history.selectedEpoch);
+  const liveChanges = useLabState(chartLiveChanges);
+  return <LossChartsView points={points} markedStep={markedStep} markedEpoch={markedEpoch} liveChanges={liveChanges} />;
+}
+
+interface ViewProps {
+  points: readonly ChartPoint[];
+  markedStep: number | null;
+  markedEpoch: number | null;
+  liveChanges: readonly LiveChange[];
+}
+
+/** Drawn again only when its props change, not with every step the page hears of. */
+const LossChartsView = memo(function LossChartsView({ points, markedStep, markedEpoch, liveChanges }: ViewProps) {
   const empty = points.length === 0;
   const axes = useMemo(() => chartAxes(points), [points]);
-  const liveChanges = useLabState(chartLiveChanges);
   // Elements, not a component: recharts reads its reference lines from its direct children.
   const changeMarkers = useMemo(
     () =>
@@ -129,7 +149,7 @@ export function LossCharts() {
       </figure>
     </div>
   );
-}
+});
 
 /** The step at the end of the epoch chosen in the history, if the chart shows that run. */
 function markedEpochStep(history: HistoryState, chartRunId: string | null): number | null {
