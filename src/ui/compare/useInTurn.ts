@@ -1,11 +1,11 @@
 /**
- * Items (the comparison's charts) brought up to date one at a time, one per animation frame:
+ * Items (the comparison's charts) brought up to date one at a time, one per turn:
  * drawing six charts in one go, when the comparison opens or its axis changes, was a single
  * main-thread task of over 100 ms; one chart is a fraction of that. Taking turns round the
  * items, so that while a run trains and new points keep coming, every chart still gets its turn.
  */
 import { useEffect, useRef, useState } from 'react';
-import { animationFrameScheduler, type FrameScheduler } from '../shared/frameStore';
+import { chartTurns, type TurnQueue } from '../shared/chartTurns';
 
 /**
  * The next item to bring up to date: the first from `from` on (wrapping round) whose shown value
@@ -22,24 +22,26 @@ export function nextInTurn<T>(shown: readonly (T | undefined)[], wanted: readonl
 
 /**
  * What to show of `wanted` (a list of fixed length): each item as it was last brought up to date,
- * undefined until its first turn. `same` says when an item needs no turn.
+ * undefined until its first turn. `same` says when an item needs no turn. The turns are the
+ * page's (shared/chartTurns.ts): one chart a frame, these and the live charts alike.
  */
-export function useInTurn<T>(wanted: readonly T[], same: (a: T, b: T) => boolean, schedule: FrameScheduler = animationFrameScheduler): readonly (T | undefined)[] {
+export function useInTurn<T>(wanted: readonly T[], same: (a: T, b: T) => boolean, queue: TurnQueue = chartTurns): readonly (T | undefined)[] {
   const [shown, setShown] = useState<readonly (T | undefined)[]>([]);
   const latest = useRef(shown);
   const turn = useRef(0);
+  const [key] = useState(() => ({}));
   useEffect(() => {
-    let cancel = () => {};
     const step = () => {
       const i = nextInTurn(latest.current, wanted, turn.current, same);
       if (i < 0) return;
       latest.current = wanted.map((item, k) => (k === i ? item : latest.current[k]));
       turn.current = (i + 1) % wanted.length;
       setShown(latest.current);
-      cancel = schedule(step);
+      queue.ask(key, step);
     };
-    cancel = schedule(step);
-    return () => cancel();
-  }, [wanted, same, schedule]);
+    // Asking again replaces the earlier request and keeps its place in the queue.
+    queue.ask(key, step);
+  }, [wanted, same, queue, key]);
+  useEffect(() => () => queue.cancel(key), [queue, key]);
   return shown;
 }

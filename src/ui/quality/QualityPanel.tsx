@@ -13,6 +13,7 @@ import {
 } from 'recharts';
 import { DIGIT_CLASSES } from '../../core/digits';
 import { viewedRun } from '../history/historyState';
+import { useTurn } from '../shared/chartTurns';
 import { useLabState } from '../shared/useLab';
 import { type QualityPoint, latestC2stPoint, qualityReference, qualitySeries, shownPoint } from './qualityState';
 import './quality.css';
@@ -46,7 +47,64 @@ export function QualityPanel() {
   const bars = useMemo(() => DIGITS.map((digit) => ({ digit: String(digit), count: shown?.counts[digit] ?? 0 })), [shown]);
   const latest = points.at(-1) ?? null;
   const latestC2st = useMemo(() => latestC2stPoint(points), [points]);
-  const empty = points.length === 0;
+  // Each chart drawn in its own turn (shared/chartTurns.ts): a checkpoint changes both, and the
+  // loss charts with them.
+  const trend = useTurn(useMemo(() => ({ points, fdAxis, reference }), [points, fdAxis, reference]));
+  const trendChart = useMemo(
+    () => (
+      <LineChart responsive style={{ width: '100%', height: 170 }} data={trend.points} margin={MARGIN}>
+        <CartesianGrid strokeDasharray="3 3" />
+        <XAxis
+          dataKey="epoch"
+          type="number"
+          domain={['dataMin', 'dataMax']}
+          allowDecimals={false}
+          label={{ value: 'epoch', position: 'insideBottom', offset: -10 }}
+        />
+        <YAxis
+          yAxisId="fd"
+          width={40}
+          scale="log"
+          domain={trend.fdAxis.domain}
+          ticks={trend.fdAxis.ticks}
+          allowDataOverflow
+          tickFormatter={formatTick}
+        />
+        <YAxis
+          yAxisId="score"
+          orientation="right"
+          width={30}
+          domain={[1, 10]}
+          ticks={[1, 4, 7, 10]}
+        />
+        {trend.reference && (
+          <ReferenceLine
+            yAxisId="fd"
+            y={trend.reference.fd}
+            stroke="var(--muted)"
+            strokeDasharray="4 4"
+            label={{ value: 'real', position: 'insideBottomRight', fill: 'var(--muted)', fontSize: 11 }}
+          />
+        )}
+        <Tooltip isAnimationActive={false} contentStyle={TOOLTIP_STYLE} formatter={formatValue} labelFormatter={formatEpoch} />
+        <Legend verticalAlign="top" height={22} />
+        <Line {...LINE} yAxisId="fd" dataKey="fd" name="FD (left, log scale)" stroke={FD_COLOUR} />
+        <Line {...LINE} yAxisId="score" dataKey="score" name="score (right)" stroke={SCORE_COLOUR} />
+      </LineChart>
+    ),
+    [trend],
+  );
+  const histogram = useTurn(bars);
+  const histogramChart = useMemo(
+    () => (
+      <BarChart responsive style={{ width: '100%', height: 110 }} data={histogram} margin={MARGIN}>
+        <XAxis dataKey="digit" interval={0} tickLine={false} />
+        <YAxis width={44} allowDecimals={false} />
+        <Bar dataKey="count" name="digits" fill={BAR_COLOUR} isAnimationActive={false} />
+      </BarChart>
+    ),
+    [histogram],
+  );
 
   return (
     <section className="panel quality-panel" aria-labelledby="quality-title" data-testid="quality-panel">
@@ -88,46 +146,8 @@ export function QualityPanel() {
       </dl>
       <figure className="chart" data-testid="quality-chart">
         <div className="chart-frame quality-frame">
-          <LineChart responsive style={{ width: '100%', height: 170 }} data={points} margin={MARGIN}>
-            <CartesianGrid strokeDasharray="3 3" />
-            <XAxis
-              dataKey="epoch"
-              type="number"
-              domain={['dataMin', 'dataMax']}
-              allowDecimals={false}
-              label={{ value: 'epoch', position: 'insideBottom', offset: -10 }}
-            />
-            <YAxis
-              yAxisId="fd"
-              width={40}
-              scale="log"
-              domain={fdAxis.domain}
-              ticks={fdAxis.ticks}
-              allowDataOverflow
-              tickFormatter={formatTick}
-            />
-            <YAxis
-              yAxisId="score"
-              orientation="right"
-              width={30}
-              domain={[1, 10]}
-              ticks={[1, 4, 7, 10]}
-            />
-            {reference && (
-              <ReferenceLine
-                yAxisId="fd"
-                y={reference.fd}
-                stroke="var(--muted)"
-                strokeDasharray="4 4"
-                label={{ value: 'real', position: 'insideBottomRight', fill: 'var(--muted)', fontSize: 11 }}
-              />
-            )}
-            <Tooltip isAnimationActive={false} contentStyle={TOOLTIP_STYLE} formatter={formatValue} labelFormatter={formatEpoch} />
-            <Legend verticalAlign="top" height={22} />
-            <Line {...LINE} yAxisId="fd" dataKey="fd" name="FD (left, log scale)" stroke={FD_COLOUR} />
-            <Line {...LINE} yAxisId="score" dataKey="score" name="score (right)" stroke={SCORE_COLOUR} />
-          </LineChart>
-          {empty && <p className="chart-empty quality-empty">Measured at epoch 1 and at every checkpoint.</p>}
+          {trendChart}
+          {trend.points.length === 0 && <p className="chart-empty quality-empty">Measured at epoch 1 and at every checkpoint.</p>}
         </div>
       </figure>
       <figure className="chart" data-testid="quality-histogram">
@@ -135,11 +155,7 @@ export function QualityPanel() {
           Digits written{shown ? `, epoch ${shown.epoch}` : ''}
         </figcaption>
         <div className="chart-frame quality-bars">
-          <BarChart responsive style={{ width: '100%', height: 110 }} data={bars} margin={MARGIN}>
-            <XAxis dataKey="digit" interval={0} tickLine={false} />
-            <YAxis width={44} allowDecimals={false} />
-            <Bar dataKey="count" name="digits" fill={BAR_COLOUR} isAnimationActive={false} />
-          </BarChart>
+          {histogramChart}
         </div>
         <p className="counter quality-modes" data-testid="quality-modes">
           {shown ? modesText(shown) : 'Modes covered — , smallest class —'}

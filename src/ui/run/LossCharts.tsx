@@ -13,6 +13,7 @@ import type { LiveChange } from '../../worker/protocol';
 import { viewedRun, type HistoryState } from '../history/historyState';
 import { niceTicks } from '../shared/chartTicks';
 import { useLab, useLabState } from '../shared/useLab';
+import { useTurn } from '../shared/chartTurns';
 import { useThrottled } from '../shared/useThrottled';
 import { chartLiveChanges, type ChartPoint, liveMarks } from './lossSeries';
 
@@ -61,35 +62,58 @@ interface ViewProps {
   liveChanges: readonly LiveChange[];
 }
 
-/** Drawn again only when its props change, not with every step the page hears of. */
+/**
+ * Drawn again only when its props change, not with every step the page hears of; each chart in
+ * its own turn (shared/chartTurns.ts).
+ */
 const LossChartsView = memo(function LossChartsView({ points, markedStep, markedEpoch, liveChanges }: ViewProps) {
-  const empty = points.length === 0;
-  const axes = useMemo(() => chartAxes(points), [points]);
   // Elements, not a component: recharts reads its reference lines from its direct children.
-  const changeMarkers = useMemo(
-    () =>
-      liveMarks(liveChanges).map((mark, index) => (
-        <ReferenceLine
-          key={`live-${index}`}
-          x={mark.step}
-          className="live-marker"
-          stroke="var(--muted)"
-          strokeDasharray="2 3"
-          label={{ value: mark.label, position: 'insideBottomRight', fill: 'var(--muted)', fontSize: 11 }}
+  const markers = useMemo(() => stepMarkers(markedStep, markedEpoch, liveChanges), [markedStep, markedEpoch, liveChanges]);
+  const axes = useMemo(() => chartAxes(points), [points]);
+  const losses = useTurn(useMemo(() => ({ points, axes, markers }), [points, axes, markers]));
+  const beliefs = useTurn(useMemo(() => ({ points, axes, markers }), [points, axes, markers]));
+  const lossChart = useMemo(
+    () => (
+      <LineChart responsive style={CHART_STYLE} data={losses.points} margin={MARGIN}>
+        <CartesianGrid strokeDasharray="3 3" />
+        {stepAxis(losses.axes.steps)}
+        <YAxis
+          width={56}
+          domain={[0, losses.axes.loss.top]}
+          ticks={losses.axes.loss.ticks}
+          tickFormatter={formatLoss}
+          label={{ value: 'loss (BCE)', angle: -90, position: 'insideLeft', offset: 10 }}
         />
-      )),
-    [liveChanges],
+        {losses.markers}
+        <ChartTooltip />
+        <Legend verticalAlign="top" height={24} itemSorter={null} />
+        <Line {...LINE} dataKey="dLoss" name="D loss" stroke={D_COLOUR} />
+        <Line {...LINE} dataKey="gLoss" name="G loss" stroke={G_COLOUR} />
+      </LineChart>
+    ),
+    [losses],
   );
-  const marker =
-    markedStep === null ? null : (
-      <ReferenceLine
-        x={markedStep}
-        className="epoch-marker"
-        stroke="var(--accent)"
-        strokeDasharray="3 3"
-        label={{ value: `epoch ${markedEpoch}`, position: 'insideTopRight', fill: 'var(--muted)', fontSize: 11 }}
-      />
-    );
+  const beliefChart = useMemo(
+    () => (
+      <LineChart responsive style={CHART_STYLE} data={beliefs.points} margin={MARGIN}>
+        <CartesianGrid strokeDasharray="3 3" />
+        {stepAxis(beliefs.axes.steps)}
+        <YAxis
+          width={56}
+          domain={[0, 1]}
+          ticks={[0, 0.25, 0.5, 0.75, 1]}
+          label={{ value: 'D output (0–1)', angle: -90, position: 'insideLeft', offset: 10 }}
+        />
+        <ReferenceLine y={0.5} stroke="var(--muted)" strokeDasharray="4 4" />
+        {beliefs.markers}
+        <ChartTooltip />
+        <Legend verticalAlign="top" height={24} itemSorter={null} />
+        <Line {...LINE} dataKey="dReal" name="D(x)" stroke={D_COLOUR} />
+        <Line {...LINE} dataKey="dFake" name="D(G(z))" stroke={G_COLOUR} />
+      </LineChart>
+    ),
+    [beliefs],
+  );
 
   return (
     <div className="charts" data-testid="loss-chart">
@@ -100,24 +124,8 @@ const LossChartsView = memo(function LossChartsView({ points, markedStep, marked
           healthy run neither goes to 0: they settle and wobble as the two push against each other.
         </p>
         <div className="chart-frame">
-          <LineChart responsive style={CHART_STYLE} data={points} margin={MARGIN}>
-            <CartesianGrid strokeDasharray="3 3" />
-            {stepAxis(axes.steps)}
-            <YAxis
-              width={56}
-              domain={[0, axes.loss.top]}
-              ticks={axes.loss.ticks}
-              tickFormatter={formatLoss}
-              label={{ value: 'loss (BCE)', angle: -90, position: 'insideLeft', offset: 10 }}
-            />
-            {marker}
-            {changeMarkers}
-            <ChartTooltip />
-            <Legend verticalAlign="top" height={24} itemSorter={null} />
-            <Line {...LINE} dataKey="dLoss" name="D loss" stroke={D_COLOUR} />
-            <Line {...LINE} dataKey="gLoss" name="G loss" stroke={G_COLOUR} />
-          </LineChart>
-          {empty && <EmptyChart />}
+          {lossChart}
+          {losses.points.length === 0 && <EmptyChart />}
         </div>
       </figure>
       <figure className="chart">
@@ -127,29 +135,39 @@ const LossChartsView = memo(function LossChartsView({ points, markedStep, marked
           for generated digits. Both near 0.5 means D can no longer tell them apart.
         </p>
         <div className="chart-frame">
-          <LineChart responsive style={CHART_STYLE} data={points} margin={MARGIN}>
-            <CartesianGrid strokeDasharray="3 3" />
-            {stepAxis(axes.steps)}
-            <YAxis
-              width={56}
-              domain={[0, 1]}
-              ticks={[0, 0.25, 0.5, 0.75, 1]}
-              label={{ value: 'D output (0–1)', angle: -90, position: 'insideLeft', offset: 10 }}
-            />
-            <ReferenceLine y={0.5} stroke="var(--muted)" strokeDasharray="4 4" />
-            {marker}
-            {changeMarkers}
-            <ChartTooltip />
-            <Legend verticalAlign="top" height={24} itemSorter={null} />
-            <Line {...LINE} dataKey="dReal" name="D(x)" stroke={D_COLOUR} />
-            <Line {...LINE} dataKey="dFake" name="D(G(z))" stroke={G_COLOUR} />
-          </LineChart>
-          {empty && <EmptyChart />}
+          {beliefChart}
+          {beliefs.points.length === 0 && <EmptyChart />}
         </div>
       </figure>
     </div>
   );
 });
+
+/** The chosen epoch's step and the live changes, as reference lines on the step axis. */
+function stepMarkers(markedStep: number | null, markedEpoch: number | null, liveChanges: readonly LiveChange[]) {
+  const changes = liveMarks(liveChanges).map((mark, index) => (
+    <ReferenceLine
+      key={`live-${index}`}
+      x={mark.step}
+      className="live-marker"
+      stroke="var(--muted)"
+      strokeDasharray="2 3"
+      label={{ value: mark.label, position: 'insideBottomRight', fill: 'var(--muted)', fontSize: 11 }}
+    />
+  ));
+  if (markedStep === null) return changes;
+  return [
+    <ReferenceLine
+      key="epoch"
+      x={markedStep}
+      className="epoch-marker"
+      stroke="var(--accent)"
+      strokeDasharray="3 3"
+      label={{ value: `epoch ${markedEpoch}`, position: 'insideTopRight', fill: 'var(--muted)', fontSize: 11 }}
+    />,
+    ...changes,
+  ];
+}
 
 /** The step at the end of the epoch chosen in the history, if the chart shows that run. */
 function markedEpochStep(history: HistoryState, chartRunId: string | null): number | null {
