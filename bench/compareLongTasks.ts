@@ -9,8 +9,12 @@
  * their median, by the clock and by the main thread's CPU time, and writes it all to
  * bench/results/<date>-<commit>-compare.json.
  *
+ * The whole scenario runs --repeats times (3 by default), each in a browser of its own; the
+ * figures are quoted as the median over the repeats with their range.
+ *
  * Options: --allow-dirty (measure uncommitted code; the file says so) · --train-seconds 15 ·
- * --profile <file> (also save the main thread's CPU profile, for Chromium's DevTools).
+ * --repeats 3 · --profile <file> (also save the main thread's CPU profile of the first repeat,
+ * for Chromium's DevTools).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -25,21 +29,24 @@ import { type MainThreadTask, traceMainThread } from './mainThreadTasks';
 interface Options {
   allowDirty: boolean;
   trainSeconds: number;
+  repeats: number;
   profile: string | null;
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { allowDirty: false, trainSeconds: 15, profile: null };
+  const options: Options = { allowDirty: false, trainSeconds: 15, repeats: 3, profile: null };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--allow-dirty') options.allowDirty = true;
     else if (arg === '--train-seconds') options.trainSeconds = Number(argv[++i]);
+    else if (arg === '--repeats') options.repeats = Number(argv[++i]);
     else if (arg === '--profile') {
       options.profile = argv[++i] ?? '';
       if (options.profile === '') throw new Error('--profile needs a file name.');
-    } else throw new Error(`Unknown option ${arg}; use --allow-dirty, --train-seconds N, --profile <file>.`);
+    } else throw new Error(`Unknown option ${arg}; use --allow-dirty, --train-seconds N, --repeats N, --profile <file>.`);
   }
   if (!(options.trainSeconds > 0)) throw new Error('--train-seconds must be a positive number.');
+  if (!(Number.isInteger(options.repeats) && options.repeats >= 1)) throw new Error('--repeats must be a whole number ≥ 1.');
   return options;
 }
 
@@ -113,10 +120,21 @@ async function lossPaths(page: Page): Promise<string> {
     .evaluateAll((paths) => paths.map((p) => p.getAttribute('d')).join('|'));
 }
 
-export async function bench(root: string, argv: string[]): Promise<void> {
-  const options = parseArgs(argv);
-  const origin = provenance(root, options.allowDirty);
-  const server = await startPreview(root);
+interface PhaseResult extends Figures {
+  phase: string;
+  seconds: number;
+}
+
+/** One run of the whole scenario, in a browser of its own. */
+interface Repeat {
+  phases: PhaseResult[];
+  /** Every phase but the reference together. */
+  comparisonOpen: Figures;
+  reference: Figures;
+  trainingRunGrew: { fromStep: number; toStep: number; curvesChanged: boolean };
+}
+
+async function measure(url: string, options: Options, profile: string | null): Promise<{ repeat: Repeat; chromium: string }> {
   const browser = await launchChromium();
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -126,7 +144,7 @@ export async function bench(root: string, argv: string[]): Promise<void> {
     page.on('console', (message) => {
       if (message.type() === 'error' && !message.location().url.endsWith('/favicon.ico')) problems.push(message.text());
     });
-    await page.goto(new URL(TRAINING_RUN, server.url).href);
+    await page.goto(new URL(TRAINING_RUN, url).href);
     await page.locator('[data-testid="run-list"]').waitFor();
     const ids = await writeLongRuns(page, COMPARED);
     await page.reload();
@@ -134,9 +152,8 @@ export async function bench(root: string, argv: string[]): Promise<void> {
     for (const id of ids) await page.locator(`${ROW}[data-run-id="${id}"] [data-testid="run-compare"]`).check();
     await sleep(SETTLE_MS);
 
-    const loadBefore = loadavg()[0];
     const tracing = await traceMainThread(browser, page);
-    const cdp = options.profile ? await context.newCDPSession(page) : null;
+    const cdp = profile ? await context.newCDPSession(page) : null;
     if (cdp) {
       await cdp.send('Profiler.enable');
       await cdp.send('Profiler.setSamplingInterval', { interval: 1000 });
@@ -213,53 +230,99 @@ export async function bench(root: string, argv: string[]): Promise<void> {
     }
     if (problems.length > 0) throw new Error(`The page reported problems:\n${problems.join('\n')}`);
 
-    if (cdp && options.profile) {
-      const { profile } = await cdp.send('Profiler.stop');
-      writeFileSync(options.profile, JSON.stringify(profile));
-      console.log(`Wrote the main thread's CPU profile to ${options.profile}`);
+    if (cdp && profile) {
+      const { profile: cpuProfile } = await cdp.send('Profiler.stop');
+      writeFileSync(profile, JSON.stringify(cpuProfile));
+      console.log(`Wrote the main thread's CPU profile to ${profile}`);
     }
     const tasks = await tracing.stop();
-    const loadAfter = loadavg()[0];
-
     const during = (p: Phase) => tasks.filter((t) => t.start >= p.from && t.start < p.to);
-    const results = phases.map((p) => ({ phase: p.phase, seconds: Math.round((p.to - p.from) / 100) / 10, ...figures(during(p)) }));
     const isReference = (p: Phase) => p.phase.startsWith('reference');
-    const open = figures(phases.filter((p) => !isReference(p)).flatMap(during));
-    const reference = figures(phases.filter(isReference).flatMap(during));
-    console.log(`\nChromium ${browser.version()} · load average ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)} on ${origin.machine.cores} cores`);
-    for (const r of results) console.log(describe(r.phase, r));
-    console.log(`\n${describe('with the comparison open (all but the reference)', open)}`);
-    console.log(`the training run grew in the comparison from step ${grown.fromStep} to ${grown.toStep}`);
-
-    const file = join(root, 'bench', 'results', `${resultStem(origin)}-compare.json`);
-    mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-    writeFileSync(
-      file,
-      `${JSON.stringify(
-        {
-          ...origin,
-          chromium: browser.version(),
-          loadAverage: { before: loadBefore, after: loadAfter },
-          compared: {
-            runs: COMPARED,
-            stepsEach: LONG_RUN_EPOCHS * LONG_RUN_STEPS_PER_EPOCH,
-            loggedPointsEach: (LONG_RUN_EPOCHS * LONG_RUN_STEPS_PER_EPOCH) / LONG_RUN_LOG_EVERY,
-          },
-          trainingRun: TRAINING_RUN,
-          longTaskMs: LONG_TASK_MS,
-          comparisonOpen: open,
-          reference,
-          trainingRunGrew: grown,
-          phases: results,
-        },
-        null,
-        2,
-      )}\n`,
-    );
-    console.log(`Wrote ${file}`);
+    const repeat: Repeat = {
+      phases: phases.map((p) => ({ phase: p.phase, seconds: Math.round((p.to - p.from) / 100) / 10, ...figures(during(p)) })),
+      comparisonOpen: figures(phases.filter((p) => !isReference(p)).flatMap(during)),
+      reference: figures(phases.filter(isReference).flatMap(during)),
+      trainingRunGrew: grown,
+    };
     await context.close();
+    return { repeat, chromium: browser.version() };
   } finally {
     await browser.close();
+  }
+}
+
+type Spread = ReturnType<typeof spread>;
+
+/** Each figure's median over the repeats, with its range. */
+function summarise(figuresOf: readonly Figures[]): Record<keyof Figures, Spread> {
+  const of = (key: keyof Figures) => spread(figuresOf.map((f) => f[key]));
+  return {
+    longTasks: of('longTasks'),
+    longestMs: of('longestMs'),
+    medianLongMs: of('medianLongMs'),
+    longByCpu: of('longByCpu'),
+    longestCpuMs: of('longestCpuMs'),
+  };
+}
+
+function describeSpread(name: string, f: Record<keyof Figures, Spread>): string {
+  const s = ({ median, min, max }: Spread) => `${Math.round(median)} (${Math.round(min)}–${Math.round(max)})`;
+  return `${name.padEnd(50)} longest ${s(f.longestMs)} ms, ${s(f.longTasks)} over 50 ms · CPU: longest ${s(f.longestCpuMs)} ms, ${s(f.longByCpu)} over 50 ms`;
+}
+
+export async function bench(root: string, argv: string[]): Promise<void> {
+  const options = parseArgs(argv);
+  const origin = provenance(root, options.allowDirty);
+  const server = await startPreview(root);
+  const loadBefore = loadavg()[0];
+  const repeats: Repeat[] = [];
+  let chromium = '';
+  try {
+    for (let r = 0; r < options.repeats; r++) {
+      const measured = await measure(server.url, options, r === 0 ? options.profile : null);
+      chromium = measured.chromium;
+      const { repeat } = measured;
+      repeats.push(repeat);
+      console.log(`\nRepeat ${r + 1} of ${options.repeats} (the training run grew in the comparison from step ${repeat.trainingRunGrew.fromStep} to ${repeat.trainingRunGrew.toStep})`);
+      for (const phase of repeat.phases) console.log(describe(phase.phase, phase));
+      console.log(describe('with the comparison open (all but the reference)', repeat.comparisonOpen));
+    }
+  } finally {
     await server.close();
   }
+  const loadAfter = loadavg()[0];
+
+  const comparisonOpen = summarise(repeats.map((r) => r.comparisonOpen));
+  const reference = summarise(repeats.map((r) => r.reference));
+  const phases = repeats[0].phases.map((p, i) => ({ phase: p.phase, ...summarise(repeats.map((r) => r.phases[i])) }));
+  console.log(`\nChromium ${chromium} · load average ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)} on ${origin.machine.cores} cores · median (range) of ${options.repeats} repeats`);
+  for (const phase of phases) console.log(describeSpread(phase.phase, phase));
+  console.log(`\n${describeSpread('with the comparison open (all but the reference)', comparisonOpen)}`);
+  console.log(describeSpread('reference: the comparison closed', reference));
+
+  const file = join(root, 'bench', 'results', `${resultStem(origin)}-compare.json`);
+  mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+  writeFileSync(
+    file,
+    `${JSON.stringify(
+      {
+        ...origin,
+        chromium,
+        loadAverage: { before: loadBefore, after: loadAfter },
+        compared: {
+          runs: COMPARED,
+          stepsEach: LONG_RUN_EPOCHS * LONG_RUN_STEPS_PER_EPOCH,
+          loggedPointsEach: (LONG_RUN_EPOCHS * LONG_RUN_STEPS_PER_EPOCH) / LONG_RUN_LOG_EVERY,
+        },
+        trainingRun: TRAINING_RUN,
+        longTaskMs: LONG_TASK_MS,
+        repeats: options.repeats,
+        summary: { comparisonOpen, reference, phases },
+        runs: repeats,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  console.log(`Wrote ${file}`);
 }

@@ -2,9 +2,9 @@
  * Comparing long runs keeps the page responsive: six runs of the seed preset's length (25,600
  * steps, 3,200 logged points each) are compared while a small run trains; the comparison opens,
  * switches its axis, then takes in the training run, whose curves grow. No main-thread task may
- * take over 200 ms of the thread's CPU time (the bench, `npm run bench:compare`, measures the
- * same in detail; clock time is reported, not asserted, since on a shared machine it includes
- * waiting for a core).
+ * take over 100 ms of the thread's CPU time: twice the 50 ms target, since CI machines are shared
+ * (the bench, `npm run bench:compare`, measures the same in detail; clock time is reported, not
+ * asserted, since on a shared machine it includes waiting for a core).
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -81,7 +81,7 @@ it('stays responsive comparing six runs of 25,600 steps while a run trains and g
       `[compare, six long runs] ${tasks.length} main-thread tasks; over 50 ms: ${tasks.filter((t) => t.wallMs > 50).length} by the clock ` +
         `(longest ${longest('wallMs')} ms), ${tasks.filter((t) => t.cpuMs > 50).length} by CPU time (longest ${longest('cpuMs')} ms)`,
     );
-    expect(longest('cpuMs'), 'the longest main-thread task, in CPU time (ms)').toBeLessThanOrEqual(200);
+    expect(longest('cpuMs'), 'the longest main-thread task, in CPU time (ms)').toBeLessThanOrEqual(100);
     expect(await byTestId(page, 'error-message').count(), await describeLab(lab)).toBe(0);
     expect(lab.problems).toEqual([]);
   } finally {
