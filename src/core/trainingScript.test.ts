@@ -194,28 +194,36 @@ function randomWeights(spec: NetworkSpec, rng: Rng): Float32Array[] {
 }
 
 describe('the script\'s networks', () => {
-  const cases: [string, Recipe, 'generator' | 'discriminator'][] = [
-    ['seed generator', SEED, 'generator'],
-    ['conv generator (batch norm, asymmetric padding)', CONV, 'generator'],
-    ['conv discriminator (spectral norm, minibatchStd)', CONV, 'discriminator'],
-    ['class-conditional seed generator', { ...SEED, conditioning: 'class' }, 'generator'],
+  const cases: [string, Recipe, 'generator' | 'discriminator', boolean][] = [
+    ['seed generator', SEED, 'generator', false],
+    ['conv generator (batch norm, asymmetric padding)', CONV, 'generator', false],
+    ['conv generator training (batch statistics, moving ones moved)', CONV, 'generator', true],
+    ['conv discriminator (spectral norm, minibatchStd)', CONV, 'discriminator', false],
+    ['conv discriminator training (spectral norm\'s u moved)', CONV, 'discriminator', true],
+    ['class-conditional seed generator', { ...SEED, conditioning: 'class' }, 'generator', false],
   ];
-  it.each(cases)('compute the lab\'s function on the same weights: %s', (label, recipe, role) => {
+  it.each(cases)('compute the lab\'s function on the same weights: %s', (label, recipe, role, training) => {
     const spec = recipeNetworks(recipe)[role];
+    const shapes = weightShapes(spec);
     const rows = 6;
     const rng = new Rng(label.length);
     const weights = randomWeights(spec, rng);
     const input = rng.fillNormal(new Float32Array(rows * spec.inputSize));
     const labels = Uint8Array.from({ length: rows }, (_, i) => (i * 7) % DIGIT_CLASSES);
-    const lab = tf.tidy(() =>
-      forward(spec, weights.map((w, i) => tf.tensor(w, weightShapes(spec)[i])), tf.tensor2d(input, [rows, spec.inputSize]), {
+    // The output, then every weight after the pass (training moves the state), flat.
+    const variables = weights.map((w, i) => tf.variable(tf.tensor(w, shapes[i])));
+    const output = tf.tidy(() =>
+      forward(spec, variables, tf.tensor2d(input, [rows, spec.inputSize]), {
+        training,
         labels: spec.classes ? oneHotLabels(labels, DIGIT_CLASSES) : undefined,
       }).dataSync(),
     ) as Float32Array;
+    const lab = [...output, ...variables.flatMap((v) => [...(v.dataSync() as Float32Array)])];
+    tf.dispose(variables);
 
     const dir = join(root, `check-${label.replace(/\W+/g, '-')}`);
     mkdirSync(dir);
-    writeFileSync(join(dir, 'check.json'), JSON.stringify({ shapes: weightShapes(spec), rows }));
+    writeFileSync(join(dir, 'check.json'), JSON.stringify({ shapes, rows, training }));
     const flat = new Float32Array(weights.reduce((n, w) => n + w.length, 0));
     weights.reduce((offset, w) => (flat.set(w, offset), offset + w.length), 0);
     writeFileSync(join(dir, 'weights.bin'), new Uint8Array(flat.buffer));
@@ -229,8 +237,9 @@ describe('the script\'s networks', () => {
     let largest = 0;
     for (let i = 0; i < lab.length; i++) largest = Math.max(largest, Math.abs(torch[i] - lab[i]));
     expect(largest).toBeLessThan(1e-4);
-    // Not a trivial agreement: the outputs vary.
-    expect(Math.max(...lab) - Math.min(...lab)).toBeGreaterThan(0.1);
+    // Not a trivial agreement: the outputs vary, and training moved the state.
+    expect(Math.max(...output) - Math.min(...output)).toBeGreaterThan(0.1);
+    if (training) expect(flat.some((w, i) => Math.abs(w - lab[output.length + i]) > 1e-3)).toBe(true);
   });
 });
 

@@ -519,9 +519,10 @@ def parse_args():
 
 
 def check_network(role, folder):
-    """Applies the recipe's role network, with weights in the lab's order and shapes, in
-    inference mode: DIR/check.json {"shapes", "rows"}, DIR/weights.bin and DIR/input.bin (and
-    DIR/labels.bin, one byte a row, when conditional) in; DIR/output.bin out (float32)."""
+    """Applies the recipe's role network, with weights in the lab's order and shapes: DIR/check.json
+    {"shapes", "rows", "training"}, DIR/weights.bin and DIR/input.bin (and DIR/labels.bin, one byte
+    a row, when conditional) in; DIR/output.bin out, then the weights after the pass (float32).
+    Training mode (no dropout) shows batch norm's batch statistics and how the moving ones move."""
     torch.set_grad_enabled(False)
     generator, discriminator = build_networks("cpu")
     net = generator if role == "generator" else discriminator
@@ -534,13 +535,15 @@ def check_network(role, folder):
         arrays.append(flat[offset:offset + size].reshape(shape))
         offset += size
     net.load_lab_weights(arrays)
-    net.eval()
+    net.train(bool(spec.get("training")))
     x = torch.from_numpy(np.fromfile(os.path.join(folder, "input.bin"), dtype="<f4").reshape(spec["rows"], -1))
     labels = None
     if net.classes:
         rows = np.fromfile(os.path.join(folder, "labels.bin"), dtype=np.uint8).astype(np.int64)
         labels = F.one_hot(torch.from_numpy(rows), net.classes).float()
-    net(x, labels).numpy().astype("<f4").tofile(os.path.join(folder, "output.bin"))
+    output = net(x, labels, update_u=net.training).reshape(-1)
+    after = [(to_lab(t) if to_lab else t).reshape(-1) for t, to_lab, _ in net.lab_weights()]
+    torch.cat([output] + after).numpy().astype("<f4").tofile(os.path.join(folder, "output.bin"))
 
 
 def main():
