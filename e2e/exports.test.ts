@@ -3,7 +3,7 @@
  * in Node, the zip loads with the lab's importer (tfjs, cpu) and the ONNX file in onnxruntime-web,
  * and both draw digits. In the page, ONNX Runtime draws the same noise as tfjs to within 1e-5; a
  * damaged file is refused with a message and changes nothing; the downloaded zip imports back and
- * samples.
+ * samples; the run's recipe downloads as a PyTorch training script that holds it.
  */
 import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
@@ -126,6 +126,14 @@ it('downloads both formats, runs them outside the page, checks ONNX in the page,
     expect(await greyLevels(page, 'onnx-grid')).toBeGreaterThanOrEqual(16);
     expect(await greyLevels(page, 'sample-grid')).toBeGreaterThanOrEqual(16);
     console.log(`ONNX Runtime in the page: max |ONNX − TF.js| = ${maxDiff}; in Node: ${nodeDiff}`);
+
+    // The run's recipe as a PyTorch script (src/core/trainingScript.test.ts runs such scripts).
+    const script = await download(page, 'download-training-script');
+    expect(script.name).toMatch(/seed-3-train\.py$/);
+    const text = new TextDecoder().decode(script.bytes);
+    const embedded = /RECIPE = json\.loads\(r'''\n([\s\S]*?)\n'''\)/.exec(text)?.[1];
+    expect(JSON.parse(embedded ?? 'null')).toEqual(JSON.parse(await byTestId(page, 'recipe-json').inputValue()));
+    expect(text).toContain('"epochs":2,"stepsPerEpoch":2,"saveEvery":1,"seed":3}');
 
     // A damaged file: a message, and the sample sources stay as they were.
     const options = () => sources.locator('option').allTextContents();

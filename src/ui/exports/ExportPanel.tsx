@@ -1,5 +1,8 @@
-import { useRef } from 'react';
+import { useRef, useState } from 'react';
 import { DIGIT_PIXELS } from '../../core/digits';
+import { TrainingScriptError, trainingScript, trainingScriptFileName } from '../../core/trainingScript';
+import { viewedRun } from '../history/historyState';
+import { saveFile } from '../shared/saveFile';
 import { useLab, useLabState } from '../shared/useLab';
 import type { SourceChoice } from './exportsState';
 import './exports.css';
@@ -12,8 +15,8 @@ interface ExportPanelProps {
 }
 
 /**
- * Take the generator anywhere: the chosen generator as a TF.js Layers zip or as ONNX, and a
- * generator file imported back to sample from.
+ * Take the generator anywhere: the chosen generator as a TF.js Layers zip or as ONNX, a
+ * generator file imported back to sample from, and the run's recipe as a PyTorch script.
  */
 export function ExportPanel({ source, label }: ExportPanelProps) {
   const { exports } = useLab();
@@ -22,6 +25,29 @@ export function ExportPanel({ source, label }: ExportPanelProps) {
   const importing = useLabState((s) => s.exports.importRequestId !== null);
   const input = useRef<HTMLInputElement>(null);
   const canExport = workerReady && source !== null;
+  // The script trains the viewed run's recipe, or the one being set up before any run.
+  const run = useLabState((s) => viewedRun(s.history));
+  const formConfig = useLabState((s) => s.form.config);
+  const [scriptProblem, setScriptProblem] = useState<string | null>(null);
+
+  function downloadScript() {
+    const config = run?.config ?? formConfig;
+    const name = run?.name ?? config.preset;
+    try {
+      const text = trainingScript(config.recipe, {
+        name,
+        epochs: config.epochs,
+        stepsPerEpoch: config.stepsPerEpoch,
+        saveEvery: config.checkpointEvery,
+        seed: config.seed,
+      });
+      setScriptProblem(null);
+      saveFile(new Blob([text], { type: 'text/x-python' }), trainingScriptFileName(name));
+    } catch (error) {
+      if (!(error instanceof TrainingScriptError)) throw error;
+      setScriptProblem(error.message);
+    }
+  }
 
   function chosen(files: FileList | null) {
     if (files && files.length > 0) exports.importFiles(Array.from(files));
@@ -35,7 +61,8 @@ export function ExportPanel({ source, label }: ExportPanelProps) {
       <p className="hint">
         The generator of {label ?? 'the chosen epoch'} as a TF.js Layers model (zip: model.json, weights,
         manifest.json) or as ONNX, for Python, Keras, ONNX Runtime or OpenVINO. A downloaded zip can be
-        imported back to sample from.
+        imported back to sample from. A recipe that outgrows the tab leaves as a PyTorch training script
+        for a GPU machine or several (torchrun); it saves the generator as Keras .h5 files.
       </p>
       <div className="downloads">
         <button
@@ -74,7 +101,17 @@ export function ExportPanel({ source, label }: ExportPanelProps) {
           />
         </label>
         {importing && <span className="counter muted">Checking the file…</span>}
+        <button
+          type="button"
+          className="button"
+          data-testid="download-training-script"
+          onClick={downloadScript}
+          title="One Python file that trains this recipe in PyTorch on a GPU machine, or on several GPUs with torchrun; it saves the generator as Keras .h5 files that import-generator takes back."
+        >
+          Training script (PyTorch)
+        </button>
       </div>
+      {scriptProblem && <p className="field-problem">{scriptProblem}</p>}
     </div>
   );
 }
