@@ -244,12 +244,12 @@ describe('the script\'s networks', () => {
 });
 
 describe('the script on two processes', () => {
-  it('trains with DistributedDataParallel under torchrun and saves once', () => {
+  it('trains a class-conditional recipe with DistributedDataParallel under torchrun and saves once', () => {
     const out = join(root, 'out-ddp');
     // --redirects 1 --tee 1: Debian's torch 1.13 launcher fails on Python 3.11 with its defaults.
     const stdout = run(PYTHON, [
       '-m', 'torch.distributed.run', '--nproc_per_node=2', '--master_port=29533', '--redirects', '1', '--tee', '1',
-      writeScript(CONV, 'ddp'), '--data', data, '--out', out, '--device', 'cpu', '--epochs', '1',
+      writeScript({ ...CONV, conditioning: 'class' }, 'ddp'), '--data', data, '--out', out, '--device', 'cpu', '--epochs', '1',
     ]);
     expect(stdout).toMatch(/2 process\(es\) of batch 16 on cpu/);
     expect(stdout).toMatch(/epoch 1\/1 {2}step 2 /);
@@ -257,6 +257,11 @@ describe('the script on two processes', () => {
     expect(stdout.match(/^\S*parameters: /gm)).toHaveLength(1);
     expect(stdout.match(/saved /g)).toHaveLength(1);
     expect(readdirSync(out)).toEqual(['gan_generator_epoch_1.h5']);
+    // A conditional G is a Functional model: noise and label in, joined before the first dense layer.
+    const file = h5Layout(join(out, 'gan_generator_epoch_1.h5'));
+    expect(file.model_config.class_name).toBe('Functional');
+    expect(file.layers.slice(0, 4).map((layer) => layer.name)).toEqual(['noise', 'label', 'concatenate', 'dense']);
+    expect(file.layers[3].weights[0][1]).toEqual([100 + DIGIT_CLASSES, 7 * 7 * 16]);
   });
 });
 
