@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -244,11 +245,18 @@ describe('the script\'s networks', () => {
 });
 
 describe('the script on two processes', () => {
-  it('trains a class-conditional recipe with DistributedDataParallel under torchrun and saves once', () => {
+  it('trains a class-conditional recipe with DistributedDataParallel under torchrun and saves once', async () => {
     const out = join(root, 'out-ddp');
+    // A port nobody holds, so that runs side by side do not meet.
+    const port = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = server.address() as { port: number };
+        server.close(() => resolve(free));
+      });
+    });
     // --redirects 1 --tee 1: Debian's torch 1.13 launcher fails on Python 3.11 with its defaults.
     const stdout = run(PYTHON, [
-      '-m', 'torch.distributed.run', '--nproc_per_node=2', '--master_port=29533', '--redirects', '1', '--tee', '1',
+      '-m', 'torch.distributed.run', '--nproc_per_node=2', `--master_port=${port}`, '--redirects', '1', '--tee', '1',
       writeScript({ ...CONV, conditioning: 'class' }, 'ddp'), '--data', data, '--out', out, '--device', 'cpu', '--epochs', '1',
     ]);
     expect(stdout).toMatch(/2 process\(es\) of batch 16 on cpu/);
