@@ -288,4 +288,11 @@ describe('trainingScript', () => {
     expect(() => trainingScript(broken, { name: 'x', ...SCHEDULE })).toThrow(/batchSize must be at least 1/);
     expect(() => trainingScript(SEED, { name: 'x', ...SCHEDULE, saveEvery: 0 })).toThrow(/save interval must be a whole number/);
   });
+
+  it('takes a recipe saved before the regularisers and conditioning existed, with them off', () => {
+    const { r1: _r1, instanceNoise: _noise, conditioning: _conditioning, ...old } = SEED;
+    const text = trainingScript(old as Recipe, { name: 'old', ...SCHEDULE });
+    expect(text).toContain('"r1": null');
+    expect(text).toContain('"conditioning": "none"');
+  });
 });

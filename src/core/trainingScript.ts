@@ -5,7 +5,7 @@
  * Keras 2 `.h5` files (docs: the README's "Outgrowing the browser") that the lab imports.
  * tfjs-free: the page writes the script itself.
  */
-import { type Recipe, checkRecipe } from './recipe';
+import { type Recipe, checkRecipe, upgradeSavedRecipe } from './recipe';
 import { TRAINING_SCRIPT_BODY } from './trainingScriptBody';
 
 export interface TrainingScriptOptions {
@@ -41,7 +41,8 @@ function wholeNumber(field: string, value: number): number {
  * field) or settings that are not whole positive numbers.
  */
 export function trainingScript(recipe: Recipe, options: TrainingScriptOptions): string {
-  const { recipe: checked, problems } = checkRecipe(recipe);
+  // A run saved before some recipe fields existed trains as it did: with them off.
+  const { recipe: checked, problems } = checkRecipe(upgradeSavedRecipe(recipe));
   if (!checked) {
     throw new TrainingScriptError(`This recipe cannot be written as a training script: ${problems.map((p) => p.message).join(' ')}`);
   }
