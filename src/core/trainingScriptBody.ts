@@ -509,8 +509,9 @@ def parse_args():
     parser.add_argument("--max-steps", type=int, help="stop after this many steps (a quick check); the epoch in progress is saved")
     parser.add_argument("--seed", type=int, default=RUN["seed"], help=f"default {RUN['seed']}")
     parser.add_argument("--check-network", nargs=2, metavar=("ROLE", "DIR"), help=argparse.SUPPRESS)
+    parser.add_argument("--check-step", metavar="DIR", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.check_network is None and not args.data:
+    if args.check_network is None and args.check_step is None and not args.data:
         parser.error("--data is required: the folder holding the MNIST IDX files.")
     for name in ("epochs", "steps_per_epoch", "save_every"):
         if getattr(args, name) < 1:
@@ -528,12 +529,7 @@ def check_network(role, folder):
     net = generator if role == "generator" else discriminator
     with open(os.path.join(folder, "check.json")) as handle:
         spec = json.load(handle)
-    flat = np.fromfile(os.path.join(folder, "weights.bin"), dtype="<f4")
-    arrays, offset = [], 0
-    for shape in spec["shapes"]:
-        size = int(np.prod(shape))
-        arrays.append(flat[offset:offset + size].reshape(shape))
-        offset += size
+    arrays = lab_arrays(read_floats(folder, "weights.bin"), spec["shapes"])
     net.load_lab_weights(arrays)
     net.train(bool(spec.get("training")))
     x = torch.from_numpy(np.fromfile(os.path.join(folder, "input.bin"), dtype="<f4").reshape(spec["rows"], -1))
@@ -542,14 +538,148 @@ def check_network(role, folder):
         rows = np.fromfile(os.path.join(folder, "labels.bin"), dtype=np.uint8).astype(np.int64)
         labels = F.one_hot(torch.from_numpy(rows), net.classes).float()
     output = net(x, labels, update_u=net.training).reshape(-1)
-    after = [(to_lab(t) if to_lab else t).reshape(-1) for t, to_lab, _ in net.lab_weights()]
-    torch.cat([output] + after).numpy().astype("<f4").tofile(os.path.join(folder, "output.bin"))
+    torch.cat([output] + flat_lab_weights(net)).numpy().astype("<f4").tofile(os.path.join(folder, "output.bin"))
+
+
+class Trainer:
+    """One training step as the lab takes it: the recipe's D updates, then one G update, then the
+    average. generator and discriminator may be DistributedDataParallel wrappers of the
+    networks g_raw and d_raw."""
+
+    def __init__(self, generator, discriminator, g_raw, d_raw, batch, total_steps, device):
+        self.generator, self.discriminator, self.g_raw, self.d_raw = generator, discriminator, g_raw, d_raw
+        self.batch, self.total_steps, self.device = batch, total_steps, device
+        self.average = copy.deepcopy(g_raw).requires_grad_(False) if RECIPE["average"] else None
+        adam = lambda net, key: KerasAdam(net.parameters(), **{k: RECIPE[key][k] for k in ("lr", "beta1", "beta2", "epsilon")})
+        self.g_opt, self.d_opt = adam(g_raw, "gOptimizer"), adam(d_raw, "dOptimizer")
+        self.conditional = RECIPE["conditioning"] == "class"
+        self.latent = RECIPE["generator"]["inputSize"]
+
+    def one_hot(self, rows):
+        return F.one_hot(rows, DIGIT_CLASSES).float() if self.conditional else None
+
+    def draw(self, pixels, digit_labels):
+        """The step's random inputs: for each D update real digits drawn with replacement (and
+        their labels), noise, the labels G is asked for, unit normal draws for instance noise;
+        then the same for G's update."""
+        b, device = self.batch, self.device
+        labels = lambda: torch.randint(DIGIT_CLASSES, (b,), device=device) if self.conditional else None
+        instance = lambda rows: torch.randn(rows, DIGIT_PIXELS, device=device) if RECIPE["instanceNoise"] else None
+        d = []
+        for _ in range(RECIPE["dStepsPerGStep"]):
+            index = torch.randint(len(pixels), (b,), device=device)
+            d.append({"real": scale(pixels[index]), "real_labels": digit_labels[index] if self.conditional else None,
+                      "noise": torch.randn(b, self.latent, device=device), "fake_labels": labels(), "instance": instance(2 * b)})
+        return {"d": d, "g": {"noise": torch.randn(b, self.latent, device=device), "labels": labels(), "instance": instance(b)}}
+
+    def step(self, step, inputs):
+        """Step number step (1-based) on inputs (draw); [D loss, G loss, mean D(x), mean D(G(z))] on the device."""
+        b = self.batch
+        for opt, key in ((self.g_opt, "gOptimizer"), (self.d_opt, "dOptimizer")):
+            for group in opt.param_groups:
+                group["lr"] = scheduled_rate(RECIPE[key]["lr"], step, self.total_steps)
+        std = instance_noise_std(step, self.total_steps)
+        for update, d in enumerate(inputs["d"]):
+            with torch.no_grad():
+                fake = self.g_raw(d["noise"], self.one_hot(d["fake_labels"]))
+            x = torch.cat([d["real"], fake])
+            if std is not None:
+                x = x + std * d["instance"]
+            both = self.one_hot(torch.cat([d["real_labels"], d["fake_labels"]])) if self.conditional else None
+            penalised = r1_applies(step, update)
+            if penalised:
+                x.requires_grad_(True)
+            logits = self.discriminator(x, both, logits=True, groups=2, update_u=True)
+            loss = discriminator_loss(logits, b)
+            total = loss
+            if penalised:
+                # R1 on the real rows as D's loss sees them; one update in every carries every's.
+                gradient, = torch.autograd.grad(logits[:b].sum(), x, create_graph=True)
+                penalty = RECIPE["r1"]["gamma"] / 2 * gradient[:b].pow(2).sum(1).mean()
+                total = loss + penalty * RECIPE["r1"]["every"]
+            self.d_opt.zero_grad(set_to_none=True)
+            total.backward()
+            self.d_opt.step()
+        # G through D, D's weights held (its dropout still active).
+        g = inputs["g"]
+        self.d_raw.requires_grad_(False)
+        generated = self.generator(g["noise"], self.one_hot(g["labels"]))
+        if std is not None:
+            generated = generated + std * g["instance"]
+        g_loss = generator_loss(self.d_raw(generated, self.one_hot(g["labels"]), logits=True))
+        self.g_opt.zero_grad(set_to_none=True)
+        g_loss.backward()
+        self.g_opt.step()
+        self.d_raw.requires_grad_(True)
+        if self.average is not None:
+            decay = average_decay(step)
+            with torch.no_grad():
+                for a, w in zip(list(self.average.parameters()) + list(self.average.buffers()),
+                                list(self.g_raw.parameters()) + list(self.g_raw.buffers())):
+                    a.mul_(decay).add_(w.detach(), alpha=1 - decay)
+        with torch.no_grad():
+            probabilities = torch.sigmoid(logits.detach())
+            return torch.stack([loss.detach(), g_loss.detach(), probabilities[:b].mean(), probabilities[b:].mean()])
+
+
+def read_floats(folder, name):
+    return np.fromfile(os.path.join(folder, name), dtype="<f4")
+
+
+def lab_arrays(flat, shapes):
+    """Flat float32 values as tensors of the given shapes, in order."""
+    arrays, offset = [], 0
+    for shape in shapes:
+        size = int(np.prod(shape))
+        arrays.append(flat[offset:offset + size].reshape(shape))
+        offset += size
+    return arrays
+
+
+def flat_lab_weights(net):
+    return [(to_lab(t) if to_lab else t).detach().reshape(-1) for t, to_lab, _ in net.lab_weights()]
+
+
+def check_step(folder):
+    """One training step from given weights and inputs, for comparing with the lab's step:
+    DIR/check.json {"g", "d" (weight shapes), "step", "totalSteps"}, DIR/weights.bin (G's then D's
+    weights, lab order) and DIR/inputs.bin (per D update: real digits in [-1, 1], noise, instance
+    noise draws where the recipe adds it; then G's noise and draws) in; DIR/output.bin out: the
+    step's four figures, then G's, D's and the average's weights after it. For recipes without
+    dropout or conditioning, whose steps draw nothing else."""
+    with open(os.path.join(folder, "check.json")) as handle:
+        spec = json.load(handle)
+    g_raw, d_raw = build_networks("cpu")
+    flat = read_floats(folder, "weights.bin")
+    g_size = sum(int(np.prod(shape)) for shape in spec["g"])
+    g_raw.load_lab_weights(lab_arrays(flat[:g_size], spec["g"]))
+    d_raw.load_lab_weights(lab_arrays(flat[g_size:], spec["d"]))
+    b = RECIPE["batchSize"]
+    trainer = Trainer(g_raw, d_raw, g_raw, d_raw, b, spec["totalSteps"], torch.device("cpu"))
+    values, at = read_floats(folder, "inputs.bin"), 0
+
+    def take(*shape):
+        nonlocal at
+        size = int(np.prod(shape))
+        at += size
+        return torch.from_numpy(values[at - size:at].reshape(shape).copy())
+
+    noisy = RECIPE["instanceNoise"] is not None
+    d = [{"real": take(b, DIGIT_PIXELS), "noise": take(b, trainer.latent), "instance": take(2 * b, DIGIT_PIXELS) if noisy else None,
+          "real_labels": None, "fake_labels": None} for _ in range(RECIPE["dStepsPerGStep"])]
+    g = {"noise": take(b, trainer.latent), "instance": take(b, DIGIT_PIXELS) if noisy else None, "labels": None}
+    figures = trainer.step(spec["step"], {"d": d, "g": g})
+    average = flat_lab_weights(trainer.average) if trainer.average is not None else []
+    after = [figures] + flat_lab_weights(g_raw) + flat_lab_weights(d_raw) + average
+    torch.cat(after).numpy().astype("<f4").tofile(os.path.join(folder, "output.bin"))
 
 
 def main():
     args = parse_args()
     if args.check_network:
         return check_network(*args.check_network)
+    if args.check_step:
+        return check_step(args.check_step)
     world = int(os.environ.get("WORLD_SIZE", "1"))
     rank = int(os.environ.get("RANK", "0"))
     local_rank = int(os.environ.get("LOCAL_RANK", "0"))
@@ -567,91 +697,34 @@ def main():
     conditional = RECIPE["conditioning"] == "class"
     # The same initial weights in every process (DDP also broadcasts rank 0's), then draws of their own.
     torch.manual_seed(args.seed)
-    generator, discriminator = build_networks(device)
+    g_raw, d_raw = build_networks(device)
     torch.manual_seed(args.seed * 1000 + rank + 1)
     images, labels = load_training_set(args.data, conditional)
     # A DistributedSampler-like split: every process draws from its own share of the digits.
     pixels = torch.from_numpy(np.array(images[rank::world])).to(device)
     digit_labels = torch.from_numpy(labels[rank::world].astype(np.int64)).to(device) if conditional else None
     if rank == 0:
-        print(f"parameters: generator {parameter_count(generator)} discriminator {parameter_count(discriminator)}", flush=True)
+        print(f"parameters: generator {parameter_count(g_raw)} discriminator {parameter_count(d_raw)}", flush=True)
         print(f"data: {len(images)} digits from {args.data}; {world} process(es) of batch {batch} on {device}", flush=True)
-    g_raw, d_raw = generator, discriminator
-    average = copy.deepcopy(g_raw).requires_grad_(False) if RECIPE["average"] else None
+    generator, discriminator = g_raw, d_raw
     if world > 1:
         ids = [device.index] if device.type == "cuda" else None
         generator = nn.parallel.DistributedDataParallel(g_raw, device_ids=ids)
         discriminator = nn.parallel.DistributedDataParallel(d_raw, device_ids=ids)
-    g_opt = KerasAdam(g_raw.parameters(), **{k: RECIPE["gOptimizer"][k] for k in ("lr", "beta1", "beta2", "epsilon")})
-    d_opt = KerasAdam(d_raw.parameters(), **{k: RECIPE["dOptimizer"][k] for k in ("lr", "beta1", "beta2", "epsilon")})
-    latent = RECIPE["generator"]["inputSize"]
     total_steps = args.epochs * args.steps_per_epoch
+    trainer = Trainer(generator, discriminator, g_raw, d_raw, batch, total_steps, device)
     last_step = min(total_steps, args.max_steps) if args.max_steps else total_steps
     if rank == 0:
         os.makedirs(args.out, exist_ok=True)
     generator.train()
     discriminator.train()
-
-    def one_hot(rows):
-        return F.one_hot(rows, DIGIT_CLASSES).float() if conditional else None
-
-    def random_labels():
-        return torch.randint(DIGIT_CLASSES, (batch,), device=device) if conditional else None
-
     figures = torch.zeros(4, device=device)
     started, epoch_steps = time.time(), 0
     for step in range(1, last_step + 1):
-        for opt, key in ((g_opt, "gOptimizer"), (d_opt, "dOptimizer")):
-            for group in opt.param_groups:
-                group["lr"] = scheduled_rate(RECIPE[key]["lr"], step, total_steps)
-        std = instance_noise_std(step, total_steps)
-        for update in range(RECIPE["dStepsPerGStep"]):
-            index = torch.randint(len(pixels), (batch,), device=device)
-            real = scale(pixels[index])
-            fake_labels = random_labels()
-            with torch.no_grad():
-                fake = g_raw(torch.randn(batch, latent, device=device), one_hot(fake_labels))
-            x = torch.cat([real, fake])
-            if std is not None:
-                x = x + std * torch.randn_like(x)
-            both = one_hot(torch.cat([digit_labels[index], fake_labels])) if conditional else None
-            penalised = r1_applies(step, update)
-            if penalised:
-                x.requires_grad_(True)
-            logits = discriminator(x, both, logits=True, groups=2, update_u=True)
-            loss = discriminator_loss(logits, batch)
-            total = loss
-            if penalised:
-                # R1 on the real rows as D's loss sees them; one update in every carries every's.
-                gradient, = torch.autograd.grad(logits[:batch].sum(), x, create_graph=True)
-                penalty = RECIPE["r1"]["gamma"] / 2 * gradient[:batch].pow(2).sum(1).mean()
-                total = loss + penalty * RECIPE["r1"]["every"]
-            d_opt.zero_grad(set_to_none=True)
-            total.backward()
-            d_opt.step()
-        # G through D, D's weights held (its dropout still active).
-        d_raw.requires_grad_(False)
-        g_labels = random_labels()
-        generated = generator(torch.randn(batch, latent, device=device), one_hot(g_labels))
-        if std is not None:
-            generated = generated + std * torch.randn_like(generated)
-        g_loss = generator_loss(d_raw(generated, one_hot(g_labels), logits=True))
-        g_opt.zero_grad(set_to_none=True)
-        g_loss.backward()
-        g_opt.step()
-        d_raw.requires_grad_(True)
-        if average is not None:
-            decay = average_decay(step)
-            with torch.no_grad():
-                for a, w in zip(list(average.parameters()) + list(average.buffers()), list(g_raw.parameters()) + list(g_raw.buffers())):
-                    a.mul_(decay).add_(w.detach(), alpha=1 - decay)
-        with torch.no_grad():
-            probabilities = torch.sigmoid(logits.detach())
-            figures += torch.stack([loss.detach(), g_loss.detach(), probabilities[:batch].mean(), probabilities[batch:].mean()])
+        figures += trainer.step(step, trainer.draw(pixels, digit_labels))
         epoch_steps += 1
         epoch = -(-step // args.steps_per_epoch)
-        epoch_done = step % args.steps_per_epoch == 0 or step == last_step
-        if epoch_done:
+        if step % args.steps_per_epoch == 0 or step == last_step:
             # Read from the device once an epoch: every read waits for it.
             d_l, g_l, d_x, d_gz = (figures / epoch_steps).tolist()
             rate = epoch_steps / (time.time() - started)
@@ -660,7 +733,7 @@ def main():
                       f"D(x) {d_x:.3f}  D(G(z)) {d_gz:.3f}  steps/s {rate:.2f}", flush=True)
                 if epoch == 1 or epoch % args.save_every == 0 or step == last_step:
                     path = os.path.join(args.out, f"gan_generator_epoch_{epoch}.h5")
-                    save_keras_h5(path, average if average is not None else g_raw)
+                    save_keras_h5(path, trainer.average if trainer.average is not None else g_raw)
                     print(f"saved {path}", flush=True)
             figures.zero_()
             started, epoch_steps = time.time(), 0
