@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LayerSpec, type NetworkSpec, parameterCount, parameterShapes, weightShapes } from './architecture';
 import { DIGIT_CLASSES } from './digits';
+import { allocateStepInputs, buildGan, discriminatorWeights, disposeGan, generatorWeights, trainStep } from './gan';
 import { forward, oneHotLabels } from './network';
 import { PRESETS } from './presets';
 import { type Recipe, recipeNetworks } from './recipe';
@@ -241,6 +242,69 @@ describe('the script\'s networks', () => {
     // Not a trivial agreement: the outputs vary, and training moved the state.
     expect(Math.max(...output) - Math.min(...output)).toBeGreaterThan(0.1);
     if (training) expect(flat.some((w, i) => Math.abs(w - lab[output.length + i]) > 1e-3)).toBe(true);
+  });
+});
+
+describe('the script\'s training step', () => {
+  /** The seed's loss (bce, real target 0.9) on narrow dense networks, without dropout (random masks). */
+  const denseBce: Recipe = {
+    ...SEED,
+    generator: { ...SEED.generator, layers: [{ kind: 'dense', units: 64 }, { kind: 'leakyRelu', alpha: 0.2 }, { kind: 'dense', units: 784 }, { kind: 'tanh' }] },
+    discriminator: { ...SEED.discriminator, layers: [{ kind: 'dense', units: 64 }, { kind: 'leakyRelu', alpha: 0.2 }, { kind: 'dense', units: 1 }, { kind: 'sigmoid' }] },
+    batchSize: 16,
+  };
+  it.each([
+    ['the conv recipe (hinge, R1, instance noise, two D updates, linear schedule, average)', { ...CONV, batchSize: 8 }],
+    ['dense networks under bce with label smoothing', denseBce],
+  ] as [string, Recipe][])('moves the weights as the lab\'s step does from the same weights and inputs: %s', (label, recipe) => {
+    // Step 4 of 10: the learning rates at 0.7, instance noise annealed, R1 due on the first D update.
+    const step = 4;
+    const totalSteps = 10;
+    const gan = buildGan(recipe, new Rng(11), totalSteps);
+    try {
+      const rng = new Rng(label.length);
+      const inputs = allocateStepInputs(recipe);
+      inputs.step = step;
+      const draws: Float32Array[] = [];
+      for (const d of inputs.d) {
+        rng.fillUniform(d.real, -1, 1);
+        draws.push(d.real, rng.fillNormal(d.noise));
+        if (d.instanceNoise) draws.push(rng.fillNormal(d.instanceNoise));
+      }
+      draws.push(rng.fillNormal(inputs.noiseG));
+      if (inputs.instanceNoiseG) draws.push(rng.fillNormal(inputs.instanceNoiseG));
+      const values = (tensors: tf.Tensor[]) => tensors.flatMap((t) => [...(t.dataSync() as Float32Array)]);
+      const before = Float32Array.from(values([...generatorWeights(gan), ...discriminatorWeights(gan)]));
+      const figures = trainStep(gan, inputs);
+      const lab = [...values([figures]), ...values(generatorWeights(gan)), ...values(discriminatorWeights(gan)), ...values(gan.gAverage ?? [])];
+      figures.dispose();
+
+      const dir = join(root, `step-${label.replace(/\W+/g, '-')}`);
+      mkdirSync(dir);
+      const networks = recipeNetworks(recipe);
+      writeFileSync(join(dir, 'check.json'), JSON.stringify({ g: weightShapes(networks.generator), d: weightShapes(networks.discriminator), step, totalSteps }));
+      writeFileSync(join(dir, 'weights.bin'), new Uint8Array(before.buffer));
+      const flat = new Float32Array(draws.reduce((n, d) => n + d.length, 0));
+      draws.reduce((offset, d) => (flat.set(d, offset), offset + d.length), 0);
+      writeFileSync(join(dir, 'inputs.bin'), new Uint8Array(flat.buffer));
+      run(PYTHON, [writeScript(recipe, 'step'), '--check-step', dir]);
+      const bytes = readFileSync(join(dir, 'output.bin'));
+      const torch = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+
+      expect(torch.length).toBe(lab.length);
+      // The four figures: D loss, G loss, mean D(x), mean D(G(z)).
+      for (let i = 0; i < 4; i++) expect(Math.abs(torch[i] - lab[i])).toBeLessThan(1e-4);
+      // One Adam step moves a weight by up to about the learning rate (1.4e-4 here); the two agree
+      // to a small part of that, G, D and the average alike.
+      let largest = 0;
+      for (let i = 4; i < lab.length; i++) largest = Math.max(largest, Math.abs(torch[i] - lab[i]));
+      expect(largest).toBeLessThan(1e-5);
+      let moved = 0;
+      for (let i = 0; i < before.length; i++) moved = Math.max(moved, Math.abs(lab[4 + i] - before[i]));
+      expect(moved).toBeGreaterThan(1e-4);
+    } finally {
+      disposeGan(gan);
+    }
   });
 });
 
