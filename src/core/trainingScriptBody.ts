@@ -12,7 +12,7 @@ MINIBATCH_STD_EPSILON = 1e-8
 
 
 def fail(message):
-    sys.exit(f"train.py: {message}")
+    sys.exit(f"{os.path.basename(sys.argv[0])}: {message}")
 
 
 try:
