@@ -106,7 +106,7 @@ export function ExportPanel({ source, label }: ExportPanelProps) {
           className="button"
           data-testid="download-training-script"
           onClick={downloadScript}
-          title="One Python file that trains this recipe in PyTorch on a GPU machine, or on several GPUs with torchrun; it saves the generator as Keras .h5 files that import-generator takes back."
+          title="One Python file that trains this recipe in PyTorch on a GPU machine, or on several GPUs with torchrun; it saves the generator as Keras .h5 files that Import a generator takes back."
         >
           Training script (PyTorch)
         </button>
