@@ -508,7 +508,7 @@ def parse_args():
     parser.add_argument("--device", help="cpu, cuda, cuda:1…; default cuda when there is one")
     parser.add_argument("--max-steps", type=int, help="stop after this many steps (a quick check); the epoch in progress is saved")
     parser.add_argument("--seed", type=int, default=RUN["seed"], help=f"default {RUN['seed']}")
-    parser.add_argument("--check-network", nargs=2, metavar=("ROLE", "DIR"), help=argparse.SUPPRESS)
+    parser.add_argument("--check-network", nargs="+", metavar="ROLE:DIR", help=argparse.SUPPRESS)
     parser.add_argument("--check-step", metavar="DIR", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.check_network is None and args.check_step is None and not args.data:
@@ -677,7 +677,11 @@ def check_step(folder):
 def main():
     args = parse_args()
     if args.check_network:
-        return check_network(*args.check_network)
+        # Several checks in one run: PyTorch takes longer to import than a check to run.
+        for check in args.check_network:
+            role, folder = check.split(":", 1)
+            check_network(role, folder)
+        return
     if args.check_step:
         return check_step(args.check_step)
     world = int(os.environ.get("WORLD_SIZE", "1"))
