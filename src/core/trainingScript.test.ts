@@ -2,7 +2,8 @@
  * The training script, run for real with Debian's PyTorch (/usr/bin/python3, python3-torch and
  * python3-h5py; .ci/run installs them): a few steps on a few hundred MNIST digits, its parameter
  * counts, its .h5 checkpoints' layout, the same function as the lab's networks on the same
- * weights, and two processes under torchrun.
+ * weights, the same training step as the lab's from the same weights and inputs, and two
+ * processes under torchrun.
  */
 import * as tf from '@tensorflow/tfjs';
 import { execFileSync, spawnSync } from 'node:child_process';
