@@ -19,6 +19,10 @@ export const STORE_NAMES = {
    * Float32Array in runs saved before steps were kept exact).
    */
   losses: ['mnist-gan-lab-losses', 'losses'],
+  /** datasetId → DatasetRecord: an imported dataset's index, written last. */
+  datasets: ['mnist-gan-lab-datasets', 'datasets'],
+  /** [datasetId, 'train' | 'test'] → StoredSplit: an imported dataset's images and labels. */
+  datasetImages: ['mnist-gan-lab-dataset-images', 'images'],
 } as const;
 
 export type StoreName = keyof typeof STORE_NAMES;

@@ -1,0 +1,127 @@
+/**
+ * Imported datasets in IndexedDB, kept in this browser only. As with runs, the parts (each
+ * split's images and labels) are written first and the record that lists them last, so a
+ * dataset is either there whole or not at all; a failed import (a full quota) removes what it
+ * wrote and leaves every other dataset as it was.
+ */
+import { del, delMany, get, set, values } from 'idb-keyval';
+import type { DatasetSplit, IdxDataset } from '../core/datasets/idxDataset';
+import { StorageError, describeError } from '../core/errors';
+import { isQuotaError } from './records';
+import { type LabStores, openLabStores } from './storeNames';
+
+export const DATASET_SPLITS = ['train', 'test'] as const;
+export type SplitName = (typeof DATASET_SPLITS)[number];
+
+export interface DatasetRecord {
+  id: string;
+  /** The name the user gave it (unique among the datasets). */
+  name: string;
+  createdAt: number;
+  /** Where it came from, as the user would recognise it: the file names. */
+  source: string[];
+  trainCount: number;
+  testCount: number;
+  testFrom: IdxDataset['testFrom'];
+  /** 0 for unlabelled data. */
+  classes: number;
+  /** Bytes of images and labels stored. */
+  bytes: number;
+}
+
+interface StoredSplit {
+  count: number;
+  pixels: Uint8Array;
+  labels: Uint8Array | null;
+}
+
+/** Names a user may give: short, printable, and not the built-in set's. */
+export const BUILT_IN_DATASET = 'MNIST';
+const MAX_NAME = 60;
+
+function splitKey(id: string, split: SplitName): [string, SplitName] {
+  return [id, split];
+}
+
+/** Copies out of the file's buffer, so what is stored is exactly the split's bytes. */
+function stored(split: DatasetSplit): StoredSplit {
+  return { count: split.count, pixels: split.pixels.slice(), labels: split.labels ? split.labels.slice() : null };
+}
+
+export class DatasetRepository {
+  constructor(private readonly stores: Pick<LabStores, 'datasets' | 'datasetImages'> = openLabStores()) {}
+
+  /** Every imported dataset, oldest first. */
+  async list(): Promise<DatasetRecord[]> {
+    const records = (await values<DatasetRecord>(this.stores.datasets)).filter((r) => r && typeof r.id === 'string');
+    return records.sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  async get(id: string): Promise<DatasetRecord | null> {
+    return (await get<DatasetRecord>(id, this.stores.datasets)) ?? null;
+  }
+
+  /** A name the user typed, trimmed, or a StorageError saying what is wrong with it. */
+  async checkName(name: string): Promise<string> {
+    const trimmed = name.trim();
+    if (trimmed === '') throw new StorageError('Give the dataset a name.');
+    if (trimmed.length > MAX_NAME) throw new StorageError(`A dataset's name can be ${MAX_NAME} characters long; this one has ${trimmed.length}.`);
+    if (trimmed.toLowerCase() === BUILT_IN_DATASET.toLowerCase()) throw new StorageError(`${BUILT_IN_DATASET} is the built-in dataset's name: choose another.`);
+    const taken = (await this.list()).find((r) => r.name.toLowerCase() === trimmed.toLowerCase());
+    if (taken) throw new StorageError(`There is already a dataset named ${taken.name}: choose another name, or delete that one first.`);
+    return trimmed;
+  }
+
+  /** Stores `dataset` under `name`; on failure nothing of it stays. */
+  async save(name: string, dataset: IdxDataset, source: string[], now = Date.now()): Promise<DatasetRecord> {
+    const checked = await this.checkName(name);
+    const id = `dataset-${now.toString(36)}-${Math.floor(Math.random() * 1e9).toString(36)}`;
+    const splits = { train: stored(dataset.train), test: stored(dataset.test) };
+    const record: DatasetRecord = {
+      id,
+      name: checked,
+      createdAt: now,
+      source,
+      trainCount: dataset.train.count,
+      testCount: dataset.test.count,
+      testFrom: dataset.testFrom,
+      classes: dataset.classes,
+      bytes: DATASET_SPLITS.reduce((sum, s) => sum + splits[s].pixels.byteLength + (splits[s].labels?.byteLength ?? 0), 0),
+    };
+    try {
+      for (const split of DATASET_SPLITS) await set(splitKey(id, split), splits[split], this.stores.datasetImages);
+      await set(id, record, this.stores.datasets);
+    } catch (error) {
+      await delMany(DATASET_SPLITS.map((s) => splitKey(id, s)), this.stores.datasetImages).catch(() => undefined);
+      if (isQuotaError(error)) {
+        throw new StorageError(
+          `${checked} (${Math.round(record.bytes / (1024 * 1024))} MB) does not fit in this browser's storage for the lab: ` +
+            'delete a dataset or some runs, then import it again. Nothing else was changed.',
+        );
+      }
+      throw new StorageError(`${checked} could not be stored: ${describeError(error)}. Nothing else was changed.`);
+    }
+    return record;
+  }
+
+  /** A split's images and labels; a StorageError if the dataset is gone. */
+  async load(id: string, split: SplitName): Promise<DatasetSplit> {
+    const record = await this.get(id);
+    const part = record ? await get<StoredSplit>(splitKey(id, split), this.stores.datasetImages) : undefined;
+    if (!record || !part) throw new DatasetMissingError(id);
+    return part;
+  }
+
+  /** Removes the dataset: its record first, so it is gone for readers at once. */
+  async delete(id: string): Promise<void> {
+    await del(id, this.stores.datasets);
+    await delMany(DATASET_SPLITS.map((s) => splitKey(id, s)), this.stores.datasetImages);
+  }
+}
+
+export class DatasetMissingError extends StorageError {
+  override name = 'DatasetMissingError';
+  constructor(readonly datasetId: string) {
+    super('The dataset this run trained on is no longer in this browser (it was deleted): import its files again to go on.');
+  }
+}
