@@ -25,6 +25,16 @@ export interface RunConfig {
   logEvery: number;
   /** Everything that defines training; starts as the preset's. */
   recipe: Recipe;
+  /** What it trains on: `mnist` (built in), or the id of a dataset imported into this browser. */
+  dataset: string;
+}
+
+export const MNIST_DATASET = 'mnist';
+/** Ids the lab gives imported datasets (storage/datasetRepository.ts). */
+const DATASET_ID = /^dataset-[a-z0-9-]{1,64}$/;
+
+export function isDatasetId(value: string): boolean {
+  return value === MNIST_DATASET || DATASET_ID.test(value);
 }
 
 export const DEFAULT_CONFIG: RunConfig = {
@@ -34,6 +44,7 @@ export const DEFAULT_CONFIG: RunConfig = {
   seed: 42,
   logEvery: 8,
   recipe: PRESETS.seed.recipe,
+  dataset: MNIST_DATASET,
 };
 
 export type ConfigKey = keyof RunConfig;
@@ -77,7 +88,7 @@ interface NumberRule {
   max: number;
 }
 
-const NUMBER_RULES: Record<Exclude<ConfigKey, 'preset' | 'backend' | 'recipe'>, NumberRule> = {
+const NUMBER_RULES: Record<Exclude<ConfigKey, 'preset' | 'backend' | 'recipe' | 'dataset'>, NumberRule> = {
   epochs: { kind: 'int', min: 1, max: 100_000 },
   stepsPerEpoch: { kind: 'int', min: 1, max: 1_000_000 },
   checkpointEvery: { kind: 'int', min: 1, max: 100_000 },
@@ -162,6 +173,12 @@ export function parseConfig(input: Record<string, RawValue>): ParsedConfig {
           message: `Unknown backend "${name}"; choose auto, ${BACKENDS.join(', ')}.`,
         });
       }
+      continue;
+    }
+    if (key === 'dataset') {
+      const id = String(raw).trim();
+      if (isDatasetId(id)) config.dataset = id;
+      else problems.push({ key, message: `Unknown dataset "${id}"; use ${MNIST_DATASET} or the id of a dataset imported into this browser.` });
       continue;
     }
     if (!(key in NUMBER_RULES)) {

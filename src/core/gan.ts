@@ -10,7 +10,8 @@ import { DIGIT_CLASSES, DIGIT_PIXELS, toPixels } from './digits';
 import * as tf from '@tensorflow/tfjs';
 import { type NetworkSpec, outputSize } from './architecture';
 import { KerasAdam } from './adam';
-import { type MnistSplit, normaliseBatch } from './mnistIdx';
+import { type ImageSplit, normaliseBatch } from './mnistIdx';
+import { ConfigError } from './errors';
 import { buildLayersModel, disposeNetworkState, dropoutWidths, forward, networkState, oneHotLabels, trainableVariables } from './network';
 import { type Recipe, averageDecay, latentSize, recipeNetworks, scheduledRate } from './recipe';
 import { type LiveSettings, liveSettingsOf } from './liveSettings';
@@ -180,9 +181,20 @@ function dStream(stream: number, update: number): number {
  * streams of its own, so that the other draws stay as they were). Depends only on (seed, step):
  * resuming is exact.
  */
+/** The split's labels, which a class-conditional recipe cannot train without. */
+export function requireLabels(data: ImageSplit): Uint8Array {
+  if (!data.labels) {
+    throw new ConfigError(
+      'This recipe is class-conditional: it trains on labelled images, and this dataset has no labels. ' +
+        'Choose a recipe without conditioning, or import the dataset again with its label file.',
+    );
+  }
+  return data.labels;
+}
+
 export function drawStepInputs(
   inputs: StepInputs,
-  data: MnistSplit,
+  data: ImageSplit,
   recipe: Recipe,
   seed: number,
   step: number,
@@ -198,7 +210,8 @@ export function drawStepInputs(
     d.masks.forEach((mask, i) => maskD.fillDropoutMask(mask, rates[i].rate));
     if (d.instanceNoise) Rng.forStep(seed, step, dStream(Stream.instanceNoiseD, update)).fillNormal(d.instanceNoise);
     if (d.labels) {
-      for (let i = 0; i < indices.length; i++) d.labels[i] = data.labels[indices[i]];
+      const labels = requireLabels(data);
+      for (let i = 0; i < indices.length; i++) d.labels[i] = labels[indices[i]];
       fillLabels(Rng.forStep(seed, step, dStream(Stream.labelsD, update)), d.labels.subarray(indices.length));
     }
   });

@@ -88,9 +88,16 @@ export function parseIdxLabels(bytes: Uint8Array, fileName: string): Uint8Array 
   return labels;
 }
 
-export interface MnistSplit {
+/** Images to train on or evaluate with: MNIST's, or a dataset's imported into the browser. */
+export interface ImageSplit {
   count: number;
+  /** count × 784 grey bytes, image after image, row-major, 0 = background. */
   pixels: Uint8Array;
+  /** One class per image, or null for unlabelled data. */
+  labels: Uint8Array | null;
+}
+
+export interface MnistSplit extends ImageSplit {
   labels: Uint8Array;
 }
 

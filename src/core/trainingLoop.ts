@@ -10,7 +10,7 @@ import { LabError } from './errors';
 import type { RunConfig } from './config';
 import { type Gan, allocateStepInputs, drawStepInputs, trainStep } from './gan';
 import type { LossPoint } from './lossPoint';
-import type { MnistSplit } from './mnistIdx';
+import type { ImageSplit } from './mnistIdx';
 import type { LoopProgress } from './progress';
 
 export type { LoopProgress };
@@ -58,7 +58,7 @@ function describe(point: LossPoint): string {
  */
 export async function runTraining(
   gan: Gan,
-  data: MnistSplit,
+  data: ImageSplit,
   config: RunConfig,
   startStep: number,
   hooks: LoopHooks,

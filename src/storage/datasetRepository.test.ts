@@ -24,7 +24,8 @@ describe('imported datasets in storage', () => {
     expect(record).toMatchObject({ name: 'Fashion', trainCount: 90, testCount: 10, classes: 10, testFrom: 'held-out', createdAt: 5000 });
     expect(record.bytes).toBe(100 * 784 + 100);
     expect((await repo.list()).map((r) => r.name)).toEqual(['Fashion']);
-    const train = await repo.load(record.id, 'train');
+    const { train, classes } = await repo.load(record.id);
+    expect(classes).toBe(10);
     expect(train.count).toBe(90);
     expect(Array.from(train.pixels.subarray(0, 784))).toEqual(Array.from(imported.train.pixels.subarray(0, 784)));
     expect(train.labels?.length).toBe(90);
@@ -45,7 +46,7 @@ describe('imported datasets in storage', () => {
     const kept = await repo.save('Kept', await dataset(), ['a']);
     const gone = await repo.save('Gone', await dataset(), ['b']);
     await repo.delete(gone.id);
-    await expect(repo.load(gone.id, 'train')).rejects.toBeInstanceOf(DatasetMissingError);
+    await expect(repo.load(gone.id)).rejects.toBeInstanceOf(DatasetMissingError);
     expect((await repo.list()).map((r) => r.id)).toEqual([kept.id]);
     expect((await keys(s.datasetImages)).map((k) => (k as string[])[0])).toEqual([kept.id, kept.id]);
   });

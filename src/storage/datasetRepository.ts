@@ -5,7 +5,8 @@
  * wrote and leaves every other dataset as it was.
  */
 import { del, delMany, get, set, values } from 'idb-keyval';
-import type { DatasetSplit, IdxDataset } from '../core/datasets/idxDataset';
+import type { IdxDataset } from '../core/datasets/idxDataset';
+import type { ImageSplit } from '../core/mnistIdx';
 import { StorageError, describeError } from '../core/errors';
 import { isQuotaError } from './records';
 import { type LabStores, openLabStores } from './storeNames';
@@ -44,7 +45,7 @@ function splitKey(id: string, split: SplitName): [string, SplitName] {
 }
 
 /** Copies out of the file's buffer, so what is stored is exactly the split's bytes. */
-function stored(split: DatasetSplit): StoredSplit {
+function stored(split: ImageSplit): StoredSplit {
   return { count: split.count, pixels: split.pixels.slice(), labels: split.labels ? split.labels.slice() : null };
 }
 
@@ -105,11 +106,18 @@ export class DatasetRepository {
   }
 
   /** A split's images and labels; a StorageError if the dataset is gone. */
-  async load(id: string, split: SplitName): Promise<DatasetSplit> {
+  async loadSplit(id: string, split: SplitName): Promise<ImageSplit> {
     const record = await this.get(id);
     const part = record ? await get<StoredSplit>(splitKey(id, split), this.stores.datasetImages) : undefined;
     if (!record || !part) throw new DatasetMissingError(id);
     return part;
+  }
+
+  /** Both splits and the number of classes, as a run trains on them. */
+  async load(id: string): Promise<{ train: ImageSplit; test: ImageSplit; classes: number }> {
+    const record = await this.get(id);
+    if (!record) throw new DatasetMissingError(id);
+    return { train: await this.loadSplit(id, 'train'), test: await this.loadSplit(id, 'test'), classes: record.classes };
   }
 
   /** Removes the dataset: its record first, so it is gone for readers at once. */

@@ -3,7 +3,7 @@
  * device, and dropped for the rest of the worker's life once one is lost.
  */
 import type { BackendChoice, BackendName, RunConfig } from '../core/config';
-import type { MnistSplit } from '../core/mnistIdx';
+import type { ImageSplit } from '../core/mnistIdx';
 import type { Recipe } from '../core/recipe';
 import { recipeCost } from '../core/recipeCost';
 import { type BackendRate, type ChoiceMemory, chooseByRate, choiceKey, memoryChoices, trialCandidates } from './backendChoice';
@@ -20,7 +20,7 @@ export interface BackendEnvironment {
    * Steps per second of `recipe` on the backend running now (backendTrial.ts); without it,
    * `auto` takes the first backend that starts, in `probeBackends` order.
    */
-  timeSteps?: (recipe: Recipe, data: MnistSplit) => Promise<number>;
+  timeSteps?: (recipe: Recipe, data: ImageSplit) => Promise<number>;
   /** Where `auto`'s measured choices are remembered across page loads; without it, per worker. */
   backendChoices?: ChoiceMemory;
 }
@@ -28,7 +28,7 @@ export interface BackendEnvironment {
 /** What `auto` needs of a run to measure: its data, and where to say how the trial goes. */
 export interface TrialContext {
   runId: string;
-  loadData(): Promise<MnistSplit>;
+  loadData(): Promise<ImageSplit>;
   post(event: BackendTrialEvent): void;
 }
 

@@ -5,7 +5,7 @@
  * dispatch. The first step is left out of the timing: it compiles shaders and fills caches.
  */
 import { allocateStepInputs, createGan, disposeGan, drawStepInputs, trainStep } from '../core/gan';
-import type { MnistSplit } from '../core/mnistIdx';
+import type { ImageSplit } from '../core/mnistIdx';
 import type { Recipe } from '../core/recipe';
 
 /** Time spent on one backend after its first step, and the bounds on timed steps. */
@@ -14,7 +14,7 @@ const MIN_STEPS = 2;
 const MAX_STEPS = 30;
 
 /** Steps per second of `recipe` on the current backend (an unseeded, throwaway GAN). */
-export async function timeSteps(recipe: Recipe, data: MnistSplit, now: () => number = () => performance.now()): Promise<number> {
+export async function timeSteps(recipe: Recipe, data: ImageSplit, now: () => number = () => performance.now()): Promise<number> {
   const gan = createGan(recipe, 1);
   const inputs = allocateStepInputs(recipe);
   const step = async (n: number) => {

@@ -15,7 +15,8 @@ import type { Classifier } from '../core/metrics/classifier';
 import { CriticOverBudget } from '../core/metrics/c2st';
 import { CheckpointC2st, type CheckpointC2stResult } from '../core/metrics/checkpointC2st';
 import { QualityMeter, type QualityMetrics, type QualityReference, pickDisjoint } from '../core/metrics/quality';
-import type { MnistData } from './mnistLoader';
+import { MNIST_DATASET } from '../core/config';
+import type { TrainingData } from './trainingData';
 import type { QualityEvent } from './protocol';
 
 /** Digits generated (and real test digits compared) per checkpoint. */
@@ -36,6 +37,7 @@ export interface TrackerMeasurement {
 export class QualityTracker {
   private constructor(
     readonly backend: BackendName,
+    readonly dataset: string,
     private readonly classifier: Classifier,
     private readonly meter: QualityMeter,
     /** Null once it is off (too slow on this backend, or it failed). */
@@ -48,14 +50,14 @@ export class QualityTracker {
    * generated digits with as many real training digits (half the split at most: its floor
    * needs two disjoint sets).
    */
-  static async open(load: ClassifierLoader, data: MnistData, backend: BackendName): Promise<QualityTracker> {
+  static async open(load: ClassifierLoader, data: TrainingData, backend: BackendName): Promise<QualityTracker> {
     const classifier = await load();
     try {
       const n = Math.min(QUALITY_N, data.train.count, data.test.count);
       const meter = await QualityMeter.create(classifier, data.train, data.test, n);
       const c2stN = Math.min(n, Math.floor(data.train.count / 2));
       const [real, otherReal] = pickDisjoint(data.train, c2stN, 2, C2ST_REAL_SEED);
-      return new QualityTracker(backend, classifier, meter, new CheckpointC2st(real, otherReal));
+      return new QualityTracker(backend, data.dataset, classifier, meter, new CheckpointC2st(real, otherReal));
     } catch (error) {
       classifier.dispose();
       throw error;
@@ -174,11 +176,15 @@ export class CheckpointQuality {
   constructor(private readonly post: (event: QualityEvent | { type: 'notice'; runId: string; message: string }) => void) {}
 
   /** Before a run trains on `backend`; without a loader (or when it fails) metrics are off. */
-  async prepare(load: ClassifierLoader | undefined, runId: string, data: MnistData, backend: BackendName): Promise<void> {
-    if (this.tracker?.backend === backend) return;
+  async prepare(load: ClassifierLoader | undefined, runId: string, data: TrainingData, backend: BackendName): Promise<void> {
+    if (this.tracker?.backend === backend && this.tracker.dataset === data.dataset) return;
     this.tracker?.dispose();
     this.tracker = null;
     if (!load) return;
+    if (data.dataset !== MNIST_DATASET) {
+      this.post({ type: 'notice', runId, message: 'FD, score and the C2ST are measured against MNIST; on an imported dataset they are not measured.' });
+      return;
+    }
     try {
       this.tracker = await QualityTracker.open(load, data, backend);
     } catch (error) {

@@ -10,6 +10,7 @@ import type { RunLock } from '../storage/runLocks';
 import { type BackendEnvironment, BackendHost } from './backendHost';
 import { GeneratorExports } from './exports';
 import type { MnistData, ProgressListener } from './mnistLoader';
+import { type DatasetSource, type TrainingData, TrainingDataCache } from './trainingData';
 import { type Command, assertNever } from './protocol';
 import { CheckpointQuality, type ClassifierLoader } from './quality';
 import type { HistoryEnvironment, HistoryStorage, StorageEstimate } from './runHistory';
@@ -21,6 +22,8 @@ export type { Post };
 
 export interface WorkerEnvironment extends BackendEnvironment {
   loadData(onProgress: ProgressListener): Promise<MnistData>;
+  /** The datasets imported into this browser; without it runs train on MNIST only. */
+  datasets?: DatasetSource;
   now(): number;
   yieldToEvents(): Promise<void>;
   /** Where runs are saved (IndexedDB in the browser); without it nothing is kept. */
@@ -38,7 +41,7 @@ export interface WorkerEnvironment extends BackendEnvironment {
 
 export class TrainingSession {
   private readonly backends: BackendHost;
-  private data: Promise<MnistData> | null = null;
+  private readonly data: TrainingDataCache;
   /** The latest run, kept after it ends so its generator can still be exported. */
   private run: TrainingRun | null = null;
   private sampler: Sampler | null = null;
@@ -53,6 +56,7 @@ export class TrainingSession {
     private readonly post: Post,
   ) {
     this.backends = new BackendHost(env);
+    this.data = new TrainingDataCache((onProgress) => env.loadData(onProgress), env.datasets);
   }
 
   async handleMessage(command: Command): Promise<void> {
@@ -137,7 +141,7 @@ export class TrainingSession {
     this.run?.dispose();
     const run = new TrainingRun(runId, {
       backends: this.backends,
-      loadData: (id) => this.loadData(id),
+      loadData: (id, dataset) => this.loadData(id, dataset),
       quality: this.quality,
       loadClassifier: this.env.loadClassifier,
       history: this.historyEnv(),
@@ -164,17 +168,10 @@ export class TrainingSession {
     return generator;
   }
 
-  private loadData(runId: string): Promise<MnistData> {
-    if (!this.data) {
-      this.data = this.env.loadData((file, loadedBytes, totalBytes, done) =>
-        this.post({ type: 'data-progress', runId, file, loadedBytes, totalBytes, done }),
-      );
-      // A failed download may succeed on the next Train.
-      this.data.catch(() => {
-        this.data = null;
-      });
-    }
-    return this.data;
+  private loadData(runId: string, dataset: string): Promise<TrainingData> {
+    return this.data.load(dataset, (file, loadedBytes, totalBytes, done) =>
+      this.post({ type: 'data-progress', runId, file, loadedBytes, totalBytes, done }),
+    );
   }
 
   private getSampler(): Sampler {

@@ -11,6 +11,7 @@ import { probeBackends, selectBackend } from './backends';
 import { indexedDbChoices } from './choiceStore';
 import { timeSteps } from './backendTrial';
 import { watchBackend } from './contextLoss';
+import { DatasetRepository } from '../storage/datasetRepository';
 import { loadMnist } from './mnistLoader';
 import type { Command } from './protocol';
 import { TrainingSession } from './session';
@@ -39,6 +40,7 @@ const session = new TrainingSession(
     yieldToEvents,
     // Weights are saved from here, where they are, rather than posted to the page (megabytes).
     storage: typeof indexedDB === 'undefined' ? undefined : new RunRepository(),
+    datasets: typeof indexedDB === 'undefined' ? undefined : new DatasetRepository(),
     estimateStorage: async () => {
       const estimate = await navigator.storage?.estimate();
       return estimate ? { usage: estimate.usage ?? 0, quota: estimate.quota ?? 0 } : null;

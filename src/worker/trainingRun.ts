@@ -16,10 +16,10 @@ import type { RunLock } from '../storage/runLocks';
 import type { BackendHost } from './backendHost';
 import { BackendLostError, type BackendWatch, NonFiniteStateError, RunBusyError } from './faults';
 import { GridPacer } from './gridPacer';
-import type { MnistData } from './mnistLoader';
 import type { WorkerEvent } from './protocol';
 import type { CheckpointQuality, ClassifierLoader } from './quality';
 import { type HistoryEnvironment, type RunHistory, isCheckpointEpoch } from './runHistory';
+import { checkDataForRecipe, type TrainingData } from './trainingData';
 import { type PlanSource, type TrainingPlan, newRunPlan, resumeRunPlan } from './runPlan';
 
 export type Post = (event: WorkerEvent, transfer?: Transferable[]) => void;
@@ -27,8 +27,8 @@ export type Post = (event: WorkerEvent, transfer?: Transferable[]) => void;
 /** What a run uses of the worker: shared across runs, owned by the session. */
 export interface RunServices {
   backends: BackendHost;
-  /** MNIST, loaded once per worker (progress reported to `runId`). */
-  loadData(runId: string): Promise<MnistData>;
+  /** The run's dataset: MNIST (loaded once per worker, progress reported to `runId`) or an imported one. */
+  loadData(runId: string, dataset: string): Promise<TrainingData>;
   quality: CheckpointQuality;
   loadClassifier?: ClassifierLoader;
   /** Where runs are saved; null when the browser gives the lab no storage. */
@@ -172,7 +172,7 @@ export class TrainingRun {
     const { config, startStep } = plan;
     this.step = startStep;
     this.stepStarted = startStep;
-    const trial = { runId, loadData: async () => (await services.loadData(runId)).train, post: services.post };
+    const trial = { runId, loadData: async () => (await services.loadData(runId, config.dataset)).train, post: services.post };
     const selection = await services.backends.selectForRun(config, trial);
     if (selection.notice) services.post({ type: 'notice', runId, message: selection.notice });
     this.stretch?.watch?.dispose();
@@ -186,7 +186,8 @@ export class TrainingRun {
       const lost = abandoned ? 'This stretch of training was given up' : watch?.lost();
       if (lost) throw new BackendLostError(selection.backend, lost);
     };
-    const data = await services.loadData(runId);
+    const data = await services.loadData(runId, config.dataset);
+    checkDataForRecipe(config.recipe, data);
     const gan = plan.createGan();
     stretch.gan = gan;
     stretch.history = await plan.openHistory(selection.backend);

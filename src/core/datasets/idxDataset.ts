@@ -11,6 +11,7 @@
 import { Gunzip } from 'fflate';
 import { DIGIT_PIXELS, IMAGE_SIDE } from '../digits';
 import { LabError } from '../errors';
+import type { ImageSplit } from '../mnistIdx';
 
 export class DatasetError extends LabError {
   readonly code = 'data';
@@ -40,17 +41,9 @@ export interface DatasetFile {
   read(): Promise<Uint8Array>;
 }
 
-export interface DatasetSplit {
-  count: number;
-  /** count × 784 grey bytes, row-major, 0 = background (as MNIST). */
-  pixels: Uint8Array;
-  /** One class per image, or null for unlabelled data. */
-  labels: Uint8Array | null;
-}
-
 export interface IdxDataset {
-  train: DatasetSplit;
-  test: DatasetSplit;
+  train: ImageSplit;
+  test: ImageSplit;
   /** Whether the test split came as files of its own or was held out of the training files. */
   testFrom: 'files' | 'held-out';
   /** Number of classes (largest label + 1), or 0 for unlabelled data. */
@@ -177,7 +170,7 @@ function onlyOne(files: IdxFile[], kind: IdxFile['kind'], role: IdxFile['role'])
   return found[0] ?? null;
 }
 
-function split(images: IdxFile, labels: IdxFile | null): DatasetSplit {
+function split(images: IdxFile, labels: IdxFile | null): ImageSplit {
   if (labels && labels.count !== images.count) {
     throw new DatasetError(`${images.name} holds ${images.count.toLocaleString('en-US')} images but ${labels.name} holds ${labels.count.toLocaleString('en-US')} labels: they are not a pair.`);
   }
@@ -185,7 +178,7 @@ function split(images: IdxFile, labels: IdxFile | null): DatasetSplit {
 }
 
 /** The last share of `whole` held out as its test split. */
-function holdOut(whole: DatasetSplit): { train: DatasetSplit; test: DatasetSplit } {
+function holdOut(whole: ImageSplit): { train: ImageSplit; test: ImageSplit } {
   const testCount = Math.max(1, Math.round(whole.count * HELD_OUT_SHARE));
   const trainCount = whole.count - testCount;
   if (trainCount < 1) throw new DatasetError(`There are only ${whole.count} images: at least 2 are needed, one to train on and one held out to evaluate with.`);

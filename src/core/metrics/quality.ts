@@ -12,7 +12,7 @@ import { DIGIT_PIXELS } from '../digits';
 import { latentSize } from '../recipe';
 import * as tf from '@tensorflow/tfjs';
 import { type Gan, generate } from '../gan';
-import { type MnistSplit, normaliseBatch } from '../mnistIdx';
+import { type ImageSplit, normaliseBatch } from '../mnistIdx';
 import { Rng } from '../rng';
 import { type ClassHistogram, classHistogram, mnistScore } from './classScores';
 import { CLASSIFIER_FEATURES, type Classifier } from './classifier';
@@ -41,12 +41,12 @@ export interface QualityReference {
 /** The noise seed of the metric samples, distinct from the grid's and the training streams. */
 const SAMPLE_SEED = 0x5eed;
 
-function pickImages(split: MnistSplit, n: number, seed: number): Float32Array {
+function pickImages(split: ImageSplit, n: number, seed: number): Float32Array {
   return pickDisjoint(split, n, 1, seed)[0];
 }
 
 /** `sets` disjoint sets of n digits of `split` ([n, 784] in [-1, 1] each), drawn by a seeded partial shuffle. */
-export function pickDisjoint(split: MnistSplit, n: number, sets: number, seed: number): Float32Array[] {
+export function pickDisjoint(split: ImageSplit, n: number, sets: number, seed: number): Float32Array[] {
   const total = n * sets;
   if (total > split.count) throw new Error(`Asked for ${total} digits; the split has ${split.count}.`);
   const order = Int32Array.from({ length: split.count }, (_, i) => i);
@@ -75,7 +75,7 @@ export class QualityMeter {
    * Fits the real test digits once and measures the real-data reference. The classifier stays
    * owned by the caller.
    */
-  static async create(classifier: Classifier, train: MnistSplit, test: MnistSplit, n = 1000): Promise<QualityMeter> {
+  static async create(classifier: Classifier, train: ImageSplit, test: ImageSplit, n = 1000): Promise<QualityMeter> {
     const testFeatures = await classifier.evaluate(pickImages(test, n, 1));
     const realTest = fitGaussian(testFeatures.features, CLASSIFIER_FEATURES);
     const trainOut = await classifier.evaluate(pickImages(train, n, 2));
