@@ -7,6 +7,7 @@
 import { del, delMany, get, set, values } from 'idb-keyval';
 import type { IdxDataset } from '../core/datasets/idxDataset';
 import type { ImageSplit } from '../core/mnistIdx';
+import { DIGIT_PIXELS } from '../core/digits';
 import { StorageError, describeError } from '../core/errors';
 import { isQuotaError } from './records';
 import { type LabStores, openLabStores } from './storeNames';
@@ -28,7 +29,11 @@ export interface DatasetRecord {
   classes: number;
   /** Bytes of images and labels stored. */
   bytes: number;
+  /** The first training images (up to PREVIEW_IMAGES × 784 grey bytes): what training will see. */
+  preview: Uint8Array;
 }
+
+export const PREVIEW_IMAGES = 64;
 
 interface StoredSplit {
   count: number;
@@ -88,6 +93,7 @@ export class DatasetRepository {
       testFrom: dataset.testFrom,
       classes: dataset.classes,
       bytes: DATASET_SPLITS.reduce((sum, s) => sum + splits[s].pixels.byteLength + (splits[s].labels?.byteLength ?? 0), 0),
+      preview: splits.train.pixels.slice(0, Math.min(PREVIEW_IMAGES, splits.train.count) * DIGIT_PIXELS),
     };
     try {
       for (const split of DATASET_SPLITS) await set(splitKey(id, split), splits[split], this.stores.datasetImages);

@@ -7,6 +7,7 @@ import type { LossPoint } from '../core/lossPoint';
 import type { ErrorCode } from '../core/errors';
 import type { LiveChange, LiveSettings, LiveSettingsEdit } from '../core/liveSettings';
 import type { LoopProgress } from '../core/progress';
+import type { DatasetRecord } from '../storage/datasetRepository';
 
 export type { ErrorCode, LiveChange, LiveSettings, LiveSettingsEdit, LossPoint };
 
@@ -70,6 +71,11 @@ export type Command =
    * sizes before reading them. Answered by `generator-imported`, or an `error` (code `import`).
    */
   | { type: 'import-generator'; requestId: number; files: File[] }
+  /**
+   * IDX files (raw or .gz) to keep as a dataset named `name`; the worker checks their sizes
+   * before reading them. Answered by `dataset-imported`, or an `error` (code `data` or `storage`).
+   */
+  | { type: 'import-dataset'; requestId: number; name: string; files: File[] }
   /** Fresh digits from an imported generator; answered by `sample-result` (runId = importId). */
   | { type: 'sample-imported'; requestId: number; importId: string; seed: number; count: number }
   /** Forget `auto`'s measured backend choices: the next Train with `auto` measures again. */
@@ -194,6 +200,7 @@ export type WorkerEvent =
        */
       reference?: ExportReference;
     }
+  | { type: 'dataset-imported'; requestId: number; dataset: DatasetRecord }
   | {
       type: 'generator-imported';
       requestId: number;

@@ -10,7 +10,9 @@ import type { RunLock } from '../storage/runLocks';
 import { type BackendEnvironment, BackendHost } from './backendHost';
 import { GeneratorExports } from './exports';
 import type { MnistData, ProgressListener } from './mnistLoader';
-import { type DatasetSource, type TrainingData, TrainingDataCache } from './trainingData';
+import type { DatasetRepository } from '../storage/datasetRepository';
+import { importDataset } from './datasetImport';
+import { type TrainingData, TrainingDataCache } from './trainingData';
 import { type Command, assertNever } from './protocol';
 import { CheckpointQuality, type ClassifierLoader } from './quality';
 import type { HistoryEnvironment, HistoryStorage, StorageEstimate } from './runHistory';
@@ -23,7 +25,7 @@ export type { Post };
 export interface WorkerEnvironment extends BackendEnvironment {
   loadData(onProgress: ProgressListener): Promise<MnistData>;
   /** The datasets imported into this browser; without it runs train on MNIST only. */
-  datasets?: DatasetSource;
+  datasets?: DatasetRepository;
   now(): number;
   yieldToEvents(): Promise<void>;
   /** Where runs are saved (IndexedDB in the browser); without it nothing is kept. */
@@ -115,6 +117,11 @@ export class TrainingSession {
           this.post({ type: 'sample-result', requestId, runId: importId, epoch: 0, ...grid }, [grid.pixels.buffer]);
           return;
         }
+        case 'import-dataset': {
+          const dataset = await importDataset(this.requireDatasets(), command.name, command.files);
+          this.post({ type: 'dataset-imported', requestId: command.requestId, dataset });
+          return;
+        }
         case 'forget-backend-choices':
           return await this.backends.forgetChoices();
         default:
@@ -172,6 +179,11 @@ export class TrainingSession {
     return this.data.load(dataset, (file, loadedBytes, totalBytes, done) =>
       this.post({ type: 'data-progress', runId, file, loadedBytes, totalBytes, done }),
     );
+  }
+
+  private requireDatasets(): DatasetRepository {
+    if (!this.env.datasets) throw new StorageError('Datasets cannot be imported: this browser gives the lab no IndexedDB storage.');
+    return this.env.datasets;
   }
 
   private getSampler(): Sampler {

@@ -59,3 +59,28 @@ describe('a run on an imported dataset', () => {
     expect(h.of('error').map((e) => e.message).join()).toMatch(/no longer in this browser \(it was deleted\): import its files again/);
   });
 });
+
+describe('importing a dataset in the worker', () => {
+  it('keeps the chosen IDX files under the name given, with a preview of what training sees', async () => {
+    const { h } = harness();
+    const images = idxImages(120);
+    const files = [new File([images], 'train-images-idx3-ubyte'), new File([idxLabels(120)], 'train-labels-idx1-ubyte')];
+    await h.send({ type: 'import-dataset', requestId: 4, name: 'Imported here', files });
+    const [reply] = h.of('dataset-imported');
+    expect(reply).toMatchObject({ requestId: 4, dataset: { name: 'Imported here', trainCount: 108, testCount: 12, classes: 10 } });
+    expect(reply.dataset.preview.length).toBe(64 * 784);
+    expect(Array.from(reply.dataset.preview.subarray(0, 784))).toEqual(Array.from(images.subarray(16, 16 + 784)));
+    expect((await repo.list()).map((d) => d.name)).toContain('Imported here');
+  });
+
+  it('refuses a text file named .gz, naming it, and stores nothing', async () => {
+    const { h } = harness();
+    const before = await repo.list();
+    const files = [new File(['not a dataset at all'], 'train-images-idx3-ubyte.gz')];
+    await h.send({ type: 'import-dataset', requestId: 5, name: 'Text', files });
+    expect(h.of('error')).toEqual([
+      expect.objectContaining({ requestId: 5, code: 'data', message: expect.stringContaining('train-images-idx3-ubyte.gz is not an IDX image or label file') }),
+    ]);
+    expect(await repo.list()).toEqual(before);
+  });
+});

@@ -54,6 +54,11 @@ export function choosePreset(form: ConfigForm, preset: PresetName): ConfigForm {
   return reparse({ ...form, config }, preset, { ...fieldsOf(config), seed: form.fields.seed });
 }
 
+/** `mnist` or an imported dataset's id. */
+export function chooseDataset(form: ConfigForm, dataset: string): ConfigForm {
+  return { ...form, config: { ...form.config, dataset } };
+}
+
 export function chooseBackend(form: ConfigForm, backend: BackendChoice): ConfigForm {
   return { ...form, config: { ...form.config, backend } };
 }
@@ -127,6 +132,7 @@ function reparse(
     backend: form.config.backend,
     logEvery: form.config.logEvery,
     recipe: form.config.recipe,
+    dataset: form.config.dataset,
     ...edited,
   });
   const config: RunConfig = { ...parsed };

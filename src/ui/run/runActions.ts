@@ -14,6 +14,7 @@ import {
   applyRecipe,
   applyRecipeText,
   chooseBackend,
+  chooseDataset,
   choosePreset,
   editField,
   editRecipeText,
@@ -35,6 +36,8 @@ export interface RunActions {
   editField(key: FieldKey, text: string): void;
   choosePreset(preset: PresetName): void;
   chooseBackend(backend: BackendChoice): void;
+  /** What the next run trains on: `mnist` or an imported dataset's id. */
+  chooseDataset(dataset: string): void;
   /** Typing in the recipe editor; `applyRecipeText` makes the text the run's recipe, if it checks. */
   editRecipeText(text: string): void;
   applyRecipeText(): void;
@@ -120,6 +123,9 @@ export function createRunActions(
     },
     choosePreset(preset) {
       updateForm((form) => choosePreset(form, preset));
+    },
+    chooseDataset(dataset) {
+      updateForm((form) => chooseDataset(form, dataset));
     },
     chooseBackend(backend) {
       const form = updateForm((current) => chooseBackend(current, backend));

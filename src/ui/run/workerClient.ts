@@ -31,6 +31,7 @@ const REPLY_TYPE = {
   'sample-imported': 'sample-result',
   'export-generator': 'generator-exported',
   'import-generator': 'generator-imported',
+  'import-dataset': 'dataset-imported',
 } as const satisfies Record<RequestCommand['type'], Reply['type']>;
 
 type WithoutId<C> = C extends unknown ? Omit<C, 'requestId'> : never;
@@ -116,6 +117,7 @@ export function createWorkerClient(store: LabStore, factory: WorkerFactory = cre
       case 'sample-result':
       case 'generator-exported':
       case 'generator-imported':
+      case 'dataset-imported':
         return replied(event);
       case 'error': {
         const request = event.requestId === undefined ? undefined : pending.get(event.requestId);
