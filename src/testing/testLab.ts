@@ -7,6 +7,7 @@
 import { parseConfigFromSearch } from '../core/config';
 import { DIGIT_PIXELS, GRID_DIGITS } from '../core/digits';
 import type { RunRecord } from '../storage/records';
+import { DatasetRepository } from '../storage/datasetRepository';
 import { RunRepository } from '../storage/runRepository';
 import { openLabStores } from '../storage/storeNames';
 import type { Command, WorkerEvent } from '../worker/protocol';
@@ -42,6 +43,7 @@ export function createTestLab(search = '?backend=cpu', overrides: Partial<LabEnv
     replaceSearch: (query) => urls.push(query),
     newRunId: () => `run-${++runs}`,
     repository: new RunRepository(openLabStores()),
+    datasets: new DatasetRepository(openLabStores()),
     storage: {
       estimate: async () => ({ usage: 84e6, quota: 10e9 }),
       persist: async () => true,

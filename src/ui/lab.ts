@@ -4,7 +4,9 @@
  * cannot start two workers; components reach it through `useLab()`.
  */
 import type { ParsedConfig } from '../core/config';
+import { DatasetRepository } from '../storage/datasetRepository';
 import { RunRepository } from '../storage/runRepository';
+import { createDatasetsController, type DatasetsController } from './datasets/datasetsController';
 import {
   createCompareController,
   type CompareController,
@@ -59,6 +61,8 @@ export interface Lab {
   exports: ExportsController;
   /** Runs side by side; the run list's order, renames and notes. */
   compare: CompareController;
+  /** Imported datasets: import, list, delete. */
+  datasets: DatasetsController;
   /** What the page does on load: sets up the worker's backend and reads the saved runs. */
   start(): void;
   /** Ends the worker, the timers and the listeners (the page itself lives as long as its lab). */
@@ -69,6 +73,7 @@ export type LabEnvironment = RunEnvironment &
   ExportsEnvironment & {
     repository: SavedRunsEnvironment['repository'] & GridReader & CompareReader;
     storage: SavedRunsEnvironment['storage'];
+    datasets: Pick<DatasetRepository, 'list' | 'delete'>;
     /** Where small page settings (the compared runs) outlive a reload; in memory when absent. */
     settings?: SettingsStorage;
     createWorker: WorkerFactory;
@@ -81,6 +86,7 @@ export function browserLabEnvironment(): LabEnvironment {
     ...browserRunEnvironment,
     ...browserExportsEnvironment,
     repository: new RunRepository(),
+    datasets: new DatasetRepository(),
     storage: browserStorage,
     settings: localStorage,
     createWorker: createTrainingWorker,
@@ -94,11 +100,13 @@ export function createLab(parsed: ParsedConfig, env: LabEnvironment = browserLab
   const history = createHistoryView(store, live, env.repository);
   const savedRuns = createSavedRuns(store, client, history, env);
   const compare = createCompareController(store, live, env);
+  const run = createRunActions(store, client, env);
+  const datasets = createDatasetsController(store, client, env.datasets, run);
   return {
     store,
     client,
     live,
-    run: createRunActions(store, client, env),
+    run,
     messages: createMessageActions(store),
     history,
     savedRuns,
@@ -106,9 +114,11 @@ export function createLab(parsed: ParsedConfig, env: LabEnvironment = browserLab
     sampling: createSamplingController(store, client),
     exports: createExportsController(store, client, env),
     compare,
+    datasets,
     start() {
       client.init(store.getState().form.config.backend);
       void savedRuns.refresh().then(compare.sync);
+      void datasets.refresh();
     },
     dispose() {
       compare.dispose();

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { PRESETS } from '../../core/presets';
+import { datasetLabel } from '../datasets/datasetsState';
 import { describeRecipe } from '../../core/recipeCost';
 import { checkpointEpochs, runBytes, type RunRecord } from '../../storage/records';
 import { RunCompareBox, RunListTools, useOrderedRuns } from '../compare/RunListTools';
@@ -45,6 +46,7 @@ export function RunList() {
   const viewRunId = useLabState((s) => s.history.viewRunId);
   const live = useLabState((s) => s.run);
   const workerReady = useLabState((s) => s.worker.status === 'ready');
+  const datasets = useLabState((s) => s.datasets.list);
   const storage = useLabState((s) => s.history.storage);
   const problem = useLabState((s) => s.history.storageProblem);
   const busy = useLabState((s) => s.history.busy);
@@ -157,7 +159,8 @@ export function RunList() {
                       </button>
                       <div className="muted small">
                         {new Date(run.createdAt).toLocaleString()} ·{' '}
-                        <span data-testid="run-recipe">{recipeLabel(run)}</span>
+                        <span data-testid="run-recipe">{recipeLabel(run)}</span> · on{' '}
+                        <span data-testid="run-dataset">{datasetLabel(datasets, run.config.dataset)}</span>
                       </div>
                       <RunNameEditor run={run} />
                     </td>

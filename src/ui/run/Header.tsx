@@ -1,3 +1,4 @@
+import { DatasetPanel } from '../datasets/DatasetPanel';
 import { RecipePanel } from '../recipe/RecipePanel';
 import { ConfigFields } from './ConfigFields';
 import { RunControls } from './RunControls';
@@ -18,6 +19,7 @@ export function Header() {
       </div>
       <RunProgress />
       <ConfigFields />
+      <DatasetPanel />
       <RecipePanel />
     </header>
   );

@@ -7,6 +7,7 @@
  */
 import type { ParsedConfig } from '../../core/config';
 import { compareSlice } from '../compare/compareState';
+import { datasetsSlice } from '../datasets/datasetsState';
 import { exportsSlice } from '../exports/exportsState';
 import { historySlice } from '../history/historyState';
 import { messagesSlice } from '../messages/messagesState';
@@ -42,6 +43,8 @@ const SLICES = {
   backendTrial: backendTrialSlice,
   /** The runs chosen for comparison and how the comparison shows them (compare/compareState.ts). */
   compare: compareSlice,
+  /** The datasets imported into this browser (datasets/datasetsState.ts). */
+  datasets: datasetsSlice,
 };
 
 type SliceState<T> = T extends Slice<infer S> ? S : never;

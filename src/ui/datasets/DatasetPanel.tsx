@@ -1,0 +1,121 @@
+import { useMemo, useRef, useState } from 'react';
+import { DIGIT_PIXELS } from '../../core/digits';
+import { MNIST_DATASET } from '../../core/config';
+import { PREVIEW_IMAGES, type DatasetRecord } from '../../storage/datasetRepository';
+import { isRunActive } from '../run/runState';
+import { DigitCanvas } from '../shared/DigitCanvas';
+import { useLab, useLabState } from '../shared/useLab';
+import './datasets.css';
+
+const PREVIEW_SIDE = Math.sqrt(PREVIEW_IMAGES);
+const MNIST_SUMMARY = '70,000 images: 60,000 to train on, 10,000 test images to evaluate with; labelled 0–9. Built in.';
+
+function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** What the chosen dataset holds; its first number is the image count (a contract of the page). */
+export function datasetSummary(dataset: DatasetRecord): string {
+  const total = dataset.trainCount + dataset.testCount;
+  const test = dataset.testFrom === 'files' ? `${count(dataset.testCount)} test images` : `${count(dataset.testCount)} held out`;
+  const labels = dataset.classes > 0 ? `labelled, ${dataset.classes} classes` : 'unlabelled';
+  return `${count(total)} images: ${count(dataset.trainCount)} to train on, ${test} to evaluate with; ${labels}. Imported from ${dataset.source.join(', ')}.`;
+}
+
+/** The first training images as a full square grid (blank where the dataset has fewer). */
+function previewGrid(dataset: DatasetRecord): Uint8ClampedArray {
+  const grid = new Uint8ClampedArray(PREVIEW_IMAGES * DIGIT_PIXELS);
+  grid.set(dataset.preview.subarray(0, grid.length));
+  return grid;
+}
+
+/** The name a new dataset gets unless the user types one: its first file's, without the IDX suffixes. */
+function nameFromFiles(files: File[]): string {
+  const first = files.find((f) => !/t10k|test/i.test(f.name)) ?? files[0];
+  return first.name.replace(/\.gz$/i, '').replace(/[-_.]?(idx\d-ubyte|images|labels|train)+/gi, '').replace(/[-_.]+$/, '') || first.name;
+}
+
+/**
+ * What the next run trains on: MNIST, or a dataset imported into this browser from IDX files
+ * (kept in IndexedDB, nothing uploaded). Shows the chosen set's counts and first images.
+ */
+export function DatasetPanel() {
+  const { run, datasets } = useLab();
+  const chosen = useLabState((s) => s.form.config.dataset);
+  const { list, importing, loaded } = useLabState((s) => s.datasets);
+  const locked = useLabState((s) => isRunActive(s.run));
+  const [name, setName] = useState('');
+  const input = useRef<HTMLInputElement>(null);
+  const dataset = list.find((d) => d.id === chosen) ?? null;
+  const preview = useMemo(() => (dataset ? previewGrid(dataset) : undefined), [dataset]);
+  const missing = chosen !== MNIST_DATASET && loaded && !dataset;
+
+  const chooseFiles = (files: FileList | null) => {
+    const chosenFiles = Array.from(files ?? []);
+    if (chosenFiles.length > 0) datasets.importFiles(name.trim() || nameFromFiles(chosenFiles), chosenFiles);
+    // The same files can be chosen again after a refusal.
+    if (input.current) input.current.value = '';
+  };
+
+  return (
+    <section className="dataset-panel" aria-label="Dataset">
+      <div className="dataset-row">
+        <label className="field">
+          <span className="field-label">Dataset</span>
+          <select data-testid="dataset-select" value={chosen} disabled={locked} onChange={(event) => run.chooseDataset(event.target.value)}>
+            <option value={MNIST_DATASET}>MNIST (built in)</option>
+            {list.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name}
+              </option>
+            ))}
+            {missing && <option value={chosen}>a deleted dataset</option>}
+          </select>
+        </label>
+        <p className="dataset-summary counter" data-testid="dataset-summary">
+          {dataset ? datasetSummary(dataset) : missing ? 'This dataset is no longer in this browser: import its files again, or choose another.' : MNIST_SUMMARY}
+        </p>
+        {dataset && (
+          <button type="button" className="button" data-testid="dataset-delete" disabled={locked} onClick={() => void datasets.remove(dataset.id)}>
+            Delete {dataset.name}
+          </button>
+        )}
+      </div>
+      <div className="dataset-row">
+        <label className="field">
+          <span className="field-label">New dataset's name</span>
+          <input
+            className="input wide"
+            type="text"
+            data-testid="dataset-name"
+            placeholder="from the file names"
+            value={name}
+            maxLength={60}
+            onChange={(event) => setName(event.target.value)}
+          />
+        </label>
+        <label className="field import-field">
+          <span className="field-label">
+            Import IDX files <span className="unit">(images, optional labels, optional test pair; raw or .gz)</span>
+          </span>
+          <input
+            ref={input}
+            type="file"
+            className="file-input"
+            data-testid="dataset-import"
+            multiple
+            disabled={importing}
+            onChange={(event) => chooseFiles(event.target.files)}
+          />
+        </label>
+        {importing && <span className="counter muted">Reading the files…</span>}
+      </div>
+      {dataset && preview && (
+        <figure className="dataset-preview">
+          <DigitCanvas pixels={preview} rows={PREVIEW_SIDE} cols={PREVIEW_SIDE} version={dataset.id} label={`The first training images of ${dataset.name}`} testId="dataset-preview" />
+          <figcaption className="hint">What training sees: the first {Math.min(PREVIEW_IMAGES, dataset.trainCount)} training images.</figcaption>
+        </figure>
+      )}
+    </section>
+  );
+}
