@@ -27,6 +27,8 @@ export interface DatasetRecord {
   testFrom: IdxDataset['testFrom'];
   /** 0 for unlabelled data. */
   classes: number;
+  /** The classes' names where they have any (pictures labelled by folder), in label order. */
+  classNames: string[];
   /** Bytes of images and labels stored. */
   bytes: number;
   /** The first training images (up to PREVIEW_IMAGES × 784 grey bytes): what training will see. */
@@ -79,7 +81,7 @@ export class DatasetRepository {
   }
 
   /** Stores `dataset` under `name`; on failure nothing of it stays. */
-  async save(name: string, dataset: IdxDataset, source: string[], now = Date.now()): Promise<DatasetRecord> {
+  async save(name: string, dataset: IdxDataset, source: string[], now = Date.now(), classNames: string[] = []): Promise<DatasetRecord> {
     const checked = await this.checkName(name);
     const id = `dataset-${now.toString(36)}-${Math.floor(Math.random() * 1e9).toString(36)}`;
     const splits = { train: stored(dataset.train), test: stored(dataset.test) };
@@ -92,6 +94,7 @@ export class DatasetRepository {
       testCount: dataset.test.count,
       testFrom: dataset.testFrom,
       classes: dataset.classes,
+      classNames,
       bytes: DATASET_SPLITS.reduce((sum, s) => sum + splits[s].pixels.byteLength + (splits[s].labels?.byteLength ?? 0), 0),
       preview: splits.train.pixels.slice(0, Math.min(PREVIEW_IMAGES, splits.train.count) * DIGIT_PIXELS),
     };

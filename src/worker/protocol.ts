@@ -7,6 +7,7 @@ import type { LossPoint } from '../core/lossPoint';
 import type { ErrorCode } from '../core/errors';
 import type { LiveChange, LiveSettings, LiveSettingsEdit } from '../core/liveSettings';
 import type { LoopProgress } from '../core/progress';
+import type { PictureOptions } from '../core/datasets/pictureDataset';
 import type { DatasetRecord } from '../storage/datasetRepository';
 
 export type { ErrorCode, LiveChange, LiveSettings, LiveSettingsEdit, LossPoint };
@@ -75,7 +76,7 @@ export type Command =
    * IDX files (raw or .gz) to keep as a dataset named `name`; the worker checks their sizes
    * before reading them. Answered by `dataset-imported`, or an `error` (code `data` or `storage`).
    */
-  | { type: 'import-dataset'; requestId: number; name: string; files: File[] }
+  | { type: 'import-dataset'; requestId: number; name: string; files: File[]; pictures?: PictureOptions }
   /** Fresh digits from an imported generator; answered by `sample-result` (runId = importId). */
   | { type: 'sample-imported'; requestId: number; importId: string; seed: number; count: number }
   /** Forget `auto`'s measured backend choices: the next Train with `auto` measures again. */

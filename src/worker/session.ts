@@ -12,6 +12,8 @@ import { GeneratorExports } from './exports';
 import type { MnistData, ProgressListener } from './mnistLoader';
 import type { DatasetRepository } from '../storage/datasetRepository';
 import { importDataset } from './datasetImport';
+import type { DecodePicture } from '../core/datasets/pictureDataset';
+import { DatasetError } from '../core/datasets/idxDataset';
 import { type TrainingData, TrainingDataCache } from './trainingData';
 import { type Command, assertNever } from './protocol';
 import { CheckpointQuality, type ClassifierLoader } from './quality';
@@ -26,6 +28,8 @@ export interface WorkerEnvironment extends BackendEnvironment {
   loadData(onProgress: ProgressListener): Promise<MnistData>;
   /** The datasets imported into this browser; without it runs train on MNIST only. */
   datasets?: DatasetRepository;
+  /** Decodes PNG and JPEG pictures (the browser's decoder); without it pictures are refused. */
+  decodePicture?: DecodePicture;
   now(): number;
   yieldToEvents(): Promise<void>;
   /** Where runs are saved (IndexedDB in the browser); without it nothing is kept. */
@@ -40,6 +44,10 @@ export interface WorkerEnvironment extends BackendEnvironment {
   /** The evaluation classifier, for quality metrics at checkpoints; without it there are none. */
   loadClassifier?: ClassifierLoader;
 }
+
+const refuseDecoding: DecodePicture = async (_, name) => {
+  throw new DatasetError(`${name} cannot be read here: this browser gives the lab no picture decoder in a worker.`);
+};
 
 export class TrainingSession {
   private readonly backends: BackendHost;
@@ -118,7 +126,7 @@ export class TrainingSession {
           return;
         }
         case 'import-dataset': {
-          const dataset = await importDataset(this.requireDatasets(), command.name, command.files);
+          const dataset = await importDataset(this.requireDatasets(), command.name, command.files, this.env.decodePicture ?? refuseDecoding, command.pictures);
           this.post({ type: 'dataset-imported', requestId: command.requestId, dataset });
           return;
         }

@@ -64,7 +64,7 @@ describe('importing a dataset in the worker', () => {
   it('keeps the chosen IDX files under the name given, with a preview of what training sees', async () => {
     const { h } = harness();
     const images = idxImages(120);
-    const files = [new File([images], 'train-images-idx3-ubyte'), new File([idxLabels(120)], 'train-labels-idx1-ubyte')];
+    const files = [new File([images.slice().buffer], 'train-images-idx3-ubyte'), new File([idxLabels(120).slice().buffer], 'train-labels-idx1-ubyte')];
     await h.send({ type: 'import-dataset', requestId: 4, name: 'Imported here', files });
     const [reply] = h.of('dataset-imported');
     expect(reply).toMatchObject({ requestId: 4, dataset: { name: 'Imported here', trainCount: 108, testCount: 12, classes: 10 } });

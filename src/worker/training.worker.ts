@@ -13,6 +13,7 @@ import { timeSteps } from './backendTrial';
 import { watchBackend } from './contextLoss';
 import { DatasetRepository } from '../storage/datasetRepository';
 import { loadMnist } from './mnistLoader';
+import { decodePicture } from './pictureDecoder';
 import type { Command } from './protocol';
 import { TrainingSession } from './session';
 
@@ -41,6 +42,7 @@ const session = new TrainingSession(
     // Weights are saved from here, where they are, rather than posted to the page (megabytes).
     storage: typeof indexedDB === 'undefined' ? undefined : new RunRepository(),
     datasets: typeof indexedDB === 'undefined' ? undefined : new DatasetRepository(),
+    decodePicture,
     estimateStorage: async () => {
       const estimate = await navigator.storage?.estimate();
       return estimate ? { usage: estimate.usage ?? 0, quota: estimate.quota ?? 0 } : null;

@@ -2,7 +2,7 @@ import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { DIGIT_PIXELS } from '../digits';
 import { DatasetError } from './idxDataset';
-import { type DecodePicture, type Rgba, picturesInZip, picturesToDataset, trainingImage } from './pictureDataset';
+import { type DecodePicture, type Rgba, pictureSize, picturesInZip, picturesToDataset, trainingImage } from './pictureDataset';
 
 /** A w×h picture of a dark vertical bar (columns [from, to)) on white, fully opaque. */
 function barPicture(w: number, h: number, from: number, to: number): Rgba {
@@ -42,7 +42,7 @@ describe('pictures made training images', () => {
 });
 
 /** Decodes the test's "pictures": the first byte says where the bar is. */
-const decode: DecodePicture = async (bytes, name) => {
+const decode: DecodePicture = async (bytes) => {
   if (bytes[0] === 0xff) throw new Error('not an image');
   return barPicture(28, 28, bytes[0] % 24, (bytes[0] % 24) + 4);
 };
@@ -91,5 +91,19 @@ describe('pictures in a zip', () => {
     expect(message(() => picturesInZip('bomb.zip', bomb, { maxFileBytes: 1 << 20, maxUnpackedBytes: 1 << 20, maxPictures: 10, maxSide: 64 }))).toMatch(/bomb\.zip would unpack to more than 1 MB/);
     expect(message(() => picturesInZip('text.zip', strToU8('PK\u0003\u0004 but not really a zip')))).toMatch(/text\.zip is not a zip the lab can read/);
     expect(message(() => picturesInZip('docs.zip', zipSync({ 'a.txt': strToU8('x') })))).toMatch(/docs\.zip holds no PNG or JPEG pictures/);
+  });
+});
+
+describe('picture sizes from their headers', () => {
+  it('reads a PNG and a JPEG header, and nothing else', () => {
+    const png = new Uint8Array(33);
+    png.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
+    new DataView(png.buffer).setUint32(16, 640);
+    new DataView(png.buffer).setUint32(20, 20_000);
+    expect(pictureSize(png)).toEqual({ width: 640, height: 20_000 });
+    // SOI, an APP0 segment of 16 bytes, then SOF0: length 17, precision 8, height 480, width 320.
+    const jpeg = Uint8Array.of(0xff, 0xd8, 0xff, 0xe0, 0, 16, ...new Array(14).fill(0), 0xff, 0xc0, 0, 17, 8, 0x01, 0xe0, 0x01, 0x40, 3, 0, 0, 0, 0, 0);
+    expect(pictureSize(jpeg)).toEqual({ width: 320, height: 480 });
+    expect(pictureSize(strToU8('GIF89a not supported'))).toBeNull();
   });
 });
