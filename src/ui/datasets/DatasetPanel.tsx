@@ -1,6 +1,7 @@
 import { useMemo, useRef, useState } from 'react';
 import { DIGIT_PIXELS } from '../../core/digits';
 import { MNIST_DATASET } from '../../core/config';
+import { DEFAULT_PICTURE_OPTIONS, type PictureOptions } from '../../core/datasets/pictureDataset';
 import { PREVIEW_IMAGES, type DatasetRecord } from '../../storage/datasetRepository';
 import { isRunActive } from '../run/runState';
 import { DigitCanvas } from '../shared/DigitCanvas';
@@ -18,7 +19,8 @@ function count(n: number): string {
 export function datasetSummary(dataset: DatasetRecord): string {
   const total = dataset.trainCount + dataset.testCount;
   const test = dataset.testFrom === 'files' ? `${count(dataset.testCount)} test images` : `${count(dataset.testCount)} held out`;
-  const labels = dataset.classes > 0 ? `labelled, ${dataset.classes} classes` : 'unlabelled';
+  const names = dataset.classNames?.length ? ` (${dataset.classNames.join(', ')})` : '';
+  const labels = dataset.classes > 0 ? `labelled, ${dataset.classes} classes${names}` : 'unlabelled';
   return `${count(total)} images: ${count(dataset.trainCount)} to train on, ${test} to evaluate with; ${labels}. Imported from ${dataset.source.join(', ')}.`;
 }
 
@@ -45,16 +47,18 @@ export function DatasetPanel() {
   const { list, importing, loaded } = useLabState((s) => s.datasets);
   const locked = useLabState((s) => isRunActive(s.run));
   const [name, setName] = useState('');
+  const [pictures, setPictures] = useState<PictureOptions>(DEFAULT_PICTURE_OPTIONS);
   const input = useRef<HTMLInputElement>(null);
+  const folder = useRef<HTMLInputElement>(null);
   const dataset = list.find((d) => d.id === chosen) ?? null;
   const preview = useMemo(() => (dataset ? previewGrid(dataset) : undefined), [dataset]);
   const missing = chosen !== MNIST_DATASET && loaded && !dataset;
 
   const chooseFiles = (files: FileList | null) => {
     const chosenFiles = Array.from(files ?? []);
-    if (chosenFiles.length > 0) datasets.importFiles(name.trim() || nameFromFiles(chosenFiles), chosenFiles);
+    if (chosenFiles.length > 0) datasets.importFiles(name.trim() || nameFromFiles(chosenFiles), chosenFiles, pictures);
     // The same files can be chosen again after a refusal.
-    if (input.current) input.current.value = '';
+    for (const element of [input.current, folder.current]) if (element) element.value = '';
   };
 
   return (
@@ -96,7 +100,7 @@ export function DatasetPanel() {
         </label>
         <label className="field import-field">
           <span className="field-label">
-            Import IDX files <span className="unit">(images, optional labels, optional test pair; raw or .gz)</span>
+            Import files <span className="unit">(IDX images, labels, test pair, raw or .gz; or a zip of PNG/JPEG pictures, or the pictures)</span>
           </span>
           <input
             ref={input}
@@ -108,8 +112,54 @@ export function DatasetPanel() {
             onChange={(event) => chooseFiles(event.target.files)}
           />
         </label>
+        <label className="field import-field">
+          <span className="field-label">or a folder of pictures</span>
+          <input
+            ref={(element) => {
+              folder.current = element;
+              // Not in React's typings: lets the input take a whole folder, with the files' paths.
+              element?.setAttribute('webkitdirectory', '');
+            }}
+            type="file"
+            className="file-input"
+            data-testid="dataset-import-folder"
+            disabled={importing}
+            onChange={(event) => chooseFiles(event.target.files)}
+          />
+        </label>
         {importing && <span className="counter muted">Reading the files…</span>}
       </div>
+      <fieldset className="dataset-row picture-options" disabled={importing}>
+        <legend className="field-label">Pictures become 28×28 grey images, light strokes on dark as MNIST's:</legend>
+        <label className="field">
+          <span className="field-label">Fit</span>
+          <select data-testid="dataset-fit" value={pictures.fit} onChange={(event) => setPictures({ ...pictures, fit: event.target.value === 'crop' ? 'crop' : 'pad' })}>
+            <option value="pad">whole picture, padded</option>
+            <option value="crop">middle square, cropped</option>
+          </select>
+        </label>
+        <label className="field">
+          <span className="field-label">Invert</span>
+          <select
+            data-testid="dataset-invert"
+            value={pictures.invert}
+            onChange={(event) => setPictures({ ...pictures, invert: event.target.value === 'yes' ? 'yes' : event.target.value === 'no' ? 'no' : 'auto' })}
+          >
+            <option value="auto">when dark on light (by the border)</option>
+            <option value="yes">always</option>
+            <option value="no">never</option>
+          </select>
+        </label>
+        <label className="field checkbox-field">
+          <input
+            type="checkbox"
+            data-testid="dataset-folder-labels"
+            checked={pictures.labelsFromFolders}
+            onChange={(event) => setPictures({ ...pictures, labelsFromFolders: event.target.checked })}
+          />
+          <span>label each picture by its folder</span>
+        </label>
+      </fieldset>
       {dataset && preview && (
         <figure className="dataset-preview">
           <DigitCanvas pixels={preview} rows={PREVIEW_SIDE} cols={PREVIEW_SIDE} version={dataset.id} label={`The first training images of ${dataset.name}`} testId="dataset-preview" />

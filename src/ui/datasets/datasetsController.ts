@@ -5,6 +5,7 @@
  */
 import type { ErrorCode } from '../../core/errors';
 import { describeError } from '../../core/errors';
+import type { PictureOptions } from '../../core/datasets/pictureDataset';
 import type { DatasetRepository } from '../../storage/datasetRepository';
 import { withError } from '../messages/messagesState';
 import type { RunActions } from '../run/runActions';
@@ -15,8 +16,11 @@ import type { DatasetsState } from './datasetsState';
 export interface DatasetsController {
   /** Reads the list again from storage. */
   refresh(): Promise<void>;
-  /** Imports `files` (IDX, raw or .gz) as `name`; on success the form trains on it next. */
-  importFiles(name: string, files: File[]): void;
+  /**
+   * Imports `files` as `name`: IDX files (raw or .gz), or pictures (a zip, a folder, PNG/JPEG
+   * files) made training images as `pictures` says. On success the form trains on it next.
+   */
+  importFiles(name: string, files: File[], pictures?: PictureOptions): void;
   /** Deletes a dataset; runs that trained on it keep their history but cannot be resumed. */
   remove(id: string): Promise<void>;
 }
@@ -49,10 +53,10 @@ export function createDatasetsController(
 
   return {
     refresh,
-    importFiles(name, files) {
+    importFiles(name, files, pictures) {
       if (files.length === 0 || store.getState().datasets.importing) return;
       client.request(
-        { type: 'import-dataset', name, files },
+        { type: 'import-dataset', name, files, pictures },
         {
           async onReply({ dataset }) {
             await refresh();
