@@ -65,6 +65,7 @@ it('imports IDX files and a zip of pictures as datasets, trains on one, refuses 
   try {
     await waitFor(page, 'the dataset chooser', `!!document.querySelector('[data-testid="dataset-select"]')`);
     expect(await readNumber(page, 'dataset-summary')).toBe(70_000);
+    await byTestId(page, 'dataset-import-open').click();
     await byTestId(page, 'dataset-name').fill('Blobs');
     await byTestId(page, 'dataset-import').setInputFiles(idxFiles(dir, 1000));
     await waitFor(page, 'the imported dataset chosen', `/^1,000 images/.test(document.querySelector('[data-testid="dataset-summary"]')?.textContent ?? '')`);

@@ -85,81 +85,84 @@ export function DatasetPanel() {
           </button>
         )}
       </div>
-      <div className="dataset-row">
-        <label className="field">
-          <span className="field-label">New dataset's name</span>
-          <input
-            className="input wide"
-            type="text"
-            data-testid="dataset-name"
-            placeholder="from the file names"
-            value={name}
-            maxLength={60}
-            onChange={(event) => setName(event.target.value)}
-          />
-        </label>
-        <label className="field import-field">
-          <span className="field-label">
-            Import files <span className="unit">(IDX images, labels, test pair, raw or .gz; or a zip of PNG/JPEG pictures, or the pictures)</span>
-          </span>
-          <input
-            ref={input}
-            type="file"
-            className="file-input"
-            data-testid="dataset-import"
-            multiple
-            disabled={importing}
-            onChange={(event) => chooseFiles(event.target.files)}
-          />
-        </label>
-        <label className="field import-field">
-          <span className="field-label">or a folder of pictures</span>
-          <input
-            ref={(element) => {
-              folder.current = element;
-              // Not in React's typings: lets the input take a whole folder, with the files' paths.
-              element?.setAttribute('webkitdirectory', '');
-            }}
-            type="file"
-            className="file-input"
-            data-testid="dataset-import-folder"
-            disabled={importing}
-            onChange={(event) => chooseFiles(event.target.files)}
-          />
-        </label>
-        {importing && <span className="counter muted">Reading the files…</span>}
-      </div>
-      <fieldset className="dataset-row picture-options" disabled={importing}>
-        <legend className="field-label">Pictures become 28×28 grey images, light strokes on dark as MNIST's:</legend>
-        <label className="field">
-          <span className="field-label">Fit</span>
-          <select data-testid="dataset-fit" value={pictures.fit} onChange={(event) => setPictures({ ...pictures, fit: event.target.value === 'crop' ? 'crop' : 'pad' })}>
-            <option value="pad">whole picture, padded</option>
-            <option value="crop">middle square, cropped</option>
-          </select>
-        </label>
-        <label className="field">
-          <span className="field-label">Invert</span>
-          <select
-            data-testid="dataset-invert"
-            value={pictures.invert}
-            onChange={(event) => setPictures({ ...pictures, invert: event.target.value === 'yes' ? 'yes' : event.target.value === 'no' ? 'no' : 'auto' })}
-          >
-            <option value="auto">when dark on light (by the border)</option>
-            <option value="yes">always</option>
-            <option value="no">never</option>
-          </select>
-        </label>
-        <label className="field checkbox-field">
-          <input
-            type="checkbox"
-            data-testid="dataset-folder-labels"
-            checked={pictures.labelsFromFolders}
-            onChange={(event) => setPictures({ ...pictures, labelsFromFolders: event.target.checked })}
-          />
-          <span>label each picture by its folder</span>
-        </label>
-      </fieldset>
+      <details className="dataset-import">
+        <summary data-testid="dataset-import-open">Import a dataset: IDX files, or pictures</summary>
+        <div className="dataset-row">
+          <label className="field">
+            <span className="field-label">New dataset's name</span>
+            <input
+              className="input wide"
+              type="text"
+              data-testid="dataset-name"
+              placeholder="from the file names"
+              value={name}
+              maxLength={60}
+              onChange={(event) => setName(event.target.value)}
+            />
+          </label>
+          <label className="field import-field">
+            <span className="field-label">
+              Import files <span className="unit">(IDX images, labels, test pair, raw or .gz; or a zip of PNG/JPEG pictures, or the pictures)</span>
+            </span>
+            <input
+              ref={input}
+              type="file"
+              className="file-input"
+              data-testid="dataset-import"
+              multiple
+              disabled={importing}
+              onChange={(event) => chooseFiles(event.target.files)}
+            />
+          </label>
+          <label className="field import-field">
+            <span className="field-label">or a folder of pictures</span>
+            <input
+              ref={(element) => {
+                folder.current = element;
+                // Not in React's typings: lets the input take a whole folder, with the files' paths.
+                element?.setAttribute('webkitdirectory', '');
+              }}
+              type="file"
+              className="file-input"
+              data-testid="dataset-import-folder"
+              disabled={importing}
+              onChange={(event) => chooseFiles(event.target.files)}
+            />
+          </label>
+          {importing && <span className="counter muted">Reading the files…</span>}
+        </div>
+        <fieldset className="dataset-row picture-options" disabled={importing}>
+          <legend className="hint">Pictures become 28×28 grey images, light strokes on dark as MNIST's:</legend>
+          <label className="field">
+            <span className="field-label">Fit</span>
+            <select data-testid="dataset-fit" value={pictures.fit} onChange={(event) => setPictures({ ...pictures, fit: event.target.value === 'crop' ? 'crop' : 'pad' })}>
+              <option value="pad">whole picture, padded</option>
+              <option value="crop">middle square, cropped</option>
+            </select>
+          </label>
+          <label className="field">
+            <span className="field-label">Invert</span>
+            <select
+              data-testid="dataset-invert"
+              value={pictures.invert}
+              onChange={(event) => setPictures({ ...pictures, invert: event.target.value === 'yes' ? 'yes' : event.target.value === 'no' ? 'no' : 'auto' })}
+            >
+              <option value="auto">when dark on light (by the border)</option>
+              <option value="yes">always</option>
+              <option value="no">never</option>
+            </select>
+          </label>
+          <label className="field checkbox-field">
+            <input
+              type="checkbox"
+              data-testid="dataset-folder-labels"
+              checked={pictures.labelsFromFolders}
+              onChange={(event) => setPictures({ ...pictures, labelsFromFolders: event.target.checked })}
+            />
+            <span>label each picture by its folder</span>
+          </label>
+        </fieldset>
+      </details>
       {dataset && preview && (
         <figure className="dataset-preview">
           <DigitCanvas pixels={preview} rows={PREVIEW_SIDE} cols={PREVIEW_SIDE} version={dataset.id} label={`The first training images of ${dataset.name}`} testId="dataset-preview" />
