@@ -9,6 +9,7 @@ import { type GeneratorSnapshot, decodeSnapshot, generatorOf, generatorTensors }
 import { IMPORT_LIMITS, ImportError, type ImportFile, importGenerator } from '../core/export/generatorImport';
 import type { SpecWithWeights } from '../core/export/generatorLayers';
 import { type GeneratorInfo, type GeneratorManifest, exportFileName } from '../core/export/generatorManifest';
+import { exportGeneratorKeras } from '../core/export/kerasH5Export';
 import { exportGeneratorOnnx } from '../core/export/onnxExport';
 import { exportGeneratorTfjs, modelLatentSize } from '../core/export/tfjsExport';
 import { gridBytes, gridShape, toPixels } from '../core/digits';
@@ -43,6 +44,8 @@ interface Imported extends ImportedInfo {
   /** The recipe its manifest.json carried, which its exports carry on. */
   recipe: Recipe | null;
 }
+
+const FILE_EXTENSION = { tfjs: 'zip', onnx: 'onnx', keras: 'h5' } as const satisfies Record<ExportFormat, string>;
 
 /** A generator ready to export: what the exporters take, its facts, and its forward pass. */
 interface Resolved {
@@ -81,9 +84,11 @@ export class GeneratorExports {
       const bytes =
         format === 'onnx'
           ? await exportGeneratorOnnx(resolved.source, resolved.info)
-          : await exportGeneratorTfjs(resolved.source, resolved.info);
+          : format === 'keras'
+            ? await exportGeneratorKeras(resolved.source)
+            : await exportGeneratorTfjs(resolved.source, resolved.info);
       const result: ExportedGenerator = {
-        fileName: exportFileName(resolved.info, format === 'onnx' ? 'onnx' : 'zip'),
+        fileName: exportFileName(resolved.info, FILE_EXTENSION[format]),
         // The page receives the buffer itself (transferred): it must hold these bytes only.
         bytes: bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice(),
         facts: factsOf(resolved.info),

@@ -92,7 +92,8 @@ export type GeneratorRef =
   | { kind: 'imported'; importId: string };
 
 /** `tfjs`: a zip of the TF.js Layers model and manifest.json; `onnx`: one ONNX model. */
-export type ExportFormat = 'tfjs' | 'onnx';
+/** tfjs: the TF.js Layers zip; onnx: one ONNX model; keras: a Keras 2 whole-model .h5. */
+export type ExportFormat = 'tfjs' | 'onnx' | 'keras';
 
 /** Where a generator comes from, as its manifest says (null: not known). */
 export interface GeneratorFacts {

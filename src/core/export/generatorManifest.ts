@@ -175,7 +175,7 @@ function manifestRecipe(raw: unknown): Recipe {
 }
 
 /** A download name such as `mnist-gan-seed-epoch20-generator.zip`. */
-export function exportFileName(info: GeneratorInfo, extension: 'zip' | 'onnx'): string {
+export function exportFileName(info: GeneratorInfo, extension: 'zip' | 'onnx' | 'h5'): string {
   const parts = ['mnist-gan'];
   if (info.preset) parts.push(info.preset.replace(/[^A-Za-z0-9_-]+/g, '-'));
   if (info.epoch !== undefined) parts.push(`epoch${info.epoch}`);

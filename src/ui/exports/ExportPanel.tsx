@@ -60,9 +60,10 @@ export function ExportPanel({ source, label }: ExportPanelProps) {
       <h3 className="subsection-title">Take the generator anywhere</h3>
       <p className="hint">
         The generator of {label ?? 'the chosen epoch'} as a TF.js Layers model (zip: model.json, weights,
-        manifest.json) or as ONNX, for Python, Keras, ONNX Runtime or OpenVINO. A downloaded zip can be
-        imported back to sample from. A recipe that outgrows the tab leaves as a PyTorch training script
-        for a GPU machine or several (torchrun); it saves the generator as Keras .h5 files.
+          manifest.json), as ONNX (ONNX Runtime, OpenVINO) or as a Keras .h5 (the Keras scripts' sample.py).
+          A downloaded zip or .h5, or the Keras scripts' own .h5 files, can be imported back to sample from.
+          A recipe that outgrows the tab leaves as a PyTorch training script for a GPU machine or several
+          (torchrun); it saves the generator as Keras .h5 files.
       </p>
       <div className="downloads">
         <button
@@ -84,6 +85,16 @@ export function ExportPanel({ source, label }: ExportPanelProps) {
           title={`One ONNX model, opset 13: noise [N, latent size] → image [N, ${DIGIT_PIXELS}]; the recipe travels in its metadata.`}
         >
           {downloads.onnx !== undefined ? 'Preparing ONNX…' : 'ONNX'}
+        </button>
+        <button
+          type="button"
+          className="button"
+          data-testid="download-keras"
+          disabled={!canExport || downloads.keras !== undefined}
+          onClick={() => source && exports.download(source, 'keras')}
+          title="A Keras 2 whole-model .h5, as model.save writes it: keras.models.load_model (the Keras scripts' sample.py) loads it. Class-conditional generators are refused."
+        >
+          {downloads.keras !== undefined ? 'Preparing .h5…' : 'Keras .h5'}
         </button>
         <label className="field import-field">
           <span className="field-label">

@@ -49,7 +49,11 @@ export interface ExportsController {
 
 type Exported = Extract<WorkerEvent, { type: 'generator-exported' }>;
 
-const MIME: Record<ExportFormat, string> = { tfjs: 'application/zip', onnx: 'application/octet-stream' };
+const MIME: Record<ExportFormat, string> = {
+  tfjs: 'application/zip',
+  onnx: 'application/octet-stream',
+  keras: 'application/x-hdf5',
+};
 
 export function createExportsController(
   store: LabStore,
