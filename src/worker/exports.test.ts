@@ -114,6 +114,28 @@ describe('generator exports through the worker', () => {
     expect(maxAbsDiff(await onnxImages(again.bytes, again.reference!.noise), again.reference!.images)).toBeLessThanOrEqual(1e-5);
   });
 
+  it('exports a saved epoch as a Keras .h5, imports it back, samples the same digits and exports it as ONNX', async () => {
+    await send({ type: 'export-generator', requestId: 40, source: { kind: 'saved', runId: 'x1', epoch: 1 }, format: 'keras' });
+    const h5 = reply('generator-exported', 40);
+    expect(h5.fileName).toBe('mnist-gan-seed-epoch1-generator.h5');
+    expect(Array.from(new Uint8Array(h5.bytes).subarray(0, 8))).toEqual([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
+    // Detected by its signature, whatever it is called.
+    await send({ type: 'import-generator', requestId: 41, files: [new File([h5.bytes], 'generator.bin')] });
+    const imported = reply('generator-imported', 41);
+    expect(imported.name).toBe('generator.bin');
+    await send({ type: 'sample', requestId: 42, runId: 'x1', epoch: 1, seed: 4, count: 12 });
+    await send({ type: 'sample-imported', requestId: 43, importId: imported.importId, seed: 4, count: 12 });
+    const saved = reply('sample-result', 42);
+    const fromImport = reply('sample-result', 43);
+    expect(Math.max(...Array.from(fromImport.pixels, (v, i) => Math.abs(v - saved.pixels[i])))).toBeLessThanOrEqual(1);
+    await send({ type: 'export-generator', requestId: 44, source: { kind: 'imported', importId: imported.importId }, format: 'onnx', reference: { seed: 4, count: 3 } });
+    const onnx = reply('generator-exported', 44);
+    expect(maxAbsDiff(await onnxImages(onnx.bytes, onnx.reference!.noise), onnx.reference!.images)).toBeLessThanOrEqual(1e-5);
+
+    await send({ type: 'import-generator', requestId: 45, files: [new File(['not a model'], 'notes.h5')] });
+    expect(errorFor(45)).toMatchObject({ code: 'import', message: expect.stringMatching(/^notes\.h5: this is not an HDF5 file/) });
+  });
+
   it('refuses damaged and oversized files with a sentence, before reading a big one', async () => {
     const junk = new Rng(9).fillNormal(new Float32Array(256));
     await send({ type: 'import-generator', requestId: 20, files: [new File([junk.buffer as ArrayBuffer], 'x.zip')] });

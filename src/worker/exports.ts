@@ -6,14 +6,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { type GeneratorSnapshot, decodeSnapshot, generatorOf, generatorTensors } from '../core/checkpointCodec';
-import { IMPORT_LIMITS, ImportError, type ImportFile, importGenerator } from '../core/export/generatorImport';
+import { IMPORT_LIMITS, ImportError, type ImportFile, type ImportedGenerator, importGenerator } from '../core/export/generatorImport';
+import { importKerasH5, looksLikeHdf5 } from '../core/export/kerasH5Import';
 import type { SpecWithWeights } from '../core/export/generatorLayers';
 import { type GeneratorInfo, type GeneratorManifest, exportFileName } from '../core/export/generatorManifest';
 import { exportGeneratorKeras } from '../core/export/kerasH5Export';
 import { exportGeneratorOnnx } from '../core/export/onnxExport';
 import { exportGeneratorTfjs, modelLatentSize } from '../core/export/tfjsExport';
 import { gridBytes, gridShape, toPixels } from '../core/digits';
-import { type Recipe, recipeNetwork } from '../core/recipe';
+import { type Recipe, checkRecipe, recipeNetwork, upgradeSavedRecipe } from '../core/recipe';
 import { generatorForward, sampleNoise } from '../core/sampling';
 import type { RunRepository } from '../storage/runRepository';
 import type { ExportFormat, ExportReference, GeneratorFacts, GeneratorRef } from './protocol';
@@ -123,15 +124,16 @@ export class GeneratorExports {
       const read: ImportFile[] = await Promise.all(
         files.map(async (file) => ({ name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) })),
       );
-      const { model, manifest } = await importGenerator(read);
+      const keras = read.filter((file) => looksLikeHdf5(file.bytes) || KERAS_NAME.test(file.name));
+      const { model, manifest, recipe, name } =
+        keras.length > 0 ? await importKerasFiles(read, keras) : await importTfjsFiles(read, files);
       this.importCount += 1;
-      const modelFile = files.find((file) => /\.zip$/i.test(file.name)) ?? files.find((file) => file.name === 'model.json') ?? files[0];
       const entry: Imported = {
         importId: `import-${this.importCount}`,
-        name: modelFile.name,
+        name,
         facts: manifestFacts(manifest),
         model,
-        recipe: manifest?.recipe ?? null,
+        recipe,
       };
       this.imported.set(entry.importId, entry);
       return { importId: entry.importId, name: entry.name, facts: entry.facts };
@@ -219,6 +221,52 @@ export class GeneratorExports {
       }
     }
   }
+}
+
+const KERAS_NAME = /\.(h5|hdf5)$/i;
+
+type Loaded = ImportedGenerator & { recipe: Recipe | null; name: string };
+
+async function importTfjsFiles(read: ImportFile[], files: File[]): Promise<Loaded> {
+  const loaded = await importGenerator(read);
+  const modelFile = files.find((file) => /\.zip$/i.test(file.name)) ?? files.find((file) => file.name === 'model.json') ?? files[0];
+  return { ...loaded, recipe: loaded.manifest?.recipe ?? null, name: modelFile.name };
+}
+
+/**
+ * One Keras .h5, optionally with a recipe .json (the recipe box's text saved as a file) that a
+ * weights-only file needs.
+ */
+async function importKerasFiles(read: ImportFile[], keras: ImportFile[]): Promise<Loaded> {
+  const others = read.filter((file) => !keras.includes(file));
+  if (keras.length > 1) {
+    throw new ImportError(
+      `${keras.map((file) => file.name).join(', ')}: choose one Keras .h5 generator at a time (with its recipe .json if it holds weights only).`,
+    );
+  }
+  const stray = others.find((file) => !/\.json$/i.test(file.name));
+  if (stray || others.length > 1) {
+    throw new ImportError(
+      `${(stray ?? others[1]).name} was chosen with ${keras[0].name}; a Keras .h5 goes alone, or with one recipe .json for a weights-only file.`,
+    );
+  }
+  const recipe = others.length === 1 ? recipeFromFile(others[0]) : null;
+  const loaded = await importKerasH5(keras[0], { recipe });
+  return { ...loaded, recipe, name: keras[0].name };
+}
+
+function recipeFromFile(file: ImportFile): Recipe {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(new TextDecoder().decode(file.bytes));
+  } catch (error) {
+    throw new ImportError(`${file.name} is not valid JSON (${(error as Error).message}); save the recipe box's text as the file.`);
+  }
+  const { recipe, problems } = checkRecipe(upgradeSavedRecipe(raw));
+  if (!recipe) {
+    throw new ImportError(`${file.name} is not a lab recipe: ${problems.slice(0, 3).map((p) => p.message).join(' ')}`);
+  }
+  return recipe;
 }
 
 function fromSnapshot(snapshot: GeneratorSnapshot, info: GeneratorInfo): Resolved {

@@ -98,14 +98,14 @@ export function ExportPanel({ source, label }: ExportPanelProps) {
         </button>
         <label className="field import-field">
           <span className="field-label">
-            Import a generator <span className="unit">(TF.js zip, or model.json with its weights)</span>
+            Import a generator <span className="unit">(TF.js zip, model.json with its weights, or a Keras .h5)</span>
           </span>
           <input
             ref={input}
             type="file"
             className="file-input"
             data-testid="import-generator"
-            accept=".zip,.json,.bin,application/zip,application/json"
+            accept=".zip,.json,.bin,.h5,.hdf5,application/zip,application/json,application/x-hdf5"
             multiple
             disabled={!workerReady || importing}
             onChange={(event) => chosen(event.target.files)}
