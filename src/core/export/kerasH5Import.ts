@@ -49,8 +49,10 @@ function shapeText(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
 
+/** "an LSTM", "a Dense", "an Embedding": acronyms by their first letter's name. */
 function article(className: string): string {
-  return /^[AEIOU]/.test(className) ? 'an' : 'a';
+  const acronym = /^[A-Z]{2}/.test(className);
+  return (acronym ? /^[AEFHILMNORSX]/ : /^[AEIOU]/).test(className) ? 'an' : 'a';
 }
 
 /** Minimal read access over h5wasm's objects, so the checks below read as Keras's loader does. */
