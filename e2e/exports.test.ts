@@ -63,7 +63,7 @@ function expectDigits(values: Float32Array | Int32Array | Uint8Array, count: num
   }
 }
 
-it('downloads both formats, runs them outside the page, checks ONNX in the page, and imports', async () => {
+it('downloads TF.js, ONNX and Keras .h5, runs them outside the page, checks ONNX in the page, and imports the zip and the .h5', async () => {
   const lab = await openLab(browser, RUN);
   const { page } = lab;
   try {
@@ -80,6 +80,9 @@ it('downloads both formats, runs them outside the page, checks ONNX in the page,
     // The files arrive, named for the run and epoch.
     const zip = await download(page, 'download-generator');
     const onnx = await download(page, 'download-onnx');
+    const keras = await download(page, 'download-keras');
+    expect(keras.name).toBe('mnist-gan-seed-epoch2-generator.h5');
+    expect(Array.from(keras.bytes.subarray(0, 8))).toEqual([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
     expect(zip.name).toBe('mnist-gan-seed-epoch2-generator.zip');
     expect(onnx.name).toBe('mnist-gan-seed-epoch2-generator.onnx');
 
@@ -147,6 +150,12 @@ it('downloads both formats, runs them outside the page, checks ONNX in the page,
     expect(await sources.inputValue()).toBe('2');
     await page.getByRole('button', { name: 'Dismiss these messages' }).click();
     expect(await byTestId(page, 'error-message').count()).toBe(0);
+    await byTestId(page, 'import-generator').setInputFiles({ name: 'notes.h5', mimeType: 'text/plain', buffer: Buffer.from('not a model') });
+    await byTestId(page, 'error-message').waitFor({ timeout: 30_000 });
+    expect(await byTestId(page, 'error-message').textContent()).toMatch(/notes\.h5: this is not an HDF5 file/);
+    expect(await options()).toEqual(before);
+    await page.getByRole('button', { name: 'Dismiss these messages' }).click();
+    expect(await byTestId(page, 'error-message').count()).toBe(0);
 
     // The downloaded zip imports back, becomes the sample source, and draws digits.
     await byTestId(page, 'import-generator').setInputFiles({ name: zip.name, mimeType: 'application/zip', buffer: Buffer.from(zip.bytes) });
@@ -161,6 +170,22 @@ it('downloads both formats, runs them outside the page, checks ONNX in the page,
       page,
       'a sample from the imported generator',
       `(() => { const c = document.querySelector('[data-testid="sample-grid"]'); return c?.dataset.status === 'done' && c.getAttribute('aria-label').includes('imported: '); })()`,
+    );
+    expect(await greyLevels(page, 'sample-grid')).toBeGreaterThanOrEqual(16);
+
+    // The downloaded Keras .h5 imports back too (h5wasm in the worker, under the page's CSP) and draws digits.
+    await byTestId(page, 'import-generator').setInputFiles({ name: keras.name, mimeType: 'application/x-hdf5', buffer: Buffer.from(keras.bytes) });
+    await waitFor(
+      page,
+      'the imported .h5 among the sample sources',
+      `[...document.querySelectorAll('[data-testid="sample-epoch"] option')].some((o) => o.selected && o.textContent === 'imported: ${keras.name}')`,
+      60_000,
+    );
+    await byTestId(page, 'sample-button').click();
+    await waitFor(
+      page,
+      'a sample from the imported .h5',
+      `(() => { const c = document.querySelector('[data-testid="sample-grid"]'); return c?.dataset.status === 'done' && c.getAttribute('aria-label').includes('${keras.name}'); })()`,
     );
     expect(await greyLevels(page, 'sample-grid')).toBeGreaterThanOrEqual(16);
     expect(await byTestId(page, 'error-message').count(), await describeLab(lab)).toBe(0);
