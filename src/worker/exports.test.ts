@@ -8,6 +8,10 @@ import { unzipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../core/config';
 import { Rng } from '../core/rng';
+import { weightShapes } from '../core/architecture';
+import { networkFromSpec } from '../core/export/generatorLayers';
+import { kerasModel, writeKerasH5 } from '../core/export/kerasH5Export';
+import { PRESETS } from '../core/presets';
 import { RunRepository } from '../storage/runRepository';
 import { openLabStores } from '../storage/storeNames';
 import type { WorkerEvent } from './protocol';
@@ -134,6 +138,32 @@ describe('generator exports through the worker', () => {
 
     await send({ type: 'import-generator', requestId: 45, files: [new File(['not a model'], 'notes.h5')] });
     expect(errorFor(45)).toMatchObject({ code: 'import', message: expect.stringMatching(/^notes\.h5: this is not an HDF5 file/) });
+  });
+
+  it('imports a weights-only .h5 chosen with its recipe .json, and refuses it without one or with a second .h5', async () => {
+    const recipe = PRESETS.seed.recipe;
+    const spec = recipe.generator;
+    const rng = new Rng(5);
+    const weights = weightShapes(spec).map((shape) => rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1))).map((v) => v * 0.05));
+    const model = kerasModel(networkFromSpec({ spec, weights }));
+    const weightsOnly = await writeKerasH5(model, { weightsOnly: true });
+    const whole = await writeKerasH5(model);
+    const recipeFile = new File([JSON.stringify(recipe)], 'recipe.json');
+
+    await send({ type: 'import-generator', requestId: 50, files: [new File([weightsOnly], 'w.h5')] });
+    expect(errorFor(50)?.message).toMatch(/^w\.h5: this is a weights-only file .* recipe \.json/);
+    await send({ type: 'import-generator', requestId: 51, files: [new File([weightsOnly], 'w.h5'), new File(['{"batchSize": 0}'], 'bad.json')] });
+    expect(errorFor(51)?.message).toMatch(/^bad\.json is not a lab recipe: /);
+    await send({ type: 'import-generator', requestId: 52, files: [new File([weightsOnly], 'a.h5'), new File([whole], 'b.h5')] });
+    expect(errorFor(52)?.message).toMatch(/^a\.h5, b\.h5: choose one Keras \.h5 generator at a time/);
+
+    await send({ type: 'import-generator', requestId: 53, files: [new File([weightsOnly], 'w.h5'), recipeFile] });
+    await send({ type: 'import-generator', requestId: 54, files: [new File([whole], 'whole.h5')] });
+    const [fromWeights, fromWhole] = [reply('generator-imported', 53), reply('generator-imported', 54)];
+    expect(fromWeights.name).toBe('w.h5');
+    await send({ type: 'sample-imported', requestId: 55, importId: fromWeights.importId, seed: 2, count: 4 });
+    await send({ type: 'sample-imported', requestId: 56, importId: fromWhole.importId, seed: 2, count: 4 });
+    expect(Array.from(reply('sample-result', 55).pixels)).toEqual(Array.from(reply('sample-result', 56).pixels));
   });
 
   it('refuses damaged and oversized files with a sentence, before reading a big one', async () => {

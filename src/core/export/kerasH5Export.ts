@@ -165,7 +165,7 @@ function byteStrings(values: string[]): { data: string[]; dtype: string } {
  * Writes `model` as a Keras `.h5`: whole model (model_config + model_weights) or, with
  * `weightsOnly`, the `save_weights` layout (the same groups at the root).
  */
-export async function writeKerasH5(model: KerasModel, options: { weightsOnly?: boolean } = {}): Promise<Uint8Array> {
+export async function writeKerasH5(model: KerasModel, options: { weightsOnly?: boolean } = {}): Promise<Uint8Array<ArrayBuffer>> {
   const { h5, fs } = await loadH5wasm();
   const path = scratchName();
   const file = new h5.File(path, 'w');
@@ -202,13 +202,14 @@ export async function writeKerasH5(model: KerasModel, options: { weightsOnly?: b
     file.close();
   }
   try {
-    return fs.readFile(path);
+    // A copy out of h5wasm's memory, so the bytes can be transferred to the page.
+    return new Uint8Array(fs.readFile(path));
   } finally {
     fs.unlink(path);
   }
 }
 
 /** A generator (saved, training or imported) as a Keras 2 whole-model `.h5`. */
-export async function exportGeneratorKeras(source: GeneratorSource): Promise<Uint8Array> {
+export async function exportGeneratorKeras(source: GeneratorSource): Promise<Uint8Array<ArrayBuffer>> {
   return writeKerasH5(kerasModel(await exportNetwork(source)));
 }
