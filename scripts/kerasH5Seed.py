@@ -1,8 +1,8 @@
 """Writes the Keras scripts' seed generator with random weights as Keras 2 writes it, with h5py.
 
 Usage: kerasH5Seed.py OUT.h5 [--weights-only]
-The layout is the one model.save('x.h5') (or model.save_weights) produces in Keras 2: see
-docs of the lab's Keras import. Keras itself is not needed.
+The layout is the one model.save("x.h5") (or model.save_weights) produces in Keras 2, as the
+README's "Coming from the Keras scripts" describes it. Keras itself is not needed.
 """
 import json
 import sys
