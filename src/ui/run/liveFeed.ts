@@ -13,7 +13,7 @@ import { LossSeries, type ChartPoint } from './lossSeries';
 import { isRunActive } from './runState';
 
 /** Enough points for a chart a few hundred pixels wide; the chart library draws each at a cost. */
-export const MAX_CHART_POINTS = 300;
+export const MAX_CHART_POINTS = 200;
 
 /** The grid currently drawn; its pixels are in the feed's grid buffer. */
 export interface GridInfo {
