@@ -14,6 +14,7 @@ import {
 import { DIGIT_CLASSES } from '../../core/digits';
 import { viewedRun } from '../history/historyState';
 import { useTurn } from '../shared/chartTurns';
+import { niceTicks } from '../shared/chartTicks';
 import { useLabState } from '../shared/useLab';
 import { type QualityPoint, latestC2stPoint, qualityReference, qualitySeries, shownPoint } from './qualityState';
 import './quality.css';
@@ -49,7 +50,10 @@ export function QualityPanel() {
   const latestC2st = useMemo(() => latestC2stPoint(points), [points]);
   // Each chart drawn in its own turn (shared/chartTurns.ts): a checkpoint changes both, and the
   // loss charts with them.
-  const trend = useTurn(useMemo(() => ({ points, fdAxis, reference }), [points, fdAxis, reference]));
+  // Epoch ticks computed here: the chart library's own tick search runs arbitrary-precision
+  // arithmetic, most of this chart's cost at every checkpoint.
+  const epochAxis = useMemo(() => niceTicks(Math.max(1, points.at(-1)?.epoch ?? 1)), [points]);
+  const trend = useTurn(useMemo(() => ({ points, fdAxis, reference, epochAxis }), [points, fdAxis, reference, epochAxis]));
   const trendChart = useMemo(
     () => (
       <LineChart responsive style={{ width: '100%', height: 170 }} data={trend.points} margin={MARGIN}>
@@ -57,7 +61,8 @@ export function QualityPanel() {
         <XAxis
           dataKey="epoch"
           type="number"
-          domain={['dataMin', 'dataMax']}
+          domain={[0, trend.epochAxis.top]}
+          ticks={trend.epochAxis.ticks}
           allowDecimals={false}
           label={{ value: 'epoch', position: 'insideBottom', offset: -10 }}
         />
