@@ -80,6 +80,8 @@ it('compares two runs with different learning rates, and keeps the comparison th
     await byTestId(page, 'runs-compare-axis-time').click();
     await waitFor(page, 'the time axis', `document.querySelector('[data-testid="runs-compare-axis-time"]')?.getAttribute('aria-pressed') === 'true'`);
     await expectSeries(page, 2);
+    // The charts are redrawn one per animation frame (shared/chartTurns.ts): the FD chart's turn comes.
+    await waitFor(page, 'the FD chart against training time', `(document.querySelector('${chart('fd')}')?.textContent ?? '').includes('training time (s)')`);
     expect(await page.locator(chart('fd')).textContent()).toMatch(/training time \(s\)/);
 
     const csv = new TextDecoder().decode((await download(page, 'runs-compare-csv')).bytes);
