@@ -5,6 +5,7 @@
 import { gzipSync } from 'node:zlib';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { IDX_IMAGES, idxFile } from '../src/testing/idxFixtures';
 import { byTestId, launchChromium, openLab, waitForNumber } from './lab';
 import { rowSelector, waitUntil } from './storageProbe';
 
@@ -18,12 +19,7 @@ afterAll(async () => {
 
 /** An IDX image header where a label file should be: the wrong kind of MNIST file. */
 function foreignIdx(): Buffer {
-  const bytes = Buffer.alloc(16 + 784);
-  bytes.writeUInt32BE(0x803, 0);
-  bytes.writeUInt32BE(1, 4);
-  bytes.writeUInt32BE(28, 8);
-  bytes.writeUInt32BE(28, 12);
-  return gzipSync(bytes);
+  return gzipSync(idxFile(IDX_IMAGES, [1, 28, 28], new Uint8Array(784)));
 }
 
 const cases = [

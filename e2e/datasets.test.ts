@@ -12,6 +12,7 @@ import type { Browser } from 'playwright-core';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { digitGridPng } from '../scripts/pngGrid';
+import { IDX_IMAGES, IDX_LABELS, idxFile } from '../src/testing/idxFixtures';
 import { byTestId, canvasDigest, describeLab, drawnDigest, launchChromium, openLab, readNumber, waitFor, waitForNumber } from './lab';
 
 let browser: Browser;
@@ -24,23 +25,17 @@ afterAll(async () => {
 
 /** IDX files of `count` images (a bright blob at a place that follows the label) and their labels. */
 function idxFiles(dir: string, count: number): string[] {
-  const images = Buffer.alloc(16 + count * 784);
-  images.writeUInt32BE(0x803, 0);
-  images.writeUInt32BE(count, 4);
-  images.writeUInt32BE(28, 8);
-  images.writeUInt32BE(28, 12);
-  const labels = Buffer.alloc(8 + count);
-  labels.writeUInt32BE(0x801, 0);
-  labels.writeUInt32BE(count, 4);
+  const pixels = new Uint8Array(count * 784);
+  const labels = new Uint8Array(count);
   for (let i = 0; i < count; i++) {
     const label = i % 10;
-    labels[8 + i] = label;
-    for (let y = 6; y < 22; y++) for (let x = 4 + label; x < 10 + label; x++) images[16 + i * 784 + y * 28 + x] = 200 + ((i * 7 + x) % 56);
+    labels[i] = label;
+    for (let y = 6; y < 22; y++) for (let x = 4 + label; x < 10 + label; x++) pixels[i * 784 + y * 28 + x] = 200 + ((i * 7 + x) % 56);
   }
   const imageFile = join(dir, 'blobs-images-idx3-ubyte.gz');
   const labelFile = join(dir, 'blobs-labels-idx1-ubyte');
-  writeFileSync(imageFile, gzipSync(images));
-  writeFileSync(labelFile, labels);
+  writeFileSync(imageFile, gzipSync(idxFile(IDX_IMAGES, [count, 28, 28], pixels)));
+  writeFileSync(labelFile, idxFile(IDX_LABELS, [count], labels));
   return [imageFile, labelFile];
 }
 

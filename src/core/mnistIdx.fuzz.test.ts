@@ -7,28 +7,9 @@
 import { largestAllocation } from '../testing/allocationWatch';
 import { describe, expect, it } from 'vitest';
 import { mutate, randomBytes } from '../testing/fuzzSupport';
+import { IDX_IMAGES, IDX_LABELS, idxFile, idxImages, idxLabels } from '../testing/idxFixtures';
 import { IdxError, makeSplit, parseIdxImages, parseIdxLabels } from './mnistIdx';
 import { Rng } from './rng';
-
-function imageFile(count: number, rows = 28, cols = 28, rng = new Rng(count)): Uint8Array {
-  const out = new Uint8Array(16 + count * rows * cols);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, 0x803);
-  view.setUint32(4, count);
-  view.setUint32(8, rows);
-  view.setUint32(12, cols);
-  out.set(randomBytes(rng, count * rows * cols), 16);
-  return out;
-}
-
-function labelFile(count: number, rng = new Rng(count + 99)): Uint8Array {
-  const out = new Uint8Array(8 + count);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, 0x801);
-  view.setUint32(4, count);
-  for (let i = 0; i < count; i++) out[8 + i] = rng.nextInt(10);
-  return out;
-}
 
 /** Parses `bytes` both ways; anything but success or an IdxError fails the test. */
 function parseBoth(bytes: Uint8Array): { images: boolean; labels: boolean } {
@@ -68,25 +49,17 @@ describe('IDX parser fuzz', () => {
 
   it('survives 6,000 generated files with only IdxError, views of the input and no big allocation', async () => {
     const rng = new Rng(2024);
-    const seeds = [imageFile(0), imageFile(1), imageFile(3), labelFile(0), labelFile(5), labelFile(40), imageFile(2, 27, 28)];
+    const seeds = [idxImages(0), idxImages(1), idxImages(3), idxLabels(0), idxLabels(5), idxLabels(40), idxImages(2, { rows: 27, cols: 28 })];
     const cases: Uint8Array[] = [];
     for (let i = 0; i < 2000; i++) cases.push(randomBytes(rng, rng.nextInt(48)));
     for (let i = 0; i < 3984; i++) cases.push(mutate(rng, seeds[rng.nextInt(seeds.length)]));
     // Huge declared sizes on tiny bodies: images and labels, every extreme count.
     for (const count of [0x7fffffff, 0xffffffff, 0x80000000, 5_000_000, 60_001]) {
-      for (const magic of [0x803, 0x801]) {
-        const header = new Uint8Array(16 + rng.nextInt(64));
-        const view = new DataView(header.buffer);
-        view.setUint32(0, magic);
-        view.setUint32(4, count);
-        view.setUint32(8, 28);
-        view.setUint32(12, 28);
-        cases.push(header);
-      }
+      for (const magic of [IDX_IMAGES, IDX_LABELS]) cases.push(idxFile(magic, [count, 28, 28], new Uint8Array(rng.nextInt(64))));
     }
     // Wrong magic of other IDX kinds and of other formats (zip, gzip, PNG).
     for (const magic of [0x0804, 0x0c03, 0x0d01, 0x504b0304, 0x1f8b0800, 0x89504e47]) {
-      const file = imageFile(1);
+      const file = idxImages(1);
       new DataView(file.buffer).setUint32(0, magic);
       cases.push(file);
     }
@@ -113,8 +86,8 @@ describe('IDX parser fuzz', () => {
     for (let i = 0; i < 200; i++) {
       const a = rng.nextInt(4);
       const b = rng.nextInt(4);
-      const images = parseIdxImages(imageFile(a), 'i');
-      const labels = parseIdxLabels(labelFile(b), 'l');
+      const images = parseIdxImages(idxImages(a), 'i');
+      const labels = parseIdxLabels(idxLabels(b), 'l');
       if (a === b) expect(makeSplit(images, labels, 'i', 'l').count).toBe(a);
       else expect(() => makeSplit(images, labels, 'i', 'l')).toThrow(IdxError);
     }

