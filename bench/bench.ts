@@ -7,11 +7,9 @@
  * --preset seed|dcgan (the convolutional preset, in the lab and in PyTorch) · --no-reference ·
  * --allow-dirty (measure uncommitted code; the file says so).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchChromium, startPreview } from '../scripts/labBrowser';
-import { provenance, resultStem } from '../scripts/provenance';
+import { provenance, writeResult } from '../scripts/provenance';
 import { spread } from '../scripts/spread';
 import { DEFAULT_PLANS, type RepeatResult, describeGpu, measureOnce } from './browserBench';
 import { REFERENCE_SETUP, referenceAvailable, runReference } from './reference';
@@ -150,28 +148,18 @@ export async function bench(root: string, argv: string[]): Promise<void> {
       );
     }
 
-    const file = join(root, 'bench', 'results', `${resultStem(origin)}${options.preset === 'seed' ? '' : `-${options.preset}`}.json`);
-    mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-    writeFileSync(
-      file,
-      `${JSON.stringify(
-        {
-          ...origin,
-          chromium,
-          gpu,
-          preset: options.preset,
-          batchSize: BATCH[options.preset],
-          runSteps,
-          repeats: options.repeats,
-          reference: withReference
-            ? { ...referenceInfo, stepsPerSecond: reference, median: referenceMedian, range: [referenceSpread?.min, referenceSpread?.max] }
-            : null,
-          backends: summary,
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    const file = writeResult(root, origin, options.preset === 'seed' ? '' : `-${options.preset}`, {
+      chromium,
+      gpu,
+      preset: options.preset,
+      batchSize: BATCH[options.preset],
+      runSteps,
+      repeats: options.repeats,
+      reference: withReference
+        ? { ...referenceInfo, stepsPerSecond: reference, median: referenceMedian, range: [referenceSpread?.min, referenceSpread?.max] }
+        : null,
+      backends: summary,
+    });
     console.log(`\nWrote ${file}`);
   } finally {
     await server.close();

@@ -16,12 +16,11 @@
  * --repeats 3 · --profile <file> (also save the main thread's CPU profile of the first repeat,
  * for Chromium's DevTools).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchChromium, startPreview } from '../scripts/labBrowser';
-import { provenance, resultStem } from '../scripts/provenance';
+import { provenance, writeResult } from '../scripts/provenance';
 import { spread } from '../scripts/spread';
 import { LONG_RUN_EPOCHS, LONG_RUN_LOG_EVERY, LONG_RUN_STEPS_PER_EPOCH, writeLongRuns } from './longRuns';
 import { type MainThreadTask, traceMainThread } from './mainThreadTasks';
@@ -300,29 +299,19 @@ export async function bench(root: string, argv: string[]): Promise<void> {
   console.log(`\n${describeSpread('with the comparison open (all but the reference)', comparisonOpen)}`);
   console.log(describeSpread('reference: the comparison closed', reference));
 
-  const file = join(root, 'bench', 'results', `${resultStem(origin)}-compare.json`);
-  mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-  writeFileSync(
-    file,
-    `${JSON.stringify(
-      {
-        ...origin,
-        chromium,
-        loadAverage: { before: loadBefore, after: loadAfter },
-        compared: {
-          runs: COMPARED,
-          stepsEach: LONG_RUN_EPOCHS * LONG_RUN_STEPS_PER_EPOCH,
-          loggedPointsEach: (LONG_RUN_EPOCHS * LONG_RUN_STEPS_PER_EPOCH) / LONG_RUN_LOG_EVERY,
-        },
-        trainingRun: TRAINING_RUN,
-        longTaskMs: LONG_TASK_MS,
-        repeats: options.repeats,
-        summary: { comparisonOpen, reference, phases },
-        runs: repeats,
-      },
-      null,
-      2,
-    )}\n`,
-  );
+  const file = writeResult(root, origin, '-compare', {
+    chromium,
+    loadAverage: { before: loadBefore, after: loadAfter },
+    compared: {
+      runs: COMPARED,
+      stepsEach: LONG_RUN_EPOCHS * LONG_RUN_STEPS_PER_EPOCH,
+      loggedPointsEach: (LONG_RUN_EPOCHS * LONG_RUN_STEPS_PER_EPOCH) / LONG_RUN_LOG_EVERY,
+    },
+    trainingRun: TRAINING_RUN,
+    longTaskMs: LONG_TASK_MS,
+    repeats: options.repeats,
+    summary: { comparisonOpen, reference, phases },
+    runs: repeats,
+  });
   console.log(`Wrote ${file}`);
 }

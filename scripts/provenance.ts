@@ -4,7 +4,9 @@
  * dirty tree unless told `--allow-dirty`, and say so in their file), and the machine.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
 
 export interface Provenance {
   date: string;
@@ -49,4 +51,16 @@ export function provenance(root: string, allowDirty: boolean): Provenance {
 /** `<date>-<commit>[-dirty]`, the stem of a result file's name. */
 export function resultStem(p: Provenance): string {
   return `${p.date.slice(0, 10)}-${p.commit}${p.dirty ? '-dirty' : ''}`;
+}
+
+/**
+ * Writes a bench's figures, after their provenance, to bench/results/<stem><suffix>.json under
+ * `root`; returns the file's path.
+ */
+export function writeResult(root: string, origin: Provenance, suffix: string, figures: Record<string, unknown>): string {
+  const dir = join(root, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${resultStem(origin)}${suffix}.json`);
+  writeFileSync(file, `${JSON.stringify({ ...origin, ...figures }, null, 2)}\n`);
+  return file;
 }
