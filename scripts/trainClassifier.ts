@@ -10,17 +10,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { normaliseBatch } from '../src/core/mnistIdx';
-import {
-  CLASSIFIER_MODEL_JSON,
-  CLASSIFIER_WEIGHTS,
-  Classifier,
-  buildClassifierModel,
-  classifierForward,
-  classifierFromFiles,
-  loadClassifier,
-} from '../src/core/metrics/classifier';
-import { Rng } from '../src/core/rng';
+import { CLASSIFIER_MODEL_JSON, CLASSIFIER_WEIGHTS, classifierFromFiles, loadClassifier } from '../src/core/metrics/classifier';
+import { classifierAccuracy, trainClassifierModel } from '../src/core/metrics/classifierTraining';
 import { loadMnist } from './mnistNode';
 
 function option(args: string[], name: string, fallback: string): string {
@@ -94,18 +85,6 @@ async function saveFloat16(model: tf.LayersModel, dir: string): Promise<number> 
   return halves.byteLength;
 }
 
-async function accuracy(classifier: Classifier, pixels: Uint8Array, labels: Uint8Array): Promise<number> {
-  const images = normaliseBatch(pixels, Int32Array.from({ length: labels.length }, (_, i) => i), new Float32Array(pixels.length));
-  const { probabilities } = await classifier.evaluate(images);
-  let correct = 0;
-  for (let i = 0; i < labels.length; i++) {
-    let best = 0;
-    for (let c = 1; c < 10; c++) if (probabilities[i * 10 + c] > probabilities[i * 10 + best]) best = c;
-    if (best === labels[i]) correct++;
-  }
-  return correct / labels.length;
-}
-
 export async function main(args: string[]): Promise<void> {
   const root = process.cwd();
   const epochs = Number(option(args, 'epochs', '6'));
@@ -114,60 +93,28 @@ export async function main(args: string[]): Promise<void> {
   const out = resolve(option(args, 'out', join(root, 'public/classifier')));
   await tf.setBackend('wasm');
   const { train, test } = loadMnist(root);
-  const rng = new Rng(seed);
-  const model = buildClassifierModel();
-  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const optimizer = tf.train.adam(1e-3);
-  // tfjs keeps the rate in a protected field; Adam reads it at every step.
-  const setRate = (rate: number) => ((optimizer as unknown as { learningRate: number }).learningRate = rate);
-  const stepsPerEpoch = Math.floor(train.count / batch);
-  const images = new Float32Array(batch * 784);
-  const labels = new Int32Array(batch);
-  const mask = new Float32Array(batch * 128);
   const started = Date.now();
-  console.log(`Training the evaluation classifier on ${tf.getBackend()}: ${epochs} epochs of ${stepsPerEpoch} steps, batch ${batch}.`);
-  for (let epoch = 1; epoch <= epochs; epoch++) {
-    // Shuffle; 1e-3, then 3e-4 and 1e-4 for the last two epochs.
-    const order = Int32Array.from({ length: train.count }, (_, i) => i);
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = rng.nextInt(i + 1);
-      [order[i], order[j]] = [order[j], order[i]];
-    }
-    setRate(epoch === epochs && epochs > 2 ? 1e-4 : epoch === epochs - 1 && epochs > 2 ? 3e-4 : 1e-3);
-    let lossSum = 0;
-    for (let step = 0; step < stepsPerEpoch; step++) {
-      const indices = order.subarray(step * batch, (step + 1) * batch);
-      normaliseBatch(train.pixels, indices, images);
-      for (let i = 0; i < batch; i++) labels[i] = train.labels[indices[i]];
-      rng.fillDropoutMask(mask, 0.3);
-      const loss = tf.tidy(() => {
-        const x = tf.tensor2d(images, [batch, 784]);
-        const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 10);
-        const m = tf.tensor2d(mask, [batch, 128]);
-        return optimizer.minimize(
-          () => tf.losses.softmaxCrossEntropy(y, classifierForward(vars, x, { trainable: true, dropoutMask: m })[1]) as tf.Scalar,
-          true,
-          vars,
-        )!;
-      });
-      if (step % 50 === 49) lossSum = (await loss.data())[0];
-      loss.dispose();
-      if (step % 100 === 99) {
-        const seconds = (Date.now() - started) / 1000;
-        console.log(`  epoch ${epoch} step ${step + 1}/${stepsPerEpoch}  loss ${lossSum.toFixed(4)}  ${seconds.toFixed(0)} s`);
-      }
-    }
-    const snapshot = Classifier.fromModel(model);
-    const acc = await accuracy(snapshot, test.pixels, test.labels);
-    snapshot.dispose();
-    console.log(`epoch ${epoch}: test accuracy ${(100 * acc).toFixed(2)}%  (${((Date.now() - started) / 1000).toFixed(0)} s)`);
-  }
+  const seconds = () => ((Date.now() - started) / 1000).toFixed(0);
+  console.log(`Training the evaluation classifier on ${tf.getBackend()}: ${epochs} epochs, batch ${batch}.`);
+  const { model } = await trainClassifierModel(train, {
+    classes: 10,
+    epochs,
+    batch,
+    seed,
+    onStep(step, steps, loss) {
+      if (step % 100 === 0) console.log(`  step ${step}/${steps}  loss ${loss?.toFixed(4) ?? '—'}  ${seconds()} s`);
+    },
+    async onEpoch(epoch, current) {
+      const acc = await classifierAccuracy(current, test);
+      console.log(`epoch ${epoch}: test accuracy ${(100 * acc).toFixed(2)}%  (${seconds()} s)`);
+    },
+  });
   const bytes = await saveFloat16(model, out);
   // Check what was written: the float16 weights must keep the accuracy.
   const reloaded = await loadClassifier(
     classifierFromFiles(readFileSync(join(out, CLASSIFIER_MODEL_JSON), 'utf8'), new Uint8Array(readFileSync(join(out, CLASSIFIER_WEIGHTS)))),
   );
-  const acc = await accuracy(reloaded, test.pixels, test.labels);
+  const acc = await classifierAccuracy(reloaded, test);
   reloaded.dispose();
   console.log(
     `Wrote ${out} (${(bytes / 1024).toFixed(0)} KB of float16 weights). Test accuracy as saved: ` +

@@ -7,6 +7,7 @@
 import { del, delMany, get, set, values } from 'idb-keyval';
 import type { IdxDataset } from '../core/datasets/idxDataset';
 import type { ImageSplit } from '../core/mnistIdx';
+import type { ClassifierWeights } from '../core/metrics/classifier';
 import { DIGIT_PIXELS } from '../core/digits';
 import { StorageError, describeError } from '../core/errors';
 import { isQuotaError } from './records';
@@ -33,6 +34,33 @@ export interface DatasetRecord {
   bytes: number;
   /** The first training images (up to PREVIEW_IMAGES × 784 grey bytes): what training will see. */
   preview: Uint8Array;
+  /**
+   * The evaluation classifier the worker trained for this labelled dataset (once, at its first
+   * run's first checkpoint), for FD and the score; absent until then and for unlabelled data.
+   */
+  evaluator?: EvaluatorSummary;
+}
+
+/** What the dataset's evaluation classifier was trained on and how well it tells the classes apart. */
+export interface EvaluatorSummary {
+  /** Share of the held-out images it classifies right. */
+  testAccuracy: number;
+  trainImages: number;
+  testImages: number;
+  /** Epochs trained (fewer than planned, fractional, when its time budget ran out). */
+  epochs: number;
+  trainedAt: number;
+}
+
+/** "test accuracy 91.2 % on 2,000 held-out images". */
+export function describeEvaluator(summary: EvaluatorSummary): string {
+  return `test accuracy ${(100 * summary.testAccuracy).toFixed(1)} % on ${summary.testImages.toLocaleString('en')} held-out images`;
+}
+
+/** A stored evaluation classifier: its weights and their summary. */
+export interface StoredEvaluator {
+  weights: ClassifierWeights;
+  summary: EvaluatorSummary;
 }
 
 export const PREVIEW_IMAGES = 64;
@@ -49,6 +77,16 @@ const MAX_NAME = 60;
 
 function splitKey(id: string, split: SplitName): [string, SplitName] {
   return [id, split];
+}
+
+/** Beside the splits: the dataset's evaluation classifier's weights. */
+function evaluatorKey(id: string): [string, 'evaluator'] {
+  return [id, 'evaluator'];
+}
+
+/** Every part stored beside a dataset's record. */
+function partKeys(id: string): [string, string][] {
+  return [...DATASET_SPLITS.map((s) => splitKey(id, s)), evaluatorKey(id)];
 }
 
 /** Copies out of the file's buffer, so what is stored is exactly the split's bytes. */
@@ -129,10 +167,36 @@ export class DatasetRepository {
     return { train: await this.loadSplit(id, 'train'), test: await this.loadSplit(id, 'test'), classes: record.classes };
   }
 
+  /** The dataset's evaluation classifier, or null when none was trained (or the dataset is gone). */
+  async loadEvaluator(id: string): Promise<StoredEvaluator | null> {
+    const record = await this.get(id);
+    const weights = record?.evaluator ? await get<ClassifierWeights>(evaluatorKey(id), this.stores.datasetImages) : undefined;
+    return record?.evaluator && weights ? { weights, summary: record.evaluator } : null;
+  }
+
+  /**
+   * Keeps the evaluation classifier trained for dataset `id`: its weights, then the record that
+   * names it. A StorageError when the dataset is gone or storage is full (the classifier is then
+   * trained again next time; nothing else changes).
+   */
+  async saveEvaluator(id: string, evaluator: StoredEvaluator): Promise<DatasetRecord> {
+    const record = await this.get(id);
+    if (!record) throw new DatasetMissingError(id);
+    try {
+      await set(evaluatorKey(id), evaluator.weights, this.stores.datasetImages);
+      const updated = { ...record, evaluator: evaluator.summary };
+      await set(id, updated, this.stores.datasets);
+      return updated;
+    } catch (error) {
+      await del(evaluatorKey(id), this.stores.datasetImages).catch(() => undefined);
+      throw new StorageError(`The evaluation classifier of ${record.name} could not be kept: ${describeError(error)}.`);
+    }
+  }
+
   /** Removes the dataset: its record first, so it is gone for readers at once. */
   async delete(id: string): Promise<void> {
     await del(id, this.stores.datasets);
-    await delMany(DATASET_SPLITS.map((s) => splitKey(id, s)), this.stores.datasetImages);
+    await delMany(partKeys(id), this.stores.datasetImages);
   }
 }
 

@@ -8,7 +8,7 @@ import type { ErrorCode } from '../core/errors';
 import type { LiveChange, LiveSettings, LiveSettingsEdit } from '../core/liveSettings';
 import type { LoopProgress } from '../core/progress';
 import type { PictureOptions } from '../core/datasets/pictureDataset';
-import type { DatasetRecord } from '../storage/datasetRepository';
+import type { DatasetRecord, EvaluatorSummary } from '../storage/datasetRepository';
 
 export type { ErrorCode, LiveChange, LiveSettings, LiveSettingsEdit, LossPoint };
 
@@ -218,14 +218,19 @@ export type WorkerEvent =
   | { type: 'live-changed'; runId: string; change: LiveChange; settings: LiveSettings }
   | { type: 'stopped'; runId: string; step: number; reason: 'completed' | 'stopped' | 'error' }
   | QualityEvent
+  /** An imported dataset's evaluation classifier was trained (and kept with it) for this run's metrics. */
+  | { type: 'dataset-evaluator'; runId: string; datasetId: string; evaluator: EvaluatorSummary }
   | BackendTrialEvent
   | { type: 'notice'; runId?: string; message: string }
   | { type: 'error'; runId?: string; requestId?: number; code: ErrorCode; message: string };
 
 /**
- * Quality of the generator at a checkpoint epoch: N generated digits against N real test digits
- * through the evaluation classifier. `reference` is what N real training digits score (the
- * floor for FD). Also saved in the checkpoint's record as its `metrics`.
+ * Quality of the generator at a checkpoint epoch. Where an evaluation classifier judges (the
+ * shipped MNIST one, or one the worker trained for an imported labelled dataset): N generated
+ * digits against N real test digits through it, `reference` being what N real training digits
+ * score (the floor for FD). On unlabelled data only the C2ST is measured and `fd`, `score`,
+ * `histogram`, `reference` and `classifier` are absent (all of them together). Also saved in the
+ * checkpoint's record as its `metrics`.
  */
 export interface QualityEvent {
   type: 'quality';
@@ -235,14 +240,16 @@ export interface QualityEvent {
   /** Digits on each side. */
   n: number;
   /** Fréchet distance in the classifier's features (lower is better). */
-  fd: number;
-  /** MNIST score, 1 to 10 (higher is better). */
-  score: number;
-  /** The classifier's argmax counts per digit 0-9, classes with ≥ 1 % and the rarest share. */
-  histogram: { counts: number[]; modes: number; smallestShare: number };
+  fd?: number;
+  /** The score (the Inception score's analogue), 1 to the classifier's class count (higher is better). */
+  score?: number;
+  /** The classifier's argmax counts per class, classes with ≥ 1 % and the rarest share. */
+  histogram?: { counts: number[]; modes: number; smallestShare: number };
+  reference?: { n: number; fd: number; score: number };
+  /** The classifier that judged: its classes, and its test accuracy when the worker trained it for the dataset. */
+  classifier?: { classes: number; testAccuracy?: number };
   /** How long training waited for the measurement, in ms. */
   ms: number;
-  reference: { n: number; fd: number; score: number };
   /**
    * The checkpoint C2ST (core/metrics/checkpointC2st.ts): the max-pool critic's held-out
    * accuracy on n generated vs n real training digits, its floor (real vs real) and its cost.

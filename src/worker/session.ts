@@ -55,7 +55,7 @@ export class TrainingSession {
   /** The latest run, kept after it ends so its generator can still be exported. */
   private run: TrainingRun | null = null;
   private sampler: Sampler | null = null;
-  private readonly quality = new CheckpointQuality((event) => this.post(event));
+  private readonly quality: CheckpointQuality;
   private readonly exports = new GeneratorExports(
     () => this.requireStorage(),
     (runId) => this.trainingGenerator(runId),
@@ -67,6 +67,7 @@ export class TrainingSession {
   ) {
     this.backends = new BackendHost(env);
     this.data = new TrainingDataCache((onProgress) => env.loadData(onProgress), env.datasets);
+    this.quality = new CheckpointQuality((event) => this.post(event), env.datasets);
   }
 
   async handleMessage(command: Command): Promise<void> {

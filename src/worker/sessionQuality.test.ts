@@ -69,10 +69,10 @@ describe('quality metrics per checkpoint', () => {
       expect(event.fd).toBeGreaterThanOrEqual(0);
       expect(event.score).toBeGreaterThanOrEqual(1);
       expect(event.score).toBeLessThanOrEqual(10);
-      expect(event.histogram.counts).toHaveLength(10);
-      expect(event.histogram.counts.reduce((a, b) => a + b, 0)).toBe(N);
-      expect(event.reference.n).toBe(N);
-      expect(Number.isFinite(event.reference.fd)).toBe(true);
+      expect(event.histogram!.counts).toHaveLength(10);
+      expect(event.histogram!.counts.reduce((a, b) => a + b, 0)).toBe(N);
+      expect(event.reference!.n).toBe(N);
+      expect(Number.isFinite(event.reference!.fd)).toBe(true);
       // The C2ST: half the training split on each real side (its floor needs two disjoint sets).
       expect(event.c2st).toMatchObject({ critic: 'maxpool', n: N / 2 });
       expect(event.c2st!.accuracy).toBeGreaterThanOrEqual(0);
@@ -91,14 +91,14 @@ describe('quality metrics per checkpoint', () => {
         fd: event.fd,
         score: event.score,
         n: N,
-        modes: event.histogram.modes,
-        referenceFd: event.reference.fd,
+        modes: event.histogram!.modes,
+        referenceFd: event.reference!.fd,
         c2st: event.c2st!.accuracy,
         c2stFloor: event.c2st!.floor,
         c2stN: N / 2,
       });
       const counts = Array.from({ length: 10 }, (_, d) => metrics![`count${d}`]);
-      expect(counts).toEqual(event.histogram.counts);
+      expect(counts).toEqual(event.histogram!.counts);
     }
     expect(h.of('notice')).toEqual([]);
   });

@@ -39,6 +39,18 @@ export function buildClassifierModel(classes = CLASSIFIER_CLASSES): tf.Sequentia
   return model;
 }
 
+/** The weight shapes of the classifier with `classes` outputs, in the Layers model's order. */
+export function classifierShapes(classes: number): number[][] {
+  const shapes: number[][] = [];
+  let channels = 1;
+  for (const { filters, kernel } of CONVS) {
+    shapes.push([kernel, kernel, channels, filters], [filters]);
+    channels = filters;
+  }
+  shapes.push([FLAT, CLASSIFIER_FEATURES], [CLASSIFIER_FEATURES], [CLASSIFIER_FEATURES, classes], [classes]);
+  return shapes;
+}
+
 /**
  * The classifier's forward pass over explicit weights (kernel, bias per conv / dense layer, in
  * the Layers model's order), differentiable on every backend through conv/conv2d.ts when
@@ -70,26 +82,58 @@ export function classifierForward(
   return [features, logits];
 }
 
+/** A classifier's weights as plain arrays (how an imported dataset's classifier is stored). */
+export interface ClassifierWeights {
+  shapes: number[][];
+  values: Float32Array[];
+}
+
 /** A loaded classifier: its weights as tensors (owned; call dispose). */
 export class Classifier {
-  private constructor(readonly weights: tf.Tensor[]) {}
+  /** Classes it tells apart (10 for the shipped MNIST classifier). */
+  readonly classes: number;
+
+  private constructor(readonly weights: tf.Tensor[]) {
+    this.classes = weights[weights.length - 1].shape[0];
+  }
 
   static fromModel(model: tf.LayersModel): Classifier {
-    const weights = model.getWeights();
+    return Classifier.fromTensors(model.getWeights());
+  }
+
+  /** From weight tensors in the Layers model's order (copied: the caller keeps its own). */
+  static fromTensors(weights: tf.Tensor[]): Classifier {
     if (weights.length !== 2 * CONVS.length + 4) {
       throw new Error(`The classifier model has ${weights.length} weight tensors; ${2 * CONVS.length + 4} expected.`);
     }
     return new Classifier(weights.map((w) => tf.clone(w)));
   }
 
+  /** From stored arrays; shapes are checked against the architecture for `classes` outputs. */
+  static fromArrays({ shapes, values }: ClassifierWeights): Classifier {
+    const classes = shapes.at(-1)?.[0] ?? 0;
+    const expected = classifierShapes(classes);
+    const wrong = expected.length !== shapes.length || expected.some((shape, i) => shape.join() !== shapes[i].join() || values[i]?.length !== shape.reduce((a, b) => a * b, 1));
+    if (classes < 2 || wrong) throw new Error('The stored classifier does not have the evaluation classifier\'s shapes.');
+    return new Classifier(values.map((v, i) => tf.tensor(v, shapes[i])));
+  }
+
+  /** Its weights as plain arrays, to store. */
+  async toArrays(): Promise<ClassifierWeights> {
+    return {
+      shapes: this.weights.map((w) => [...w.shape]),
+      values: await Promise.all(this.weights.map(async (w) => new Float32Array(await w.data()))),
+    };
+  }
+
   /**
-   * Features [N, 128] and class probabilities [N, 10] of images [N, 784] in [-1, 1], in chunks of
+   * Features [N, 128] and class probabilities [N, classes] of images [N, 784] in [-1, 1], in chunks of
    * `chunk` rows so memory stays bounded. Plain arrays, nothing left on the device.
    */
   async evaluate(images: Float32Array, chunk = 500): Promise<{ features: Float32Array; probabilities: Float32Array }> {
     const count = images.length / DIGIT_PIXELS;
     const features = new Float32Array(count * CLASSIFIER_FEATURES);
-    const probabilities = new Float32Array(count * CLASSIFIER_CLASSES);
+    const probabilities = new Float32Array(count * this.classes);
     for (let start = 0; start < count; start += chunk) {
       const rows = Math.min(chunk, count - start);
       const [f, p] = tf.tidy(() => {
@@ -98,7 +142,7 @@ export class Classifier {
         return [feat, tf.softmax(logits)];
       });
       features.set(await f.data(), start * CLASSIFIER_FEATURES);
-      probabilities.set(await p.data(), start * CLASSIFIER_CLASSES);
+      probabilities.set(await p.data(), start * this.classes);
       tf.dispose([f, p]);
     }
     return { features, probabilities };

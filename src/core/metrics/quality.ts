@@ -82,7 +82,7 @@ export class QualityMeter {
     const reference: QualityReference = {
       n,
       fd: frechetDistance(fitGaussian(trainOut.features, CLASSIFIER_FEATURES), realTest),
-      score: mnistScore(trainOut.probabilities),
+      score: mnistScore(trainOut.probabilities, classifier.classes),
     };
     return new QualityMeter(classifier, realTest, reference);
   }
@@ -94,16 +94,21 @@ export class QualityMeter {
     return {
       n: images.length / DIGIT_PIXELS,
       fd: frechetDistance(fitGaussian(features, CLASSIFIER_FEATURES), this.realTest),
-      score: mnistScore(probabilities),
-      histogram: classHistogram(probabilities),
+      score: mnistScore(probabilities, this.classifier.classes),
+      histogram: classHistogram(probabilities, this.classifier.classes),
       ms: Date.now() - started,
     };
   }
 
   /** N digits from the GAN's generator, from fixed noise so checkpoints compare fairly. */
   generatedDigits(gan: Gan, chunk = 250): Promise<Float32Array> {
-    return sampleGenerator((noise) => generate(gan, noise), latentSize(gan.recipe), this.n, SAMPLE_SEED, chunk);
+    return checkpointDigits(gan, this.n, chunk);
   }
+}
+
+/** `count` digits from the GAN's generator, from the metrics' fixed noise (the same at every checkpoint). */
+export function checkpointDigits(gan: Gan, count: number, chunk = 250): Promise<Float32Array> {
+  return sampleGenerator((noise) => generate(gan, noise), latentSize(gan.recipe), count, SAMPLE_SEED, chunk);
 }
 
 /**

@@ -128,11 +128,12 @@ export function lossCurves(
 export function qualityCurves(run: RunRecord, axis: Axis): RunSeries['quality'] {
   const checkpoints = run.epochs.flatMap((entry) => {
     const q = pointFromEntry(entry);
-    return q ? [{ x: axis === 'step' ? entry.step : entry.wallTimeMs / 1000, q }] : [];
+    // Checkpoints measured by the C2ST alone (unlabelled data) have no FD or score.
+    return q && q.fd !== null && q.score !== null ? [{ x: axis === 'step' ? entry.step : entry.wallTimeMs / 1000, fd: q.fd, score: q.score }] : [];
   });
   const x = Float64Array.from(checkpoints, (c) => c.x);
   return {
-    fd: { x, y: Float64Array.from(checkpoints, (c) => c.q.fd) },
-    score: { x, y: Float64Array.from(checkpoints, (c) => c.q.score) },
+    fd: { x, y: Float64Array.from(checkpoints, (c) => c.fd) },
+    score: { x, y: Float64Array.from(checkpoints, (c) => c.score) },
   };
 }

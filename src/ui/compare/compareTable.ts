@@ -70,7 +70,7 @@ export function compareRows(runs: readonly RunRecord[]): { fields: string[]; row
   const fields = differingFields(runs.map((run) => run.config));
   const rows = runs.map((run): CompareRow => {
     const quality = qualityPoints(run);
-    const best = quality.reduce<(typeof quality)[number] | null>((b, q) => (b === null || q.fd < b.fd ? q : b), null);
+    const best = quality.reduce<(typeof quality)[number] | null>((b, q) => (q.fd !== null && (b?.fd == null || q.fd < b.fd) ? q : b), null);
     const final = quality.at(-1) ?? null;
     const last = run.epochs.at(-1);
     return {

@@ -11,7 +11,7 @@ export function isRunOrder(value: unknown): value is RunOrder {
 
 /** The lowest FD any checkpoint of the run measured, or null before the first measurement. */
 export function bestFd(run: RunRecord): number | null {
-  const fds = qualityPoints(run).map((q) => q.fd);
+  const fds = qualityPoints(run).flatMap((q) => (q.fd === null ? [] : [q.fd]));
   return fds.length === 0 ? null : Math.min(...fds);
 }
 

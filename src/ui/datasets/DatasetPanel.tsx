@@ -2,7 +2,7 @@ import { useMemo, useRef, useState } from 'react';
 import { DIGIT_PIXELS } from '../../core/digits';
 import { MNIST_DATASET } from '../../core/config';
 import { DEFAULT_PICTURE_OPTIONS, type PictureOptions } from '../../core/datasets/pictureDataset';
-import { PREVIEW_IMAGES, type DatasetRecord } from '../../storage/datasetRepository';
+import { PREVIEW_IMAGES, type DatasetRecord, describeEvaluator } from '../../storage/datasetRepository';
 import { isRunActive } from '../run/runState';
 import { DigitCanvas } from '../shared/DigitCanvas';
 import { useLab, useLabState } from '../shared/useLab';
@@ -21,7 +21,12 @@ export function datasetSummary(dataset: DatasetRecord): string {
   const test = dataset.testFrom === 'files' ? `${count(dataset.testCount)} test images` : `${count(dataset.testCount)} held out`;
   const names = dataset.classNames?.length ? ` (${dataset.classNames.join(', ')})` : '';
   const labels = dataset.classes > 0 ? `labelled, ${dataset.classes} classes${names}` : 'unlabelled';
-  return `${count(total)} images: ${count(dataset.trainCount)} to train on, ${test} to evaluate with; ${labels}. Imported from ${dataset.source.join(', ')}.`;
+  const judged = dataset.evaluator
+    ? ` Its evaluation classifier (for FD and the score): ${describeEvaluator(dataset.evaluator)}.`
+    : dataset.classes > 1
+      ? ' Its evaluation classifier is trained at its first run.'
+      : ' Quality: the C2ST alone (no labels for a classifier).';
+  return `${count(total)} images: ${count(dataset.trainCount)} to train on, ${test} to evaluate with; ${labels}. Imported from ${dataset.source.join(', ')}.${judged}`;
 }
 
 /** The first training images as a full square grid (blank where the dataset has fewer). */

@@ -52,5 +52,20 @@ describe('datasets on the page', () => {
     expect(datasetLabel([record], record.id)).toBe('Summary');
     expect(datasetLabel([record], 'mnist')).toBe('MNIST');
     expect(datasetLabel([], record.id)).toBe('a deleted dataset');
+    expect(datasetSummary(record)).toMatch(/Its evaluation classifier is trained at its first run\.$/);
+  });
+
+  it("shows the evaluation classifier's accuracy once the worker has trained it", async () => {
+    const dataset = await readIdxDataset([chosenFile('imgs-idx3-ubyte', idxImages(100)), chosenFile('lbls-idx1-ubyte', idxLabels(100))]);
+    const record = await repo.save('Judged', dataset, ['imgs-idx3-ubyte', 'lbls-idx1-ubyte']);
+    const test = createTestLab();
+    test.ready();
+    await test.lab.datasets.refresh();
+    const evaluator = { testAccuracy: 0.912, trainImages: 90, testImages: 10, epochs: 3, trainedAt: 1 };
+    test.emit({ type: 'dataset-evaluator', runId: 'r1', datasetId: record.id, evaluator });
+    const shown = test.store.getState().datasets.list.find((d) => d.id === record.id)!;
+    expect(datasetSummary(shown)).toMatch(/Its evaluation classifier \(for FD and the score\): test accuracy 91\.2 % on 10 held-out images\.$/);
+    const unlabelled = await repo.save('Plain', await readIdxDataset([chosenFile('imgs-idx3-ubyte', idxImages(20))]), ['imgs-idx3-ubyte']);
+    expect(datasetSummary(unlabelled)).toMatch(/Quality: the C2ST alone \(no labels for a classifier\)\.$/);
   });
 });

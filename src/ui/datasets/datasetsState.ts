@@ -17,7 +17,13 @@ export interface DatasetsState {
 
 export const datasetsSlice: Slice<DatasetsState> = {
   initial: () => ({ list: [], loaded: false, importing: false }),
-  on: {},
+  on: {
+    // The worker trained the dataset's evaluation classifier and stored it: the summary shows its accuracy.
+    'dataset-evaluator': (datasets, { datasetId, evaluator }) => ({
+      ...datasets,
+      list: datasets.list.map((d) => (d.id === datasetId ? { ...d, evaluator } : d)),
+    }),
+  },
 };
 
 /** What a run or the form's `dataset` names, for people: MNIST, an imported set's name, or that it is gone. */

@@ -1,4 +1,3 @@
-import { DIGIT_CLASSES } from '../../core/digits';
 import type { EpochEntry } from '../../storage/records';
 import { pointFromEntry } from '../quality/qualityState';
 import { formatDuration } from '../shared/units';
@@ -19,13 +18,18 @@ export function EpochSummary({ entry }: { entry: EpochEntry | undefined }) {
     );
   }
   const quality = pointFromEntry(entry);
-  if (quality) {
+  if (quality && quality.fd !== null && quality.score !== null) {
     const reference = quality.referenceFd === null ? '' : ` (real ${quality.referenceFd.toFixed(2)})`;
+    const classes = quality.counts.length;
     rows.push(
       ['FD', `${quality.fd.toFixed(quality.fd >= 100 ? 0 : 2)}${reference}`],
-      ['Score', `${quality.score.toFixed(2)} / 10`],
-      ['Modes', `${quality.modes}/${DIGIT_CLASSES}, smallest ${(quality.smallestShare * 100).toFixed(1)} %`],
+      ['Score', `${quality.score.toFixed(2)} / ${classes}`],
+      ['Modes', `${quality.modes}/${classes}, smallest ${((quality.smallestShare ?? 0) * 100).toFixed(1)} %`],
     );
+  }
+  if (quality && quality.c2st !== null) {
+    const floor = quality.c2stFloor === null ? '' : ` (real ${quality.c2stFloor.toFixed(2)})`;
+    rows.push(['C2ST', `${quality.c2st.toFixed(2)}${floor}`]);
   }
   rows.push(['Generator saved', entry.hasGenerator ? 'yes' : 'no']);
   return (

@@ -24,7 +24,6 @@ const SCORE_COLOUR = '#2f9e6e';
 const BAR_COLOUR = '#3b82d6';
 const MARGIN = { top: 8, right: 8, bottom: 18, left: 4 };
 const LINE = { type: 'linear', strokeWidth: 1.5, isAnimationActive: false } as const;
-const DIGITS = Array.from({ length: DIGIT_CLASSES }, (_, digit) => digit);
 const TOOLTIP_STYLE = {
   background: 'var(--surface)',
   border: '1px solid var(--border)',
@@ -43,60 +42,76 @@ export function QualityPanel() {
   const selectedEpoch = useLabState((s) => s.history.selectedEpoch);
   const points = useMemo(() => qualitySeries(live, run), [live, run]);
   const reference = useMemo(() => qualityReference(points), [points]);
-  const fdAxis = useMemo(() => logAxis(points.map((p) => p.fd).concat(reference ? [reference.fd] : [])), [points, reference]);
+  const fdAxis = useMemo(
+    () => logAxis(points.flatMap((p) => (p.fd === null ? [] : [p.fd])).concat(reference ? [reference.fd] : [])),
+    [points, reference],
+  );
   const shown = shownPoint(points, selectedEpoch);
-  const bars = useMemo(() => DIGITS.map((digit) => ({ digit: String(digit), count: shown?.counts[digit] ?? 0 })), [shown]);
   const latest = points.at(-1) ?? null;
+  const latestJudged = useMemo(() => latestJudgedPoint(points), [points]);
+  // The classifier's classes: MNIST's ten, or an imported dataset's own.
+  const classes = latestJudged?.counts.length || DIGIT_CLASSES;
+  const bars = useMemo(
+    () => Array.from({ length: classes }, (_, digit) => ({ digit: String(digit), count: shown?.counts[digit] ?? 0 })),
+    [shown, classes],
+  );
   const latestC2st = useMemo(() => latestC2stPoint(points), [points]);
+  // Unlabelled data has no classifier: the chart follows the C2ST instead of FD and the score.
+  const c2stOnly = points.length > 0 && latestJudged === null;
   // Each chart drawn in its own turn (shared/chartTurns.ts): a checkpoint changes both, and the
   // loss charts with them.
   // Epoch ticks computed here: the chart library's own tick search runs arbitrary-precision
   // arithmetic, most of this chart's cost at every checkpoint.
   const epochAxis = useMemo(() => niceTicks(Math.max(1, points.at(-1)?.epoch ?? 1)), [points]);
-  const trend = useTurn(useMemo(() => ({ points, fdAxis, reference, epochAxis }), [points, fdAxis, reference, epochAxis]));
+  const trend = useTurn(
+    useMemo(() => ({ points, fdAxis, reference, epochAxis, classes, c2stOnly }), [points, fdAxis, reference, epochAxis, classes, c2stOnly]),
+  );
   const trendChart = useMemo(
-    () => (
-      <LineChart responsive style={{ width: '100%', height: 170 }} data={trend.points} margin={MARGIN}>
-        <CartesianGrid strokeDasharray="3 3" />
-        <XAxis
-          dataKey="epoch"
-          type="number"
-          domain={[0, trend.epochAxis.top]}
-          ticks={trend.epochAxis.ticks}
-          allowDecimals={false}
-          label={{ value: 'epoch', position: 'insideBottom', offset: -10 }}
-        />
-        <YAxis
-          yAxisId="fd"
-          width={40}
-          scale="log"
-          domain={trend.fdAxis.domain}
-          ticks={trend.fdAxis.ticks}
-          allowDataOverflow
-          tickFormatter={formatTick}
-        />
-        <YAxis
-          yAxisId="score"
-          orientation="right"
-          width={30}
-          domain={[1, 10]}
-          ticks={[1, 4, 7, 10]}
-        />
-        {trend.reference && (
-          <ReferenceLine
-            yAxisId="fd"
-            y={trend.reference.fd}
-            stroke="var(--muted)"
-            strokeDasharray="4 4"
-            label={{ value: 'real', position: 'insideBottomRight', fill: 'var(--muted)', fontSize: 11 }}
+    () =>
+      trend.c2stOnly ? (
+        <C2stChart points={trend.points} epochAxis={trend.epochAxis} />
+      ) : (
+        <LineChart responsive style={{ width: '100%', height: 170 }} data={trend.points} margin={MARGIN}>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis
+            dataKey="epoch"
+            type="number"
+            domain={[0, trend.epochAxis.top]}
+            ticks={trend.epochAxis.ticks}
+            allowDecimals={false}
+            label={{ value: 'epoch', position: 'insideBottom', offset: -10 }}
           />
-        )}
-        <Tooltip isAnimationActive={false} contentStyle={TOOLTIP_STYLE} formatter={formatValue} labelFormatter={formatEpoch} />
-        <Legend verticalAlign="top" height={22} />
-        <Line {...LINE} yAxisId="fd" dataKey="fd" name="FD (left, log scale)" stroke={FD_COLOUR} />
-        <Line {...LINE} yAxisId="score" dataKey="score" name="score (right)" stroke={SCORE_COLOUR} />
-      </LineChart>
-    ),
+          <YAxis
+            yAxisId="fd"
+            width={40}
+            scale="log"
+            domain={trend.fdAxis.domain}
+            ticks={trend.fdAxis.ticks}
+            allowDataOverflow
+            tickFormatter={formatTick}
+          />
+          <YAxis
+            yAxisId="score"
+            orientation="right"
+            width={30}
+            domain={[1, trend.classes]}
+            ticks={scoreTicks(trend.classes)}
+          />
+          {trend.reference && (
+            <ReferenceLine
+              yAxisId="fd"
+              y={trend.reference.fd}
+              stroke="var(--muted)"
+              strokeDasharray="4 4"
+              label={{ value: 'real', position: 'insideBottomRight', fill: 'var(--muted)', fontSize: 11 }}
+            />
+          )}
+          <Tooltip isAnimationActive={false} contentStyle={TOOLTIP_STYLE} formatter={formatValue} labelFormatter={formatEpoch} />
+          <Legend verticalAlign="top" height={22} />
+          <Line {...LINE} yAxisId="fd" dataKey="fd" name="FD (left, log scale)" stroke={FD_COLOUR} />
+          <Line {...LINE} yAxisId="score" dataKey="score" name="score (right)" stroke={SCORE_COLOUR} />
+        </LineChart>
+      ),
     [trend],
   );
   const histogram = useTurn(bars);
@@ -116,26 +131,24 @@ export function QualityPanel() {
       <h2 id="quality-title" className="panel-title">
         Quality per checkpoint
       </h2>
-      <p className="hint">
-        {latest?.n ?? 1000} generated digits against as many real test digits, judged by a separate
-        classifier. <b>FD</b> (Fréchet distance of its features): lower = closer to real digits;
-        the dashed line is what real digits score at the same N. <b>Score</b>: near 10 =
-        confident, varied digits; 1 = unreadable or all one digit. <b>C2ST</b>: how often a small
-        CNN trained in the worker tells these digits from real ones (0.5 = it cannot; in brackets,
-        the same test on real digits against real). A trend to watch: <code>npm run eval</code>'s
-        larger judge reads higher.
+      <p className="hint" data-testid="quality-judge">
+        {judgeText(latest?.n ?? 1000, latestJudged, c2stOnly)} <b>FD</b> (Fréchet distance of its features): lower = closer
+        to real images; the dashed line is what real images score at the same N. <b>Score</b>: near the class count =
+        confident, varied output; 1 = unreadable or all one class. <b>C2ST</b>: how often a small CNN trained in the
+        worker tells these images from real ones (0.5 = it cannot; in brackets, the same test on real images against
+        real). A trend to watch: <code>npm run eval</code>'s larger judge reads higher.
       </p>
       <dl className="quality-readout">
         <div>
-          <dt>FD{latest ? `, epoch ${latest.epoch}` : ''}</dt>
+          <dt>FD{latestJudged ? `, epoch ${latestJudged.epoch}` : ''}</dt>
           <dd className="counter" data-testid="quality-fd">
-            {latest ? formatFd(latest.fd) : '—'}
+            {latestJudged?.fd != null ? formatFd(latestJudged.fd) : '—'}
           </dd>
         </div>
         <div>
           <dt>Score</dt>
           <dd className="counter" data-testid="quality-score">
-            {latest ? `${latest.score.toFixed(2)} / 10` : '—'}
+            {latestJudged?.score != null ? `${latestJudged.score.toFixed(2)} / ${classes}` : '—'}
           </dd>
         </div>
         <div>
@@ -145,7 +158,7 @@ export function QualityPanel() {
           </dd>
         </div>
         <div>
-          <dt>Real digits</dt>
+          <dt>{classes === DIGIT_CLASSES && latestJudged?.classifierAccuracy == null ? 'Real digits' : 'Real images'}</dt>
           <dd className="counter">{reference ? `FD ${formatFd(reference.fd)}, score ${reference.score.toFixed(2)}` : '—'}</dd>
         </div>
       </dl>
@@ -188,7 +201,60 @@ function c2stTitle(point: QualityPoint | null): string {
 }
 
 function modesText(point: QualityPoint): string {
-  return `Modes covered ${point.modes}/${DIGIT_CLASSES}, smallest class ${(point.smallestShare * 100).toFixed(1)} %`;
+  if (point.modes === null) return 'No classifier for this dataset (it has no labels): the C2ST above is its measure.';
+  return `Modes covered ${point.modes}/${point.counts.length}, smallest class ${((point.smallestShare ?? 0) * 100).toFixed(1)} %`;
+}
+
+/** Who judges the digits: MNIST's classifier, the dataset's own (with its accuracy), or the C2ST alone. */
+function judgeText(n: number, judged: QualityPoint | null, c2stOnly: boolean): string {
+  if (c2stOnly) return `${n} generated images against as many real ones; this dataset has no labels, so no classifier judges them: the C2ST alone measures how close to real they are.`;
+  if (judged?.classifierAccuracy != null) {
+    return (
+      `${n} generated images against as many real held-out ones, judged by a classifier the lab trained on this dataset in your browser ` +
+      `(test accuracy ${(100 * judged.classifierAccuracy).toFixed(1)} %; the lower it is, the less FD and the score mean).`
+    );
+  }
+  return `${n} generated digits against as many real test digits, judged by a separate classifier.`;
+}
+
+/** The latest point a classifier judged (FD and score), or null. */
+function latestJudgedPoint(points: readonly QualityPoint[]): QualityPoint | null {
+  return points.filter((p) => p.fd !== null).at(-1) ?? null;
+}
+
+/** Four ticks from 1 to the class count (1, 4, 7, 10 for MNIST). */
+function scoreTicks(classes: number): number[] {
+  return [...new Set([0, 1, 2, 3].map((i) => Math.round(1 + (i * (classes - 1)) / 3)))];
+}
+
+/** The C2ST per checkpoint with its floor: the chart of a dataset without labels. */
+function C2stChart({ points, epochAxis }: { points: QualityPoint[]; epochAxis: { top: number; ticks: number[] } }) {
+  const floor = latestC2stPoint(points)?.c2stFloor ?? null;
+  return (
+    <LineChart responsive style={{ width: '100%', height: 170 }} data={points} margin={MARGIN}>
+      <CartesianGrid strokeDasharray="3 3" />
+      <XAxis
+        dataKey="epoch"
+        type="number"
+        domain={[0, epochAxis.top]}
+        ticks={epochAxis.ticks}
+        allowDecimals={false}
+        label={{ value: 'epoch', position: 'insideBottom', offset: -10 }}
+      />
+      <YAxis width={40} domain={[0.4, 1]} ticks={[0.5, 0.6, 0.7, 0.8, 0.9, 1]} allowDataOverflow />
+      {floor !== null && (
+        <ReferenceLine
+          y={floor}
+          stroke="var(--muted)"
+          strokeDasharray="4 4"
+          label={{ value: 'real', position: 'insideBottomRight', fill: 'var(--muted)', fontSize: 11 }}
+        />
+      )}
+      <Tooltip isAnimationActive={false} contentStyle={TOOLTIP_STYLE} formatter={formatValue} labelFormatter={formatEpoch} />
+      <Legend verticalAlign="top" height={22} />
+      <Line {...LINE} dataKey="c2st" name="C2ST (0.5 = indistinguishable)" stroke={FD_COLOUR} />
+    </LineChart>
+  );
 }
 
 /** A log axis over powers of ten that holds every value (FD > 0 in practice; floored at 0.1). */

@@ -117,4 +117,32 @@ describe('quality state', () => {
     state = reduceLab(state, judged);
     expect(state.quality.points[0]).toMatchObject({ c2st: 0.91, c2stFloor: 0.52 });
   });
+
+  it("keeps a dataset's own classifier (its classes, its accuracy) and a C2ST-only checkpoint through the saved record", () => {
+    const ownClassifier: QualityEvent = {
+      ...quality('r1', 1, 40),
+      score: 3.1,
+      histogram: { counts: [300, 250, 250, 200], modes: 4, smallestShare: 0.2 },
+      classifier: { classes: 4, testAccuracy: 0.93 },
+    };
+    const c2stOnly: QualityEvent = {
+      type: 'quality',
+      runId: 'r1',
+      epoch: 2,
+      step: 8,
+      n: 500,
+      ms: 900,
+      c2st: { critic: 'maxpool', n: 500, accuracy: 0.8, floor: 0.5, ms: 800 },
+    };
+    expect(metricsRecord(ownClassifier)).toMatchObject({ classes: 4, count3: 200, classifierAccuracy: 0.93 });
+    expect(metricsRecord(ownClassifier)).not.toHaveProperty('count4');
+    expect(Object.keys(metricsRecord(c2stOnly)).sort()).toEqual(['c2st', 'c2stFloor', 'c2stMs', 'c2stN', 'ms', 'n']);
+    const points = qualitySeries({ runId: null, points: [] }, savedRun('r1', [entry(1, metricsRecord(ownClassifier)), entry(2, metricsRecord(c2stOnly))]));
+    expect(points[0]).toMatchObject({ counts: [300, 250, 250, 200], modes: 4, score: 3.1, classifierAccuracy: 0.93 });
+    expect(points[1]).toMatchObject({ epoch: 2, fd: null, score: null, counts: [], modes: null, c2st: 0.8, c2stFloor: 0.5 });
+    // Live events read the same.
+    let state = reduceLab(initialLabState(parseConfigFromSearch('')), runBegun('r1'));
+    state = reduceLab(state, c2stOnly);
+    expect(state.quality.points[0]).toMatchObject({ fd: null, counts: [], c2st: 0.8 });
+  });
 });

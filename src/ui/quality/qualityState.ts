@@ -12,12 +12,15 @@ export interface QualityPoint {
   epoch: number;
   step: number;
   n: number;
-  fd: number;
-  score: number;
-  /** Digits the classifier assigns to each class 0-9. */
+  /** FD and the score; null where no classifier judged (unlabelled data: the C2ST alone). */
+  fd: number | null;
+  score: number | null;
+  /** Digits the classifier assigns to each of its classes (0-9 for MNIST); empty where none judged. */
   counts: number[];
-  modes: number;
-  smallestShare: number;
+  modes: number | null;
+  smallestShare: number | null;
+  /** The test accuracy of the dataset's own classifier that judged; null for MNIST's (or none). */
+  classifierAccuracy: number | null;
   /** What real training digits score at the same N (FD's floor); null when not known. */
   referenceFd: number | null;
   referenceScore: number | null;
@@ -50,13 +53,14 @@ export function pointFromEvent(event: QualityEvent): QualityPoint {
     epoch: event.epoch,
     step: event.step,
     n: event.n,
-    fd: event.fd,
-    score: event.score,
-    counts: event.histogram.counts,
-    modes: event.histogram.modes,
-    smallestShare: event.histogram.smallestShare,
-    referenceFd: event.reference.fd,
-    referenceScore: event.reference.score,
+    fd: event.fd ?? null,
+    score: event.score ?? null,
+    counts: event.histogram?.counts ?? [],
+    modes: event.histogram?.modes ?? null,
+    smallestShare: event.histogram?.smallestShare ?? null,
+    classifierAccuracy: event.classifier?.testAccuracy ?? null,
+    referenceFd: event.reference?.fd ?? null,
+    referenceScore: event.reference?.score ?? null,
     ms: event.ms,
     c2st: event.c2st?.accuracy ?? null,
     c2stFloor: event.c2st?.floor ?? null,
@@ -73,17 +77,20 @@ export function qualityReceived(state: QualityState, event: QualityEvent): Quali
 /** A saved checkpoint's metrics (see worker/quality.ts metricsRecord), or null when it has none. */
 export function pointFromEntry(entry: EpochEntry): QualityPoint | null {
   const m = entry.metrics;
-  if (!m || !Number.isFinite(m.fd) || !Number.isFinite(m.score)) return null;
-  const counts = Array.from({ length: DIGIT_CLASSES }, (_, digit) => m[`count${digit}`] ?? 0);
+  if (!m) return null;
+  const judged = Number.isFinite(m.fd) && Number.isFinite(m.score);
+  if (!judged && !Number.isFinite(m.c2st)) return null;
+  const counts = judged ? Array.from({ length: m.classes ?? DIGIT_CLASSES }, (_, digit) => m[`count${digit}`] ?? 0) : [];
   return {
     epoch: entry.epoch,
     step: entry.step,
     n: m.n ?? counts.reduce((a, b) => a + b, 0),
-    fd: m.fd,
-    score: m.score,
+    fd: judged ? m.fd : null,
+    score: judged ? m.score : null,
     counts,
-    modes: m.modes ?? counts.filter((c) => c > 0).length,
-    smallestShare: m.smallestShare ?? 0,
+    modes: judged ? (m.modes ?? counts.filter((c) => c > 0).length) : null,
+    smallestShare: judged ? (m.smallestShare ?? 0) : null,
+    classifierAccuracy: m.classifierAccuracy ?? null,
     referenceFd: m.referenceFd ?? null,
     referenceScore: m.referenceScore ?? null,
     ms: m.ms ?? null,

@@ -137,6 +137,7 @@ export function createWorkerClient(store: LabStore, factory: WorkerFactory = cre
       case 'live-changed':
       case 'stopped':
       case 'quality':
+      case 'dataset-evaluator':
       case 'notice':
       case 'backend-trial':
         return store.dispatch(event);
