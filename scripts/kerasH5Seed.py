@@ -1,6 +1,7 @@
 """Writes the Keras scripts' seed generator with random weights as Keras 2 writes it, with h5py.
 
-Usage: kerasH5Seed.py OUT.h5 [--weights-only]
+Usage: kerasH5Seed.py OUT.h5 [--weights-only] [--seed=N]
+--seed draws other weights (default 5), as the generators of different epochs have.
 The layout is the one model.save("x.h5") (or model.save_weights) produces in Keras 2, as the
 README's "Coming from the Keras scripts" describes it. Keras itself is not needed.
 """
@@ -32,8 +33,8 @@ def config():
     return {'class_name': 'Sequential', 'config': {'name': 'sequential', 'layers': layers}}
 
 
-def main(out, weights_only):
-    rng = np.random.default_rng(5)
+def main(out, weights_only, seed=5):
+    rng = np.random.default_rng(seed)
     f = h5py.File(out, 'w')
     if weights_only:
         g = f
@@ -60,4 +61,5 @@ def main(out, weights_only):
 
 
 if __name__ == '__main__':
-    main(sys.argv[1], '--weights-only' in sys.argv[2:])
+    seeds = [int(a.split('=', 1)[1]) for a in sys.argv[2:] if a.startswith('--seed=')]
+    main(sys.argv[1], '--weights-only' in sys.argv[2:], seeds[-1] if seeds else 5)

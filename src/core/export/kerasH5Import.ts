@@ -61,14 +61,14 @@ interface H5Node {
   get(path: string): unknown;
 }
 
-interface Weight {
+export interface Weight {
   name: string;
   shape: number[];
   values: Float32Array;
 }
 
 /** A layer to build: its Keras class and config, the shape it takes and gives, its weights. */
-interface Planned {
+export interface Planned {
   className: string;
   name: string;
   config: Record<string, unknown>;
@@ -85,8 +85,34 @@ export interface KerasImportOptions {
 
 /** Loads a Keras `.h5` generator; throws ImportError with a message for the user. */
 export async function importKerasH5(file: ImportFile, options: KerasImportOptions = {}): Promise<ImportedGenerator> {
+  const planned = await planKerasH5(file, options);
+  let model: tf.LayersModel;
+  try {
+    model = build(planned.layers, planned.latentSize);
+  } catch (error) {
+    throw kerasFileError(file)(`tfjs could not build its layers (${(error as Error).message}); the lab cannot read this generator.`);
+  }
+  return { model, manifest: null, latentSize: planned.latentSize };
+}
+
+/** The checked layer plan of a Keras generator file: each layer with its shapes and weights. */
+export interface KerasPlan {
+  layers: Planned[];
+  latentSize: number;
+}
+
+/** An ImportError maker whose messages begin with the file's name. */
+export function kerasFileError(file: { name: string }): (detail: string) => ImportError {
+  return (detail) => new ImportError(`${file.name}: ${detail}`);
+}
+
+/**
+ * Reads and checks a Keras `.h5` generator without building anything: every layer known, every
+ * shape from noise to 784 values, every weight's shape. Throws ImportError naming the file.
+ */
+export async function planKerasH5(file: ImportFile, options: KerasImportOptions = {}): Promise<KerasPlan> {
   const limits = options.limits ?? IMPORT_LIMITS;
-  const fail = (detail: string) => new ImportError(`${file.name}: ${detail}`);
+  const fail = kerasFileError(file);
   if (file.bytes.length > limits.maxBytes) {
     throw fail(`the file is ${(file.bytes.length / 2 ** 20).toFixed(1)} MB; the lab imports generators up to ${(limits.maxBytes / 2 ** 20).toFixed(1)} MB and did not read it.`);
   }
@@ -97,14 +123,13 @@ export async function importKerasH5(file: ImportFile, options: KerasImportOption
   const path = scratchName();
   fs.writeFile(path, file.bytes);
   let h5file: InstanceType<typeof h5.File> | null = null;
-  let planned: { layers: Planned[]; latentSize: number };
   try {
     try {
       h5file = new h5.File(path, 'r');
     } catch {
       throw fail('the HDF5 file is damaged or truncated and cannot be opened; save or download it again.');
     }
-    planned = guarded(fail, () => plan(h5file as unknown as H5Node, options.recipe ?? null, limits, fail));
+    return guarded(fail, () => plan(h5file as unknown as H5Node, options.recipe ?? null, limits, fail));
   } finally {
     try {
       h5file?.close();
@@ -113,13 +138,6 @@ export async function importKerasH5(file: ImportFile, options: KerasImportOption
     }
     fs.unlink(path);
   }
-  let model: tf.LayersModel;
-  try {
-    model = build(planned.layers, planned.latentSize);
-  } catch (error) {
-    throw fail(`tfjs could not build its layers (${(error as Error).message}); the lab cannot read this generator.`);
-  }
-  return { model, manifest: null, latentSize: planned.latentSize };
 }
 
 /** Runs a read of the file, turning whatever a damaged file makes h5wasm throw into an ImportError. */
