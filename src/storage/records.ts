@@ -69,6 +69,22 @@ export interface RunRecord {
   liveChanges?: LiveChange[];
   /** The user's words about the run (what was tried, what was seen); absent until written. */
   note?: string;
+  /**
+   * Set for a run made from files rather than trained here: it holds generators only (no
+   * discriminator, no optimizer state), so it is sampled, compared and exported but never
+   * trains on. Absent: trained in the lab.
+   */
+  imported?: ImportedFrom;
+}
+
+/** Where an imported run came from. */
+export interface ImportedFrom {
+  /** Keras `.h5` generators, one per epoch (a `GAN_images_models/` folder). */
+  format: 'keras-h5';
+  /** The generator files, in epoch order. */
+  files: string[];
+  /** Files chosen with them but not imported (discriminators). */
+  skipped: string[];
 }
 
 /** A fixed-noise grid: rows x cols digits of DIGIT_PIXELS grey bytes (core/digits), deflated. */

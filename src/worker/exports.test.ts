@@ -140,7 +140,7 @@ describe('generator exports through the worker', () => {
     expect(errorFor(45)).toMatchObject({ code: 'import', message: expect.stringMatching(/^notes\.h5: this is not an HDF5 file/) });
   });
 
-  it('imports a weights-only .h5 chosen with its recipe .json, and refuses it without one or with a second .h5', async () => {
+  it('imports a weights-only .h5 chosen with its recipe .json, and refuses it without one or beside a second .h5 without an epoch in its name', async () => {
     const recipe = PRESETS.seed.recipe;
     const spec = recipe.generator;
     const rng = new Rng(5);
@@ -154,8 +154,9 @@ describe('generator exports through the worker', () => {
     expect(errorFor(50)?.message).toMatch(/^w\.h5: this is a weights-only file .* recipe \.json/);
     await send({ type: 'import-generator', requestId: 51, files: [new File([weightsOnly], 'w.h5'), new File(['{"batchSize": 0}'], 'bad.json')] });
     expect(errorFor(51)?.message).toMatch(/^bad\.json is not a lab recipe: /);
+    // Two .h5 files are a folder to become a run: each name must say its epoch.
     await send({ type: 'import-generator', requestId: 52, files: [new File([weightsOnly], 'a.h5'), new File([whole], 'b.h5')] });
-    expect(errorFor(52)?.message).toMatch(/^a\.h5, b\.h5: choose one Keras \.h5 generator at a time/);
+    expect(errorFor(52)?.message).toMatch(/^a\.h5: its name holds no epoch number/);
 
     await send({ type: 'import-generator', requestId: 53, files: [new File([weightsOnly], 'w.h5'), recipeFile] });
     await send({ type: 'import-generator', requestId: 54, files: [new File([whole], 'whole.h5')] });

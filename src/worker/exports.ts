@@ -20,9 +20,10 @@ import type { RunRepository } from '../storage/runRepository';
 import type { ExportFormat, ExportReference, GeneratorFacts, GeneratorRef } from './protocol';
 import { type SampleGrid, checkSampleRequest, digitLabels } from './sampler';
 import { SerialQueue } from './serialQueue';
+import { type ImportRunStorage, type ImportedRunInfo, importKerasRun, isKerasFolder } from './kerasRunImport';
 
-/** The part of the repository exports read. */
-export type ExportStorage = Pick<RunRepository, 'getGenerator' | 'requireRun'>;
+/** The part of the repository exports read, and imported runs are written with. */
+export type ExportStorage = Pick<RunRepository, 'getGenerator' | 'requireRun'> & ImportRunStorage;
 
 /** The generator a run is training right now, copied out of the device. */
 export type TrainingGenerator = (runId: string) => Promise<{ snapshot: GeneratorSnapshot; seed: number; epoch: number }>;
@@ -34,13 +35,18 @@ export interface ExportedGenerator {
   reference?: ExportReference;
 }
 
-export interface ImportedInfo {
+/** One generator, kept in the worker. */
+export interface ImportedGeneratorInfo {
+  kind: 'generator';
   importId: string;
   name: string;
   facts: GeneratorFacts;
 }
 
-interface Imported extends ImportedInfo {
+/** What an import became: one generator in the worker, or several files a saved run. */
+export type ImportedInfo = ImportedGeneratorInfo | { kind: 'run'; run: ImportedRunInfo };
+
+interface Imported extends Omit<ImportedGeneratorInfo, 'kind'> {
   model: tf.LayersModel;
   /** The recipe its manifest.json carried, which its exports carry on. */
   recipe: Recipe | null;
@@ -105,11 +111,14 @@ export class GeneratorExports {
   }
 
   /**
-   * Checks and loads the chosen files. Sizes are checked before any file is read; on failure
-   * an ImportError says why and nothing that was imported before changes.
+   * Checks and loads the chosen files: one generator (a zip, model.json with its weights, one
+   * Keras .h5) is kept in the worker; several Keras .h5 files (a GAN_images_models/ folder) are
+   * stored as one imported run (kerasRunImport). Sizes are checked before any file is read; on
+   * failure an ImportError says why and nothing imported or stored before changes.
    */
   importFiles(files: File[]): Promise<ImportedInfo> {
     return this.queue.run(async () => {
+      if (isKerasFolder(files)) return { kind: 'run', run: await importKerasRun(files, this.storage()) };
       let total = 0;
       for (const file of files) {
         total += file.size;
@@ -136,7 +145,7 @@ export class GeneratorExports {
         recipe,
       };
       this.imported.set(entry.importId, entry);
-      return { importId: entry.importId, name: entry.name, facts: entry.facts };
+      return { kind: 'generator', importId: entry.importId, name: entry.name, facts: entry.facts };
     });
   }
 
@@ -235,15 +244,10 @@ async function importTfjsFiles(read: ImportFile[], files: File[]): Promise<Loade
 
 /**
  * One Keras .h5, optionally with a recipe .json (the recipe box's text saved as a file) that a
- * weights-only file needs.
+ * weights-only file needs. (Several .h5 files become a run before this: isKerasFolder.)
  */
 async function importKerasFiles(read: ImportFile[], keras: ImportFile[]): Promise<Loaded> {
   const others = read.filter((file) => !keras.includes(file));
-  if (keras.length > 1) {
-    throw new ImportError(
-      `${keras.map((file) => file.name).join(', ')}: choose one Keras .h5 generator at a time (with its recipe .json if it holds weights only).`,
-    );
-  }
   const stray = others.find((file) => !/\.json$/i.test(file.name));
   if (stray || others.length > 1) {
     throw new ImportError(

@@ -68,8 +68,10 @@ export type Command =
       reference?: { seed: number; count: number; digit?: number };
     }
   /**
-   * Files the user chose (a TF.js zip, or model.json with its weights); the worker checks their
-   * sizes before reading them. Answered by `generator-imported`, or an `error` (code `import`).
+   * Files the user chose (a TF.js zip, or model.json with its weights, or one Keras .h5; several
+   * Keras .h5 files become a saved run); the worker checks their sizes before reading them.
+   * Answered by `generator-imported` (one generator), `run-imported` (a run), or an `error`
+   * (code `import`).
    */
   | { type: 'import-generator'; requestId: number; files: File[] }
   /**
@@ -96,6 +98,16 @@ export type GeneratorRef =
 export type ExportFormat = 'tfjs' | 'onnx' | 'keras';
 
 /** Where a generator comes from, as its manifest says (null: not known). */
+/** A run made from several Keras .h5 generators, one per epoch (saved in IndexedDB). */
+export interface ImportedRunSummary {
+  runId: string;
+  name: string;
+  /** The epochs it holds a generator for, from the files' names, in order. */
+  epochs: number[];
+  /** Files chosen with them but not imported (discriminators), by name. */
+  skipped: string[];
+}
+
 export interface GeneratorFacts {
   preset: string | null;
   epoch: number | null;
@@ -212,6 +224,8 @@ export type WorkerEvent =
       name: string;
       facts: GeneratorFacts;
     }
+  /** The other answer to `import-generator`: several Keras .h5 generators became this saved run. */
+  | { type: 'run-imported'; requestId: number; run: ImportedRunSummary }
   | { type: 'paused'; runId: string; step: number }
   | { type: 'resumed'; runId: string; step: number }
   /** A `set-live` took effect: `change` is recorded with the run, `settings` are now in force. */

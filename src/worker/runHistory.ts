@@ -31,6 +31,7 @@ export type HistoryStorage = Pick<
   | 'getGenerator'
   | 'requireRun'
   | 'collectGarbage'
+  | 'deleteRun'
 >;
 
 export interface StorageEstimate {
@@ -52,6 +53,29 @@ export function isCheckpointEpoch(config: RunConfig, epoch: number): boolean {
 
 export function runName(config: RunConfig): string {
   return `${PRESETS[config.preset].label}, seed ${config.seed}`;
+}
+
+/** The record of a run with nothing saved yet, as training; imported runs start from it too. */
+export function newRunRecord(
+  runId: string,
+  config: RunConfig,
+  backend: string | null,
+  keepFullStates: boolean,
+  now: number,
+): RunRecord {
+  return {
+    id: runId,
+    name: runName(config),
+    createdAt: now,
+    updatedAt: now,
+    config,
+    status: 'training',
+    backend,
+    keepFullStates,
+    epochs: [],
+    latest: null,
+    lossThroughStep: 0,
+  };
 }
 
 export class RunHistory {
@@ -82,20 +106,7 @@ export class RunHistory {
     backend: string,
     keepFullStates: boolean,
   ): Promise<RunHistory | null> {
-    const now = Date.now();
-    const record: RunRecord = {
-      id: runId,
-      name: runName(config),
-      createdAt: now,
-      updatedAt: now,
-      config,
-      status: 'training',
-      backend,
-      keepFullStates,
-      epochs: [],
-      latest: null,
-      lossThroughStep: 0,
-    };
+    const record = newRunRecord(runId, config, backend, keepFullStates, Date.now());
     try {
       await env.storage.createRun(record);
     } catch (error) {

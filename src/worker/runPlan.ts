@@ -53,6 +53,8 @@ export async function resumeRunPlan(
   change: { epochs?: number; backend?: BackendChoice } = {},
 ): Promise<TrainingPlan> {
   const { storage } = history;
+  const imported = (await storage.requireRun(runId)).imported;
+  if (imported) throw new ConfigError(importedRunRefusal(imported.files.length));
   const { run: record, state } = await storage.getLatestState(runId);
   const snapshot = decodeSnapshot(state);
   if (snapshot.kind !== 'full') {
@@ -78,6 +80,15 @@ export async function resumeRunPlan(
     createGan: () => restoreGan(snapshot),
     openHistory: (backend) => RunHistory.resume(history, record, config, backend, snapshot.step),
   };
+}
+
+/** Why a run imported from files does not train: said the same on the page and by the worker. */
+export function importedRunRefusal(files: number): string {
+  return (
+    `This run was imported from ${files} Keras .h5 file${files === 1 ? '' : 's'}: it holds generators only, without a ` +
+    "discriminator or the optimizers' state, so it cannot resume or train on. Sample from it, compare it or export it; " +
+    'to train its network, start a new run with its recipe.'
+  );
 }
 
 /** `raw` validated as a run config, or a ConfigError naming every problem. */

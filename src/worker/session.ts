@@ -117,7 +117,8 @@ export class TrainingSession {
         }
         case 'import-generator': {
           const imported = await this.exports.importFiles(command.files);
-          this.post({ type: 'generator-imported', requestId: command.requestId, ...imported });
+          if (imported.kind === 'run') this.post({ type: 'run-imported', requestId: command.requestId, run: imported.run });
+          else this.post({ type: 'generator-imported', requestId: command.requestId, importId: imported.importId, name: imported.name, facts: imported.facts });
           return;
         }
         case 'sample-imported': {

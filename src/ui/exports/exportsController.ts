@@ -36,7 +36,10 @@ export const browserExportsEnvironment: ExportsEnvironment = {
 export interface ExportsController {
   /** Downloads the chosen generator of the viewed run (or an imported one) in `format`. */
   download(source: SourceChoice, format: ExportFormat): void;
-  /** Sends the chosen files to the worker to be checked and imported. */
+  /**
+   * Sends the chosen files to the worker to be checked and imported: one generator is kept in
+   * the worker; several Keras .h5 files come back as a saved run (`run-imported`).
+   */
   importFiles(files: File[]): void;
   /**
    * Exports `source` as ONNX and runs it in onnxruntime-web on the noise of `seed` (and, for a
@@ -152,7 +155,14 @@ export function createExportsController(
       const requestId = client.request(
         { type: 'import-generator', files },
         {
-          onReply({ importId, name, facts }) {
+          onReply(reply) {
+            if (reply.type === 'run-imported') {
+              // A saved run now: the sample panel follows the run list's newest generator again.
+              setExports((s) => (s.importRequestId === requestId ? { ...s, importRequestId: null, source: null } : s), true);
+              store.dispatch({ type: 'run-imported', run: reply.run }, { urgent: true });
+              return;
+            }
+            const { importId, name, facts } = reply;
             setExports((s) => {
               if (s.importRequestId !== requestId) return s;
               const imported = [...s.imported, { importId, name, facts }];

@@ -23,6 +23,10 @@ function recipeLabel(run: RunRecord): string {
 }
 
 function statusOf(record: RunRecord, live: RunState | null): string {
+  if (record.imported) {
+    const files = record.imported.files.length;
+    return `imported from ${files} .h5 file${files === 1 ? '' : 's'}`;
+  }
   if (live && live.runId === record.id && isRunActive(live)) {
     return live.status === 'paused' ? 'paused' : 'training now';
   }
@@ -133,6 +137,8 @@ export function RunList() {
                 const done = run.epochs.at(-1)?.epoch ?? 0;
                 const checkpoints = checkpointEpochs(run).length;
                 const completed = run.status === 'completed';
+                // Generators only (no discriminator, no optimizer state): nothing to train on from.
+                const imported = run.imported !== undefined;
                 // Another tab trains it (holds its lock): shown here read-only.
                 const elsewhere = trainingElsewhere.has(run.id) && !isLive;
                 const canResume = workerReady && !anyActive && run.latest !== null && !elsewhere;
@@ -171,11 +177,20 @@ export function RunList() {
                       {checkpoints}
                     </td>
                     <td className="counter">{formatStorage(runBytes(run))}</td>
-                    <td data-testid="run-status" title={elsewhere ? 'Another tab of this browser is training this run; here it is read-only.' : undefined}>
+                    <td
+                      data-testid="run-status"
+                      title={
+                        elsewhere
+                          ? 'Another tab of this browser is training this run; here it is read-only.'
+                          : imported
+                            ? `Made from ${run.imported!.files.join(', ')}: generators only, without a discriminator or optimizer state, so it cannot resume or train on. Sample from it, compare it or export it.`
+                            : undefined
+                      }
+                    >
                       {elsewhere ? 'training in another tab' : statusOf(run, live)}
                     </td>
                     <td className="run-actions">
-                      {completed && !isLive ? (
+                      {imported ? null : completed && !isLive ? (
                         <span className="extend">
                           <label>
                             <span className="visually-hidden">Train on to epoch</span>

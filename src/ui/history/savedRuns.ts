@@ -122,6 +122,9 @@ export function createSavedRuns(
       void refreshRun(runId);
       void refreshEstimate(true);
     }),
+    store.on('run-imported', ({ run }) => {
+      void refresh().then(() => view.viewRun(run.runId));
+    }),
     // The problem itself is in the state (historyState.ts); the numbers may have moved.
     store.on('storage-error', () => void refreshEstimate(true)),
   ];
@@ -132,7 +135,8 @@ export function createSavedRuns(
       const state = store.getState();
       if (isRunActive(state.run) || state.worker.status === 'starting') return;
       const run = await repository.getRun(runId);
-      if (!run?.latest) return;
+      // An imported run holds generators only; the run list offers it no Resume.
+      if (!run?.latest || run.imported) return;
       const losses = await repository.getLosses(run);
       const backend = store.getState().form.config.backend;
       const config = { ...run.config, epochs: epochs ?? run.config.epochs, backend };

@@ -62,6 +62,11 @@ export const messagesSlice: Slice<MessagesState> = {
       const resumeRunId = event.code === 'non-finite' ? event.runId : undefined;
       return withError(messages, { source: 'run', code: event.code, message: event.message, resumeRunId });
     },
+    'run-imported'(messages, { run }) {
+      const skipped = run.skipped.length > 0 ? ` Skipped (not generators): ${run.skipped.join(', ')}.` : '';
+      const epochs = run.epochs.length === 1 ? `epoch ${run.epochs[0]}` : `epochs ${run.epochs.join(', ')}`;
+      return withNotice(messages, `Imported ${run.epochs.length} Keras generator${run.epochs.length === 1 ? '' : 's'} as the saved run "${run.name}" (${epochs}).${skipped}`);
+    },
     'worker-crashed'(messages, { detail }, { runId, runActive }) {
       const resumeRunId = runActive && runId !== null ? runId : undefined;
       const offer = resumeRunId ? ' Resume continues the run from its last checkpoint.' : '';

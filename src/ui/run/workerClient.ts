@@ -23,21 +23,27 @@ export function createTrainingWorker(): Worker {
 type RequestCommand = Extract<Command, { requestId: number }>;
 type Reply = Extract<WorkerEvent, { requestId: number }>;
 
-/** Which event answers each request; the compiler asks for a line here for every new request. */
+/**
+ * Which event answers each request (a list where either may); the compiler asks for a line here
+ * for every new request.
+ */
 const REPLY_TYPE = {
   init: 'ready',
   sample: 'sample-result',
   interpolate: 'sample-result',
   'sample-imported': 'sample-result',
   'export-generator': 'generator-exported',
-  'import-generator': 'generator-imported',
+  // One generator is kept in the worker; several Keras .h5 files become a saved run.
+  'import-generator': ['generator-imported', 'run-imported'],
   'import-dataset': 'dataset-imported',
-} as const satisfies Record<RequestCommand['type'], Reply['type']>;
+} as const satisfies Record<RequestCommand['type'], Reply['type'] | readonly Reply['type'][]>;
+
+type Answers<V> = V extends readonly (infer U)[] ? U : V;
 
 type WithoutId<C> = C extends unknown ? Omit<C, 'requestId'> : never;
 /** A request as a feature writes it; the client numbers it. */
 export type Request = WithoutId<RequestCommand>;
-export type ReplyTo<T extends Request['type']> = Extract<Reply, { type: (typeof REPLY_TYPE)[T] }>;
+export type ReplyTo<T extends Request['type']> = Extract<Reply, { type: Answers<(typeof REPLY_TYPE)[T]> }>;
 /** Commands without an answer of their own: the run's events tell how they went. */
 export type RunCommand = Exclude<Command, { requestId: number }>;
 
@@ -59,7 +65,7 @@ export interface WorkerClient {
 }
 
 interface PendingRequest {
-  replyType: Reply['type'];
+  replyTypes: readonly Reply['type'][];
   handlers: RequestHandlers<Reply>;
 }
 
@@ -117,6 +123,7 @@ export function createWorkerClient(store: LabStore, factory: WorkerFactory = cre
       case 'sample-result':
       case 'generator-exported':
       case 'generator-imported':
+      case 'run-imported':
       case 'dataset-imported':
         return replied(event);
       case 'error': {
@@ -154,10 +161,10 @@ export function createWorkerClient(store: LabStore, factory: WorkerFactory = cre
     // Every request waits until it is answered, so this is an answer to nothing: ignore it.
     if (!request) return;
     pending.delete(reply.requestId);
-    if (reply.type !== request.replyType) {
+    if (!request.replyTypes.includes(reply.type)) {
       request.handlers.onError({
         code: 'protocol',
-        message: `The worker answered a request with "${reply.type}" where "${request.replyType}" was expected.`,
+        message: `The worker answered a request with "${reply.type}" where "${request.replyTypes.join('" or "')}" was expected.`,
       });
       return;
     }
@@ -181,8 +188,8 @@ export function createWorkerClient(store: LabStore, factory: WorkerFactory = cre
   function request<R extends Request>(command: R, handlers: RequestHandlers<ReplyTo<R['type']>>): number {
     const requestId = ++lastRequestId;
     pending.set(requestId, {
-      replyType: REPLY_TYPE[command.type],
-      // The reply is checked against replyType before onReply sees it.
+      replyTypes: ([] as readonly Reply['type'][]).concat(REPLY_TYPE[command.type]),
+      // The reply is checked against replyTypes before onReply sees it.
       handlers: handlers as RequestHandlers<Reply>,
     });
     send({ ...command, requestId } as RequestCommand);

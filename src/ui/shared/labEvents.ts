@@ -5,7 +5,7 @@
  * worker says about a run goes to every feature, as do the page's own run-wide moments.
  */
 import type { ParsedConfig, RunConfig } from '../../core/config';
-import type { LossPoint, WorkerEvent } from '../../worker/protocol';
+import type { ImportedRunSummary, LossPoint, WorkerEvent } from '../../worker/protocol';
 
 /** Worker events about a run (and `error`s no request claims), heard by every feature. */
 export type RunEvent = Exclude<WorkerEvent, { requestId: number }>;
@@ -18,7 +18,9 @@ export type PageEvent =
    */
   | { type: 'run-begun'; runId: string; config: RunConfig; step: number; losses: LossPoint[] }
   /** The worker threw, could not load, died or sent something unreadable. */
-  | { type: 'worker-crashed'; detail: string };
+  | { type: 'worker-crashed'; detail: string }
+  /** Chosen Keras .h5 files were saved as a run (kerasRunImport): the run list reads it. */
+  | { type: 'run-imported'; run: ImportedRunSummary };
 
 export type LabEvent = RunEvent | PageEvent;
 export type LabEventType = LabEvent['type'];
