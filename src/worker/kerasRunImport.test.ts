@@ -23,7 +23,7 @@ import { RunRepository } from '../storage/runRepository';
 import { openLabStores } from '../storage/storeNames';
 import { PYTHON, labImages, noise, randomWeights } from '../testing/kerasH5Oracle';
 import { sessionHarness } from '../testing/sessionHarness';
-import { epochOfFileName } from './kerasRunImport';
+import { epochOfFileName, importKerasRun } from './kerasRunImport';
 import type { WorkerEvent } from './protocol';
 
 const repo = new RunRepository(openLabStores());
@@ -76,16 +76,17 @@ describe('a folder of Keras generators becomes one imported run', () => {
       await h5File(generators[0], 'gan_generator_epoch_20.h5'),
       new File(['never read'], 'gan_discriminator_epoch_20.h5'),
       await h5File(generators[2], 'gan_generator_epoch_60.h5'),
+      new File(['a folder picker brings it along'], '.DS_Store'),
     ];
     const answer = await importFiles(files);
-    expect(answer).toMatchObject({ type: 'run-imported', run: { epochs: [20, 40, 60], skipped: ['gan_discriminator_epoch_20.h5'] } });
+    expect(answer).toMatchObject({ type: 'run-imported', run: { epochs: [20, 40, 60], skipped: ['gan_discriminator_epoch_20.h5', '.DS_Store'] } });
     const { runId } = (answer as Extract<WorkerEvent, { type: 'run-imported' }>).run;
 
     const run = await repo.requireRun(runId);
     expect(run.imported).toEqual({
       format: 'keras-h5',
       files: ['gan_generator_epoch_20.h5', 'gan_generator_epoch_40.h5', 'gan_generator_epoch_60.h5'],
-      skipped: ['gan_discriminator_epoch_20.h5'],
+      skipped: ['gan_discriminator_epoch_20.h5', '.DS_Store'],
     });
     expect(run.status).toBe('completed');
     expect(run.epochs.map((e) => [e.epoch, e.step, e.hasGenerator])).toEqual([
@@ -202,6 +203,23 @@ describe('a folder of Keras generators becomes one imported run', () => {
       expect(answer).toMatchObject({ type: 'error', code: 'import', message: expect.stringMatching(message) });
       expect(await storedRuns()).toBe(before);
     }
+  });
+
+  it('removes the run again when the browser refuses a write half-way (a full disk)', async () => {
+    const before = await storedRuns();
+    let saves = 0;
+    const full = Object.assign(Object.create(repo) as RunRepository, {
+      saveEpoch(runId: string, parts: Parameters<RunRepository['saveEpoch']>[1]) {
+        saves += 1;
+        if (saves === 2) return Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
+        return repo.saveEpoch(runId, parts);
+      },
+    });
+    const files = [await h5File(randomWeights(SMALL, 8), 'gan_generator_epoch_1.h5'), await h5File(randomWeights(SMALL, 9), 'gan_generator_epoch_2.h5')];
+    await expect(importKerasRun(files, full, { newRunId: () => 'full-disk' })).rejects.toThrow(/quota/);
+    expect(saves).toBe(2);
+    expect(await repo.getRun('full-disk')).toBeUndefined();
+    expect(await storedRuns()).toBe(before);
   });
 
   it('reads the epoch from the names the Keras scripts and people give', () => {

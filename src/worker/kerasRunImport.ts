@@ -104,7 +104,10 @@ export async function importKerasRun(files: File[], storage: ImportRunStorage, o
 }
 
 /** Generators by epoch and the discriminator files skipped; refuses what cannot be a run. */
-function sortFiles(files: File[]): { generators: GeneratorFile[]; skipped: string[] } {
+function sortFiles(chosen: File[]): { generators: GeneratorFile[]; skipped: string[] } {
+  // Hidden files a folder picker brings along (.DS_Store) are no one's choice.
+  const hidden = chosen.filter((file) => file.name.startsWith('.'));
+  const files = chosen.filter((file) => !hidden.includes(file));
   const stray = files.find((file) => !KERAS_FILE.test(file.name));
   if (stray) {
     throw new ImportError(
@@ -112,7 +115,7 @@ function sortFiles(files: File[]): { generators: GeneratorFile[]; skipped: strin
         '(generators named with their epoch, such as gan_generator_epoch_20.h5).',
     );
   }
-  const skipped = files.filter((file) => DISCRIMINATOR_FILE.test(file.name)).map((file) => file.name);
+  const skipped = [...files.filter((file) => DISCRIMINATOR_FILE.test(file.name)), ...hidden].map((file) => file.name);
   const generators: GeneratorFile[] = [];
   for (const file of files.filter((f) => !DISCRIMINATOR_FILE.test(f.name))) {
     const epoch = epochOfFileName(file.name);

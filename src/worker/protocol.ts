@@ -104,7 +104,7 @@ export interface ImportedRunSummary {
   name: string;
   /** The epochs it holds a generator for, from the files' names, in order. */
   epochs: number[];
-  /** Files chosen with them but not imported (discriminators), by name. */
+  /** Files chosen with them but not imported (discriminators, hidden files such as .DS_Store), by name. */
   skipped: string[];
 }
 

@@ -87,7 +87,7 @@ export function importedRunRefusal(files: number): string {
   return (
     `This run was imported from ${files} Keras .h5 file${files === 1 ? '' : 's'}: it holds generators only, without a ` +
     "discriminator or the optimizers' state, so it cannot resume or train on. Sample from it, compare it or export it; " +
-    'to train its network, start a new run with its recipe.'
+    'to train its network, put it in a recipe and start a new run.'
   );
 }
 

@@ -24,6 +24,7 @@ export function ExportPanel({ source, label }: ExportPanelProps) {
   const downloads = useLabState((s) => s.exports.downloads);
   const importing = useLabState((s) => s.exports.importRequestId !== null);
   const input = useRef<HTMLInputElement>(null);
+  const folderInput = useRef<HTMLInputElement>(null);
   const canExport = workerReady && source !== null;
   // The script trains the viewed run's recipe, or the one being set up before any run.
   const run = useLabState((s) => viewedRun(s.history));
@@ -53,6 +54,7 @@ export function ExportPanel({ source, label }: ExportPanelProps) {
     if (files && files.length > 0) exports.importFiles(Array.from(files));
     // The same file can be chosen again after a fix.
     if (input.current) input.current.value = '';
+    if (folderInput.current) folderInput.current.value = '';
   }
 
   return (
@@ -61,7 +63,9 @@ export function ExportPanel({ source, label }: ExportPanelProps) {
       <p className="hint">
         The generator of {label ?? 'the chosen epoch'} as a TF.js Layers model (zip: model.json, weights,
           manifest.json), as ONNX (ONNX Runtime, OpenVINO) or as a Keras .h5 (the Keras scripts' sample.py).
-          A downloaded zip or .h5, or the Keras scripts' own .h5 files, can be imported back to sample from.
+          A downloaded zip or .h5, or the Keras scripts' own .h5 files, can be imported back to sample from;
+          several .h5 generators at once (a whole GAN_images_models/ folder) become one saved run to scrub,
+          its epochs read from the file names.
           A recipe that outgrows the tab leaves as a PyTorch training script for a GPU machine or several
           (torchrun); it saves the generator as Keras .h5 files.
       </p>
@@ -98,7 +102,8 @@ export function ExportPanel({ source, label }: ExportPanelProps) {
         </button>
         <label className="field import-field">
           <span className="field-label">
-            Import a generator <span className="unit">(TF.js zip, model.json with its weights, or a Keras .h5)</span>
+            Import a generator{' '}
+            <span className="unit">(TF.js zip, model.json with its weights, a Keras .h5, or several .h5 as one run)</span>
           </span>
           <input
             ref={input}
@@ -111,7 +116,22 @@ export function ExportPanel({ source, label }: ExportPanelProps) {
             onChange={(event) => chosen(event.target.files)}
           />
         </label>
-        {importing && <span className="counter muted">Checking the file…</span>}
+        <label className="field import-field">
+          <span className="field-label">
+            Import a Keras folder <span className="unit">(GAN_images_models/: gan_generator_epoch_N.h5 as one run)</span>
+          </span>
+          <input
+            ref={folderInput}
+            type="file"
+            className="file-input"
+            data-testid="import-keras-folder"
+            // Not in React's types: the browser's folder picker, which hands over every file inside.
+            {...{ webkitdirectory: '' }}
+            disabled={!workerReady || importing}
+            onChange={(event) => chosen(event.target.files)}
+          />
+        </label>
+        {importing && <span className="counter muted">Checking the files…</span>}
         <button
           type="button"
           className="button"

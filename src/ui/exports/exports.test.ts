@@ -90,6 +90,23 @@ describe('exports controller', () => {
     expect(state.exports.source).toEqual({ kind: 'imported', importId: 'import-1' });
   });
 
+  it('shows several .h5 files that became a saved run: a notice naming what was skipped, the run viewed', async () => {
+    store.update('exports', (e) => ({ ...e, source: { kind: 'epoch', epoch: 2 } }));
+    const files = [new File([new Uint8Array(4)], 'gan_generator_epoch_20.h5'), new File([new Uint8Array(4)], 'gan_discriminator_epoch_20.h5')];
+    controller.importFiles(files);
+    const command = last();
+    const requestId = command.type === 'import-generator' ? command.requestId : -1;
+    const run = { runId: 'keras-run', name: 'Keras generators, epochs 20–40', epochs: [20, 40], skipped: ['gan_discriminator_epoch_20.h5'] };
+    emit({ type: 'run-imported', requestId, run });
+    const state = store.getState();
+    // Not an in-memory generator: the sample panel follows the viewed run's newest epoch again.
+    expect(state.exports).toMatchObject({ imported: [], source: null, importRequestId: null });
+    expect(state.messages.notices.map((n) => n.message)).toEqual([
+      'Imported 2 Keras generators as the saved run "Keras generators, epochs 20–40" (epochs 20, 40). Skipped (not generators): gan_discriminator_epoch_20.h5.',
+    ]);
+    await waitFor('the imported run to be viewed', () => store.getState().history.viewRunId === 'keras-run');
+  });
+
   it('runs the ONNX check on the noise the worker sent and reports the largest difference', async () => {
     controller.runOnnx({ kind: 'epoch', epoch: 2 }, 5, 12);
     const command = last();
