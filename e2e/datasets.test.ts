@@ -1,6 +1,7 @@
 /**
  * Your own data: generated IDX files (1,000 labelled images, the images gzip-compressed) are
- * imported as a dataset, a few steps train on it, the run list names it; a text file named .gz
+ * imported as a dataset, a few steps train on it, the run list names it, and its own evaluation
+ * classifier (trained in the worker) judges the checkpoint; a text file named .gz
  * is refused with a message and changes nothing; a zip of 40 PNG pictures in two folders becomes
  * a dataset of 40 labelled by folder; after a reload both datasets are still there.
  */
@@ -55,7 +56,7 @@ function pictureZip(dir: string, count: number): string {
 
 it('imports IDX files and a zip of pictures as datasets, trains on one, refuses a text file, and keeps them through a reload', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lab-datasets-'));
-  const lab = await openLab(browser, '/?backend=cpu&epochs=1&stepsPerEpoch=3&batchSize=8&logEvery=1');
+  const lab = await openLab(browser, '/?backend=wasm&epochs=1&stepsPerEpoch=3&batchSize=8&logEvery=1');
   const { page } = lab;
   try {
     await waitFor(page, 'the dataset chooser', `!!document.querySelector('[data-testid="dataset-select"]')`);
@@ -72,6 +73,14 @@ it('imports IDX files and a zip of pictures as datasets, trains on one, refuses 
     await waitForNumber(lab, 'status-step', 3, 120_000);
     await drawnDigest(page, 'live-grid');
     await waitFor(page, 'the run list naming the dataset', `[...document.querySelectorAll('[data-testid="run-dataset"]')].some((e) => e.textContent === 'Blobs')`);
+    // Quality on it: a classifier of its ten blob places, trained in the worker, judges the digits.
+    await waitFor(page, "the dataset's classifier", `/test accuracy/.test(document.querySelector('[data-testid="quality-judge"]')?.textContent ?? '')`, 180_000);
+    await waitForNumber(lab, 'quality-fd', 0, 30_000);
+    const judge = (await byTestId(page, 'quality-judge').textContent()) ?? '';
+    const accuracy = Number(/test accuracy (\d+\.\d) %/.exec(judge)?.[1]);
+    expect(accuracy, judge).toBeGreaterThan(90);
+    expect(await byTestId(page, 'quality-score').textContent()).toMatch(/ \/ 10$/);
+    expect(await byTestId(page, 'dataset-summary').textContent()).toMatch(/Its evaluation classifier \(for FD and the score\): test accuracy \d+\.\d % on 100 held-out images/);
 
     const text = join(dir, 'notes.gz');
     writeFileSync(text, 'These are notes, not images.');
