@@ -168,19 +168,17 @@ const IDENTITY_LAYERS = new Set([
   'SpatialDropout1D',
 ]);
 
+/** A Keras activation name as the lab's layers ('linear': none); null for one the lab does not convert. */
+export function kerasActivation(name: unknown): { kind: 'relu' | 'tanh' | 'sigmoid' }[] | null {
+  const kind = name ?? 'linear';
+  if (kind === 'linear') return [];
+  return kind === 'relu' || kind === 'tanh' || kind === 'sigmoid' ? [{ kind }] : null;
+}
+
 function activationLayers(activation: unknown, where: string): ExportLayer[] {
-  switch (activation ?? 'linear') {
-    case 'linear':
-      return [];
-    case 'relu':
-      return [{ kind: 'relu' }];
-    case 'tanh':
-      return [{ kind: 'tanh' }];
-    case 'sigmoid':
-      return [{ kind: 'sigmoid' }];
-    default:
-      throw new Error(`${where} uses the activation "${String(activation)}", which the export does not convert yet.`);
-  }
+  const layers = kerasActivation(activation);
+  if (!layers) throw new Error(`${where} uses the activation "${String(activation)}", which the export does not convert yet.`);
+  return layers;
 }
 
 /** Reads a chain model's layers and weights (the weights are copied). */

@@ -8,7 +8,7 @@
 import { BATCH_NORM_EPSILON, type LayerSpec, type NetworkSpec, layerOutputShapes, weightShapes } from '../architecture';
 import { DIGIT_PIXELS } from '../digits';
 import type { ImportFile } from './generatorImport';
-import type { SpecWithWeights } from './generatorLayers';
+import { type SpecWithWeights, kerasActivation } from './generatorLayers';
 import type { ImportError } from './importError';
 import { type KerasImportOptions, type KerasPlan, type Planned, kerasFileError, planKerasH5 } from './kerasH5Import';
 
@@ -101,16 +101,7 @@ function plain(layers: LayerSpec[]): Converted {
 
 /** Keras's activation names the planner accepts (linear, relu, tanh, sigmoid) as lab layers. */
 function activation(name: unknown): LayerSpec[] {
-  switch (name ?? 'linear') {
-    case 'relu':
-      return [{ kind: 'relu' }];
-    case 'tanh':
-      return [{ kind: 'tanh' }];
-    case 'sigmoid':
-      return [{ kind: 'sigmoid' }];
-    default:
-      return [];
-  }
+  return kerasActivation(name) ?? [];
 }
 
 /** A kernel size or stride the planner has checked is square: its one number. */
