@@ -73,14 +73,7 @@ export function QualityPanel() {
       ) : (
         <LineChart responsive style={{ width: '100%', height: 170 }} data={trend.points} margin={MARGIN}>
           <CartesianGrid strokeDasharray="3 3" />
-          <XAxis
-            dataKey="epoch"
-            type="number"
-            domain={[0, trend.epochAxis.top]}
-            ticks={trend.epochAxis.ticks}
-            allowDecimals={false}
-            label={{ value: 'epoch', position: 'insideBottom', offset: -10 }}
-          />
+          {epochXAxis(trend.epochAxis)}
           <YAxis
             yAxisId="fd"
             width={40}
@@ -227,20 +220,27 @@ function scoreTicks(classes: number): number[] {
   return [...new Set([0, 1, 2, 3].map((i) => Math.round(1 + (i * (classes - 1)) / 3)))];
 }
 
+/** The epoch axis of both charts. A function, not a component: recharts reads its axes from its direct children. */
+function epochXAxis(axis: { top: number; ticks: number[] }) {
+  return (
+    <XAxis
+      dataKey="epoch"
+      type="number"
+      domain={[0, axis.top]}
+      ticks={axis.ticks}
+      allowDecimals={false}
+      label={{ value: 'epoch', position: 'insideBottom', offset: -10 }}
+    />
+  );
+}
+
 /** The C2ST per checkpoint with its floor: the chart of a dataset without labels. */
 function C2stChart({ points, epochAxis }: { points: QualityPoint[]; epochAxis: { top: number; ticks: number[] } }) {
   const floor = latestC2stPoint(points)?.c2stFloor ?? null;
   return (
     <LineChart responsive style={{ width: '100%', height: 170 }} data={points} margin={MARGIN}>
       <CartesianGrid strokeDasharray="3 3" />
-      <XAxis
-        dataKey="epoch"
-        type="number"
-        domain={[0, epochAxis.top]}
-        ticks={epochAxis.ticks}
-        allowDecimals={false}
-        label={{ value: 'epoch', position: 'insideBottom', offset: -10 }}
-      />
+      {epochXAxis(epochAxis)}
       <YAxis width={40} domain={[0.4, 1]} ticks={[0.5, 0.6, 0.7, 0.8, 0.9, 1]} allowDataOverflow />
       {floor !== null && (
         <ReferenceLine
