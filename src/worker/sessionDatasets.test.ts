@@ -58,6 +58,16 @@ describe('a run on an imported dataset', () => {
     await h.send({ type: 'start', runId: 'd3', config: config(dataset.id) });
     expect(h.of('error').map((e) => e.message).join()).toMatch(/no longer in this browser \(it was deleted\): import its files again/);
   });
+
+  it('does not train on from its copy of a dataset another tab deleted', async () => {
+    const dataset = await imported('Deleted elsewhere', true);
+    const { h } = harness();
+    await h.send({ type: 'start', runId: 'd4', config: config(dataset.id) });
+    expect(h.of('error')).toEqual([]);
+    await repo.delete(dataset.id);
+    await h.send({ type: 'start', runId: 'd5', config: config(dataset.id) });
+    expect(h.of('error').map((e) => e.message).join()).toMatch(/no longer in this browser \(it was deleted\)/);
+  });
 });
 
 describe('importing a dataset in the worker', () => {

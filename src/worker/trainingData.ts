@@ -23,6 +23,8 @@ export interface TrainingData {
 /** The imported datasets, as the worker reads them. */
 export interface DatasetSource {
   load(id: string): Promise<Omit<TrainingData, 'dataset'>>;
+  /** The dataset's record, or null once it is deleted. */
+  get(id: string): Promise<unknown>;
 }
 
 export class TrainingDataCache {
@@ -46,9 +48,18 @@ export class TrainingDataCache {
       }
       return this.mnist;
     }
+    const source = this.datasets;
+    if (!source) return Promise.reject(new ConfigError('Imported datasets are not available: this browser gives the lab no IndexedDB storage.'));
+    return this.loadImported(source, dataset);
+  }
+
+  /**
+   * The kept copy while the dataset is still stored (another tab may have deleted it: then it
+   * is read again, and the read says it is gone), else a new read.
+   */
+  private async loadImported(source: DatasetSource, dataset: string): Promise<TrainingData> {
+    if (this.imported?.id === dataset && !(await source.get(dataset))) this.imported = null;
     if (this.imported?.id !== dataset) {
-      const source = this.datasets;
-      if (!source) return Promise.reject(new ConfigError('Imported datasets are not available: this browser gives the lab no IndexedDB storage.'));
       const data = source.load(dataset).then((loaded) => ({ dataset, ...loaded }));
       this.imported = { id: dataset, data };
       data.catch(() => {
