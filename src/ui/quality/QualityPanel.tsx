@@ -58,6 +58,8 @@ export function QualityPanel() {
   const latestC2st = useMemo(() => latestC2stPoint(points), [points]);
   // Unlabelled data has no classifier: the chart follows the C2ST instead of FD and the score.
   const c2stOnly = points.length > 0 && latestJudged === null;
+  // An imported dataset's own classifier judged (its images are not digits, its classes its own).
+  const ownClassifier = latestJudged?.classifierAccuracy != null;
   // Each chart drawn in its own turn (shared/chartTurns.ts): a checkpoint changes both, and the
   // loss charts with them.
   // Epoch ticks computed here: the chart library's own tick search runs arbitrary-precision
@@ -125,35 +127,48 @@ export function QualityPanel() {
         Quality per checkpoint
       </h2>
       <p className="hint" data-testid="quality-judge">
-        {judgeText(latest?.n ?? 1000, latestJudged, c2stOnly)} <b>FD</b> (Fréchet distance of its features): lower = closer
-        to real images; the dashed line is what real images score at the same N. <b>Score</b>: near the class count =
-        confident, varied output; 1 = unreadable or all one class. <b>C2ST</b>: how often a small CNN trained in the
-        worker tells these images from real ones (0.5 = it cannot; in brackets, the same test on real images against
-        real). A trend to watch: <code>npm run eval</code>'s larger judge reads higher.
+        {judgeText(latest?.n ?? 1000, latestJudged, c2stOnly)}
+        {!c2stOnly && (
+          <>
+            {' '}
+            <b>FD</b> (Fréchet distance of its features): lower = closer to real images; the dashed line is what real
+            images score at the same N. <b>Score</b>: near the class count = confident, varied output; 1 = unreadable or
+            all one class.
+          </>
+        )}{' '}
+        <b>C2ST</b>: how often a small CNN trained in the worker tells these images from real ones (0.5 = it cannot; in
+        brackets, the same test on real images against real). A trend to watch: <code>npm run eval</code>'s larger
+        judge reads higher.
       </p>
       <dl className="quality-readout">
-        <div>
-          <dt>FD{latestJudged ? `, epoch ${latestJudged.epoch}` : ''}</dt>
-          <dd className="counter" data-testid="quality-fd">
-            {latestJudged?.fd != null ? formatFd(latestJudged.fd) : '—'}
-          </dd>
-        </div>
-        <div>
-          <dt>Score</dt>
-          <dd className="counter" data-testid="quality-score">
-            {latestJudged?.score != null ? `${latestJudged.score.toFixed(2)} / ${classes}` : '—'}
-          </dd>
-        </div>
+        {!c2stOnly && (
+          <>
+            <div>
+              <dt>FD{latestJudged ? `, epoch ${latestJudged.epoch}` : ''}</dt>
+              <dd className="counter" data-testid="quality-fd">
+                {latestJudged?.fd != null ? formatFd(latestJudged.fd) : '—'}
+              </dd>
+            </div>
+            <div>
+              <dt>Score</dt>
+              <dd className="counter" data-testid="quality-score">
+                {latestJudged?.score != null ? `${latestJudged.score.toFixed(2)} / ${classes}` : '—'}
+              </dd>
+            </div>
+          </>
+        )}
         <div>
           <dt>C2ST{latestC2st ? `, epoch ${latestC2st.epoch}` : ''}</dt>
           <dd className="counter" data-testid="quality-c2st" title={c2stTitle(latestC2st)}>
             {latestC2st ? `${formatC2st(latestC2st.c2st)} (real ${formatC2st(latestC2st.c2stFloor)})` : '—'}
           </dd>
         </div>
-        <div>
-          <dt>{classes === DIGIT_CLASSES && latestJudged?.classifierAccuracy == null ? 'Real digits' : 'Real images'}</dt>
-          <dd className="counter">{reference ? `FD ${formatFd(reference.fd)}, score ${reference.score.toFixed(2)}` : '—'}</dd>
-        </div>
+        {!c2stOnly && (
+          <div>
+            <dt>{ownClassifier ? 'Real images' : 'Real digits'}</dt>
+            <dd className="counter">{reference ? `FD ${formatFd(reference.fd)}, score ${reference.score.toFixed(2)}` : '—'}</dd>
+          </div>
+        )}
       </dl>
       <figure className="chart" data-testid="quality-chart">
         <div className="chart-frame quality-frame">
@@ -162,12 +177,15 @@ export function QualityPanel() {
         </div>
       </figure>
       <figure className="chart" data-testid="quality-histogram">
-        <figcaption className="chart-title">
-          Digits written{shown ? `, epoch ${shown.epoch}` : ''}
-        </figcaption>
-        <div className="chart-frame quality-bars">
-          {histogramChart}
-        </div>
+        {!c2stOnly && (
+          <>
+            <figcaption className="chart-title">
+              {ownClassifier ? 'Classes written' : 'Digits written'}
+              {shown ? `, epoch ${shown.epoch}` : ''}
+            </figcaption>
+            <div className="chart-frame quality-bars">{histogramChart}</div>
+          </>
+        )}
         <p className="counter quality-modes" data-testid="quality-modes">
           {shown ? modesText(shown) : 'Modes covered — , smallest class —'}
         </p>
@@ -227,7 +245,7 @@ function epochXAxis(axis: { top: number; ticks: number[] }) {
       dataKey="epoch"
       type="number"
       domain={[0, axis.top]}
-      ticks={axis.ticks}
+      ticks={axis.ticks.filter(Number.isInteger)}
       allowDecimals={false}
       label={{ value: 'epoch', position: 'insideBottom', offset: -10 }}
     />
