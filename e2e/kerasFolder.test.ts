@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PYTHON } from '../src/testing/kerasH5Oracle';
-import { byTestId, describeLab, drawnDigest, launchChromium, openLab, waitFor } from './lab';
+import { byTestId, describeLab, drawnDigest, launchChromium, openLab, waitFor, waitForNumber } from './lab';
 
 const EPOCHS = [20, 40, 60];
 const ROW = '[data-testid="run-row"][data-epochs="60"]';
@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 it('imports a folder of Keras generators as one run to scrub, which stays after a reload', async () => {
-  const lab = await openLab(browser, '/?backend=cpu');
+  const lab = await openLab(browser, '/?backend=wasm');
   const { page } = lab;
   try {
     await waitFor(page, 'the worker to be ready', `!document.querySelector('[data-testid="import-generator"]')?.disabled`);
@@ -66,6 +66,11 @@ it('imports a folder of Keras generators as one run to scrub, which stays after 
     await byTestId(page, 'sample-button').click();
     await waitFor(page, 'the sample', `document.querySelector('[data-testid="sample-grid"]')?.dataset.status === 'done'`, 30_000);
     await drawnDigest(page, 'sample-grid');
+
+    // Measured after the import, as a trained run's checkpoints are: the Quality panel reads the
+    // last epoch's FD from the run's record.
+    await waitForNumber(lab, 'quality-fd', 0, 120_000);
+    await waitFor(page, 'the epoch 60 measured', `/epoch 60/.test(document.querySelector('[data-testid="quality-panel"] dt')?.textContent ?? '')`, 60_000);
 
     // A second folder, compared with the first.
     await byTestId(page, 'import-generator').setInputFiles(files.slice(0, 2));

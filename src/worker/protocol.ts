@@ -226,6 +226,8 @@ export type WorkerEvent =
     }
   /** The other answer to `import-generator`: several Keras .h5 generators became this saved run. */
   | { type: 'run-imported'; requestId: number; run: ImportedRunSummary }
+  /** An imported run's epoch got its quality metrics (saved in its record), after the import's reply. */
+  | { type: 'run-measured'; runId: string; epoch: number }
   | { type: 'paused'; runId: string; step: number }
   | { type: 'resumed'; runId: string; step: number }
   /** A `set-live` took effect: `change` is recorded with the run, `settings` are now in force. */

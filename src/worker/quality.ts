@@ -89,9 +89,14 @@ export class QualityTracker {
    * that is too slow here or fails turns off (the reason comes back once); the rest goes on.
    */
   async measure(gan: Gan, runId: string, epoch: number, step: number): Promise<TrackerMeasurement> {
+    return this.measureDigits((count) => checkpointDigits(gan, count), runId, epoch, step);
+  }
+
+  /** The same for any generator: `digitsOf(count)` gives its digits from the metrics' fixed noise. */
+  async measureDigits(digitsOf: (count: number) => Promise<Float32Array>, runId: string, epoch: number, step: number): Promise<TrackerMeasurement> {
     const started = Date.now();
     // One set of digits from fixed noise for both: the classifier reads the first meter.n.
-    const digits = await checkpointDigits(gan, this.n);
+    const digits = await digitsOf(this.n);
     let judged: JudgedMetrics | undefined;
     if (this.judged) {
       const { judge, meter } = this.judged;

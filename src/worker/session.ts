@@ -4,7 +4,8 @@
  * and whatever it throws is posted as an `error` with the error's own code.
  * `training.worker.ts` binds it to `onmessage`.
  */
-import type { BackendChoice } from '../core/config';
+import * as tf from '@tensorflow/tfjs';
+import { type BackendChoice, type BackendName, MNIST_DATASET } from '../core/config';
 import { ProtocolError, StorageError, describeError, errorCode } from '../core/errors';
 import type { RunLock } from '../storage/runLocks';
 import { type BackendEnvironment, BackendHost } from './backendHost';
@@ -16,6 +17,7 @@ import type { DecodePicture } from '../core/datasets/pictureDataset';
 import { DatasetError } from '../core/datasets/idxDataset';
 import { type TrainingData, TrainingDataCache } from './trainingData';
 import { type Command, assertNever } from './protocol';
+import { measureImportedRun } from './importedRunQuality';
 import { CheckpointQuality, type ClassifierLoader } from './quality';
 import type { HistoryEnvironment, HistoryStorage, StorageEstimate } from './runHistory';
 import { checkedConfig, newRunPlan, type PlanSource, resumeRunPlan } from './runPlan';
@@ -117,8 +119,10 @@ export class TrainingSession {
         }
         case 'import-generator': {
           const imported = await this.exports.importFiles(command.files);
-          if (imported.kind === 'run') this.post({ type: 'run-imported', requestId: command.requestId, run: imported.run });
-          else this.post({ type: 'generator-imported', requestId: command.requestId, importId: imported.importId, name: imported.name, facts: imported.facts });
+          if (imported.kind === 'run') {
+            this.post({ type: 'run-imported', requestId: command.requestId, run: imported.run });
+            await this.measureImported(imported.run.runId);
+          } else this.post({ type: 'generator-imported', requestId: command.requestId, importId: imported.importId, name: imported.name, facts: imported.facts });
           return;
         }
         case 'sample-imported': {
@@ -183,6 +187,19 @@ export class TrainingSession {
       throw new ProtocolError(`Run ${runId} is not training in this worker; export one of its saved epochs instead.`);
     }
     return generator;
+  }
+
+  /** The imported run's generators measured as checkpoints are (when this worker has a classifier). */
+  private async measureImported(runId: string): Promise<void> {
+    const { loadClassifier } = this.env;
+    if (!loadClassifier || !this.env.storage) return;
+    await measureImportedRun(runId, {
+      storage: this.env.storage,
+      loadClassifier,
+      loadData: () => this.data.load(MNIST_DATASET, () => undefined),
+      backend: tf.getBackend() as BackendName,
+      post: this.post,
+    });
   }
 
   private loadData(runId: string, dataset: string): Promise<TrainingData> {

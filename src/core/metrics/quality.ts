@@ -108,7 +108,12 @@ export class QualityMeter {
 
 /** `count` digits from the GAN's generator, from the metrics' fixed noise (the same at every checkpoint). */
 export function checkpointDigits(gan: Gan, count: number, chunk = 250): Promise<Float32Array> {
-  return sampleGenerator((noise) => generate(gan, noise), latentSize(gan.recipe), count, SAMPLE_SEED, chunk);
+  return fixedNoiseDigits((noise) => generate(gan, noise), latentSize(gan.recipe), count, chunk);
+}
+
+/** `count` digits from any generator function (a saved generator's forward pass), from the metrics' fixed noise. */
+export function fixedNoiseDigits(generator: (noise: Float32Array) => tf.Tensor, latent: number, count: number, chunk = 250): Promise<Float32Array> {
+  return sampleGenerator(generator, latent, count, SAMPLE_SEED, chunk);
 }
 
 /**

@@ -125,6 +125,8 @@ export function createSavedRuns(
     store.on('run-imported', ({ run }) => {
       void refresh().then(() => view.viewRun(run.runId));
     }),
+    // An imported run's epoch was measured after its import: its record now holds the metrics.
+    store.on('run-measured', ({ runId }) => void refreshRun(runId)),
     // The problem itself is in the state (historyState.ts); the numbers may have moved.
     store.on('storage-error', () => void refreshEstimate(true)),
   ];

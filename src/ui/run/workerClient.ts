@@ -145,6 +145,7 @@ export function createWorkerClient(store: LabStore, factory: WorkerFactory = cre
       case 'stopped':
       case 'quality':
       case 'dataset-evaluator':
+      case 'run-measured':
       case 'notice':
       case 'backend-trial':
         return store.dispatch(event);
