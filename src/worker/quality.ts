@@ -28,6 +28,9 @@ export const QUALITY_N = 1000;
 /** Fewer real training images than this on each side of the C2ST and it does not run: its verdict would be noise. */
 export const MIN_C2ST_N = 50;
 
+/** Fewer images than this to fit FD's Gaussians on (or to test a dataset's classifier on) and FD is not measured. */
+export const MIN_JUDGE_N = 50;
+
 /** Loads the evaluation classifier (from the app's `classifier/` in the browser, from disk in tests). */
 export type ClassifierLoader = () => Promise<Classifier>;
 
@@ -240,7 +243,7 @@ export class CheckpointQuality {
     try {
       this.tracker = await QualityTracker.open(judge, data, backend);
     } catch (error) {
-      notice(qualityNotice(error, 'load'));
+      notice(data.dataset === MNIST_DATASET ? qualityNotice(error, 'load') : `Quality metrics are off for this run: ${describeError(error)}. Training goes on.`);
     }
   }
 
@@ -262,7 +265,14 @@ export class CheckpointQuality {
   private async judgeFor(load: ClassifierLoader, runId: string, data: TrainingData, notice: (message: string) => void): Promise<Judge | null> {
     if (data.dataset === MNIST_DATASET) return { classifier: await load() };
     if (!canTrainEvaluator(data)) {
-      notice('This dataset has no labels: FD and the score need a classifier of its classes, so only the C2ST measures it.');
+      notice('This dataset has no labels (or one class only): FD and the score need a classifier of its classes, so only the C2ST measures it.');
+      return null;
+    }
+    if (Math.min(data.train.count, data.test.count) < MIN_JUDGE_N) {
+      notice(
+        `FD and the score need at least ${MIN_JUDGE_N} training and ${MIN_JUDGE_N} held-out images; this dataset has ` +
+          `${data.train.count} and ${data.test.count}, so only the C2ST measures it.`,
+      );
       return null;
     }
     if (!this.evaluators) return null;

@@ -96,7 +96,7 @@ describe('quality on an imported unlabelled dataset', () => {
     await h.send({ type: 'start', runId: 'dq3', config: config(dataset.id, 1) });
     expect(h.of('error')).toEqual([]);
     expect(mnistClassifierLoads()).toBe(0);
-    expect(notices(h).join('\n')).toMatch(/no labels: FD and the score need a classifier of its classes, so only the C2ST measures it/);
+    expect(notices(h).join('\n')).toMatch(/no labels \(or one class only\): FD and the score need a classifier of its classes, so only the C2ST measures it/);
     const [event] = h.of('quality');
     expect(event.fd).toBeUndefined();
     expect(event.histogram).toBeUndefined();
@@ -106,4 +106,18 @@ describe('quality on an imported unlabelled dataset', () => {
     expect(saved.c2st).toBe(event.c2st!.accuracy);
     expect(saved.fd).toBeUndefined();
   }, 120_000);
+});
+
+describe('quality on a dataset too small to measure', () => {
+  it('says why there are no metrics and trains on', async () => {
+    const dataset = await datasets.save('Tiny', { train: bandedSplit(40, 2, 7), test: bandedSplit(8, 2, 8), testFrom: 'files', classes: 2 }, ['tiny']);
+    const { h } = harness();
+    await h.send({ type: 'start', runId: 'dq4', config: config(dataset.id, 1) });
+    expect(h.of('error')).toEqual([]);
+    expect(h.events.at(-1)).toMatchObject({ type: 'stopped', reason: 'completed' });
+    expect(h.of('quality')).toEqual([]);
+    const said = notices(h).join('\n');
+    expect(said).toMatch(/FD and the score need at least 50 training and 50 held-out images; this dataset has 40 and 8/);
+    expect(said).toMatch(/Quality metrics are off for this run: the dataset has 40 training images, and the C2ST needs at least 100\. Training goes on\./);
+  }, 60_000);
 });
