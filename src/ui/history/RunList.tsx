@@ -1,11 +1,11 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { PRESETS } from '../../core/presets';
 import { datasetLabel } from '../datasets/datasetsState';
 import { describeRecipe } from '../../core/recipeCost';
 import { checkpointEpochs, runBytes, type RunRecord } from '../../storage/records';
 import { RunCompareBox, RunListTools, useOrderedRuns } from '../compare/RunListTools';
 import { RunNameEditor } from '../compare/RunNameEditor';
-import { isRunActive, type RunState } from '../run/runState';
+import type { RunState } from '../run/runState';
 import { formatBytes } from '../shared/units';
 import { useLab, useLabState } from '../shared/useLab';
 import { useBusyRuns } from './useBusyRuns';
@@ -22,12 +22,15 @@ function recipeLabel(run: RunRecord): string {
   return describeRecipe(run.config.preset, run.config.recipe).text;
 }
 
-function statusOf(record: RunRecord, live: RunState | null): string {
+/** What the list needs of the current run: which one, and whether and how it trains. */
+type LiveRun = Pick<RunState, 'runId' | 'status'> | null;
+
+function statusOf(record: RunRecord, live: LiveRun): string {
   if (record.imported) {
     const files = record.imported.files.length;
     return `imported from ${files} .h5 file${files === 1 ? '' : 's'}`;
   }
-  if (live && live.runId === record.id && isRunActive(live)) {
+  if (live && live.runId === record.id && live.status !== 'stopped') {
     return live.status === 'paused' ? 'paused' : 'training now';
   }
   switch (record.status) {
@@ -48,7 +51,11 @@ export function RunList() {
   const runs = useLabState((s) => s.history.runs);
   const orderedRuns = useOrderedRuns(runs);
   const viewRunId = useLabState((s) => s.history.viewRunId);
-  const live = useLabState((s) => s.run);
+  // The run's id and status only: the rest of it (its step, its speed) changes at every
+  // progress report, and the list would redraw every row with it.
+  const liveRunId = useLabState((s) => s.run?.runId ?? null);
+  const liveStatus = useLabState((s) => s.run?.status ?? null);
+  const live: LiveRun = useMemo(() => (liveRunId && liveStatus ? { runId: liveRunId, status: liveStatus } : null), [liveRunId, liveStatus]);
   const workerReady = useLabState((s) => s.worker.status === 'ready');
   const datasets = useLabState((s) => s.datasets.list);
   const storage = useLabState((s) => s.history.storage);
@@ -57,7 +64,7 @@ export function RunList() {
   const keepFullStates = useLabState((s) => s.history.keepFullStates);
   const [confirmDelete, setConfirmDelete] = useState<string | null>(null);
   const [extendTo, setExtendTo] = useState<Record<string, string>>({});
-  const anyActive = isRunActive(live);
+  const anyActive = live !== null && live.status !== 'stopped';
   const trainingElsewhere = useBusyRuns();
 
   return (
