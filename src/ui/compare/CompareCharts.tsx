@@ -20,12 +20,37 @@ interface ChartSpec {
   /** Loss charts draw raw values faintly under the smoothed ones; quality has one point a checkpoint. */
   quality: boolean;
   logScale?: boolean;
+  /** A fixed y axis (the C2ST's: 0.5 is chance, 1 is told apart every time), widened only to hold a lower value. */
+  yTicks?: readonly number[];
+  /** What the chart says when none of the runs has a point on it. */
+  empty?: string;
 }
 
 /** Quality first: quality against wall time answers "which recipe gives the best digits in the time I have". */
 const CHARTS: ChartSpec[] = [
-  { key: 'fd', title: 'FD per checkpoint', hint: 'Lower = closer to real digits (log scale).', quality: true, logScale: true },
-  { key: 'score', title: 'Score per checkpoint', hint: '1–10; near 10 = confident, varied digits.', quality: true },
+  {
+    key: 'fd',
+    title: 'FD per checkpoint',
+    hint: 'Lower = closer to real digits (log scale).',
+    quality: true,
+    logScale: true,
+    empty: 'No run here has an FD yet (runs on unlabelled data have the C2ST alone).',
+  },
+  {
+    key: 'score',
+    title: 'Score per checkpoint',
+    hint: "From 1 to the classifier's class count (10 for digits); near the top = confident, varied images.",
+    quality: true,
+    empty: 'No run here has a score yet (runs on unlabelled data have the C2ST alone).',
+  },
+  {
+    key: 'c2st',
+    title: 'C2ST per checkpoint',
+    hint: "How often a critic tells the run's images from real ones; 0.5 = it cannot. Dashed: real against real.",
+    quality: true,
+    yTicks: [0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1],
+    empty: 'No run here has a checkpoint C2ST (it was off while they trained, or none is measured yet).',
+  },
   { key: 'dLoss', title: 'D loss', hint: 'Smoothed; the raw values faint beneath.', quality: false },
   { key: 'gLoss', title: 'G loss', hint: 'Smoothed; the raw values faint beneath.', quality: false },
   { key: 'dReal', title: 'D(x)', hint: "D's belief that real digits are real.", quality: false },
@@ -52,7 +77,7 @@ export const CompareCharts = memo(function CompareCharts({ runs, axis, lossVersi
     () => shownRuns.map((run) => compare.series(run, shownAxis)),
     [compare, shownRuns, shownAxis, shownVersion],
   );
-  const xEnd = Math.max(1, ...series.flatMap((s) => [s.raw.dLoss.x.at(-1) ?? 0, s.quality.fd.x.at(-1) ?? 0]));
+  const xEnd = Math.max(1, ...series.flatMap((s) => [s.raw.dLoss.x.at(-1) ?? 0, s.quality.fd.x.at(-1) ?? 0, s.quality.c2st.x.at(-1) ?? 0]));
   // Kept while the ticks stay the same, so the axes are not laid out again for nothing.
   const xTicks = useKept(
     useMemo(() => niceTicks(xEnd), [xEnd]),
@@ -73,7 +98,13 @@ export const CompareCharts = memo(function CompareCharts({ runs, axis, lossVersi
         return (
           <figure key={chart.key} className="chart compare-chart" data-testid="runs-compare-chart" data-chart={chart.key} data-series={drawn}>
             <figcaption className="chart-title">{chart.title}</figcaption>
-            <p className="hint">{chart.hint}</p>
+            {input && drawn === 0 && chart.empty ? (
+              <p className="hint" data-testid="runs-compare-chart-empty">
+                {chart.empty}
+              </p>
+            ) : (
+              <p className="hint">{chart.hint}</p>
+            )}
             <div className="chart-frame">{input ? <CompareChart {...input} /> : <div style={{ height: CHART_HEIGHT }} />}</div>
           </figure>
         );
@@ -93,6 +124,8 @@ interface ChartProps {
 interface RunCurvesOf {
   raw: Curve;
   smooth: Curve;
+  /** A level drawn dashed across the chart in the run's colour (the C2ST's floor), or null. */
+  floor: number | null;
 }
 
 /**
@@ -101,20 +134,28 @@ interface RunCurvesOf {
  */
 const CompareChart = memo(function CompareChart({ chart, curves, xTicks, xLabel }: ChartProps) {
   const y = useKept(
-    useMemo(() => valueRange(curves.map((c) => c.raw), chart.logScale === true), [curves, chart]),
+    useMemo(
+      () => (chart.yTicks ? fixedRange(chart.yTicks, curves) : valueRange(curves.map((c) => c.raw), chart.logScale === true)),
+      [curves, chart],
+    ),
     sameTicks,
   );
   const lines = useMemo(
     () =>
-      curves.flatMap(({ raw, smooth }, run): CurveLine[] => {
+      curves.flatMap(({ raw, smooth, floor }, run): CurveLine[] => {
         const colour = runColour(run);
-        if (chart.quality) return [{ curve: smooth, kind: 'checkpoints', run, colour }];
+        if (chart.quality) {
+          const line: CurveLine = { curve: smooth, kind: 'checkpoints', run, colour };
+          if (floor === null || smooth.x.length === 0) return [line];
+          const across: Curve = { x: Float64Array.of(0, xTicks.top), y: Float64Array.of(floor, floor) };
+          return [{ curve: across, kind: 'floor', run, colour }, line];
+        }
         return [
           { curve: raw, kind: 'raw', run, colour },
           { curve: smooth, kind: 'smooth', run, colour },
         ];
       }),
-    [curves, chart],
+    [curves, chart, xTicks],
   );
   const drawCurves = useCallback(
     (area: PlotArea) => <RunCurves lines={lines} area={area} x={[0, xTicks.top]} y={y.domain} logY={y.log} />,
@@ -161,16 +202,16 @@ function sameChart(a: ChartProps, b: ChartProps): boolean {
     a.xTicks === b.xTicks &&
     a.xLabel === b.xLabel &&
     a.curves.length === b.curves.length &&
-    a.curves.every((c, i) => c.raw === b.curves[i].raw && c.smooth === b.curves[i].smooth)
+    a.curves.every((c, i) => c.raw === b.curves[i].raw && c.smooth === b.curves[i].smooth && c.floor === b.curves[i].floor)
   );
 }
 
 function pick(series: RunSeries, chart: ChartSpec): RunCurvesOf {
-  if (chart.key === 'fd' || chart.key === 'score') {
+  if (chart.key === 'fd' || chart.key === 'score' || chart.key === 'c2st') {
     const curve = series.quality[chart.key];
-    return { raw: curve, smooth: curve };
+    return { raw: curve, smooth: curve, floor: chart.key === 'c2st' ? series.quality.c2stFloor : null };
   }
-  return { raw: series.raw[chart.key], smooth: series.smooth[chart.key] };
+  return { raw: series.raw[chart.key], smooth: series.smooth[chart.key], floor: null };
 }
 
 /**
@@ -206,6 +247,22 @@ function valueRange(curves: readonly Curve[], log: boolean): ValueRange {
   const to = Math.max(1, Math.ceil(Math.max(max, 0) / step));
   const ticks = Array.from({ length: to - from + 1 }, (_, i) => Number(((from + i) * step).toPrecision(12)));
   return { domain: [ticks[0], ticks[ticks.length - 1]], ticks, log };
+}
+
+/**
+ * A fixed axis's range and ticks, widened down by whole tick steps to hold any lower value or
+ * floor (a C2ST under 0.4 on a few dozen held-out images).
+ */
+function fixedRange(ticks: readonly number[], curves: readonly RunCurvesOf[]): ValueRange {
+  const step = ticks[1] - ticks[0];
+  let low = ticks[0];
+  for (const { raw, floor } of curves) {
+    if (floor !== null && floor < low) low = floor;
+    for (let i = 0; i < raw.y.length; i++) if (Number.isFinite(raw.y[i]) && raw.y[i] < low) low = raw.y[i];
+  }
+  const extra = Math.ceil(Number(((ticks[0] - low) / step).toPrecision(12)));
+  const all = [...Array.from({ length: extra }, (_, i) => Number((ticks[0] - (extra - i) * step).toPrecision(12))), ...ticks];
+  return { domain: [all[0], all[all.length - 1]], ticks: all, log: false };
 }
 
 function formatStep(value: number): string {

@@ -3,8 +3,11 @@ import type { PlotArea } from './ChartFrame';
 import type { Curve } from './compareSeries';
 import { curvePath, curvePoints, type PlotFrame } from './curvePath';
 
-/** How a curve is drawn: faint raw values, the smoothed line over them, or a line with a dot a checkpoint. */
-export type CurveKind = 'raw' | 'smooth' | 'checkpoints';
+/**
+ * How a curve is drawn: faint raw values, the smoothed line over them, a line with a dot a
+ * checkpoint, or a dashed level (a floor) across the chart.
+ */
+export type CurveKind = 'raw' | 'smooth' | 'checkpoints' | 'floor';
 
 export interface CurveLine {
   curve: Curve;
@@ -61,10 +64,11 @@ interface PathProps extends CurveLine {
   logY: boolean;
 }
 
-const STROKE: Record<CurveKind, { width: number; opacity: number }> = {
+const STROKE: Record<CurveKind, { width: number; opacity: number; dash?: string }> = {
   raw: { width: 1, opacity: 0.2 },
   smooth: { width: 1.75, opacity: 1 },
   checkpoints: { width: 1.75, opacity: 1 },
+  floor: { width: 1, opacity: 0.7, dash: '4 4' },
 };
 
 // Props are the curve and plain numbers, so an unchanged curve in an unchanged frame is not drawn again.
@@ -76,7 +80,7 @@ const CurvePath = memo(function CurvePath({ curve, kind, run, colour, left, top,
   const stroke = STROKE[kind];
   return (
     <g className={`compare-line ${kind}`} data-run={run}>
-      <path d={drawn.d} fill="none" stroke={colour} strokeWidth={stroke.width} strokeOpacity={stroke.opacity} strokeLinejoin="round" />
+      <path d={drawn.d} fill="none" stroke={colour} strokeWidth={stroke.width} strokeOpacity={stroke.opacity} strokeDasharray={stroke.dash} strokeLinejoin="round" />
       {drawn.dots.map(({ cx, cy }, i) => (
         <circle key={i} cx={cx} cy={cy} r={2.5} fill="var(--surface)" stroke={colour} strokeWidth={1.5} />
       ))}

@@ -74,6 +74,45 @@ describe('comparison curves', () => {
     expect(byTime.smooth.dLoss.y[1]).toBeLessThan(2);
   });
 
+  it('gives the checkpoint C2ST and its floor per run, against step or time, and nothing for runs without it', () => {
+    const judged = runRecord('judged', [1, 2, 3]);
+    judged.epochs[0] = { ...judged.epochs[0], wallTimeMs: 1000, metrics: { fd: 80, score: 2, c2st: 0.97, c2stFloor: 0.52 } };
+    // The C2ST was off at this checkpoint: FD and score alone.
+    judged.epochs[1] = { ...judged.epochs[1], wallTimeMs: 2000, metrics: { fd: 60, score: 3 } };
+    judged.epochs[2] = { ...judged.epochs[2], wallTimeMs: 3000, metrics: { fd: 40, score: 4, c2st: 0.81, c2stFloor: 0.51 } };
+    const bySteps = qualityCurves(judged, 'step');
+    expect(xy(bySteps.c2st)).toEqual([
+      { x: 2, y: 0.97 },
+      { x: 6, y: 0.81 },
+    ]);
+    expect(xy(bySteps.fd).map((p) => p.x)).toEqual([2, 4, 6]);
+    expect(bySteps.c2stFloor).toBe(0.51);
+    expect(xy(qualityCurves(judged, 'time').c2st)).toEqual([
+      { x: 1, y: 0.97 },
+      { x: 3, y: 0.81 },
+    ]);
+
+    // Unlabelled data: the C2ST alone, no FD or score.
+    const unlabelled = runRecord('unlabelled', [1, 2]);
+    unlabelled.epochs = unlabelled.epochs.map((e, i) => ({ ...e, wallTimeMs: 500 * (i + 1), metrics: { c2st: 0.9 - i / 10, c2stFloor: 0.5 } }));
+    const alone = qualityCurves(unlabelled, 'step');
+    expect(xy(alone.c2st)).toEqual([
+      { x: 2, y: 0.9 },
+      { x: 4, y: 0.8 },
+    ]);
+    expect(alone.fd.x).toHaveLength(0);
+    expect(alone.score.x).toHaveLength(0);
+
+    // A run whose C2ST never ran has an empty curve and no floor.
+    const without = runRecord('without', [1]);
+    without.epochs[0] = { ...without.epochs[0], metrics: { fd: 50, score: 5 } };
+    const none = qualityCurves(without, 'step');
+    expect(none.c2st.x).toHaveLength(0);
+    expect(none.c2st.y).toHaveLength(0);
+    expect(none.c2stFloor).toBeNull();
+    expect(qualityCurves(runRecord('unmeasured', [1, 2]), 'step').c2st.x).toHaveLength(0);
+  });
+
   it('leaves points out of a time axis while no epoch says how long they took', () => {
     const run = { ...runRecord('b', []), config: parseConfigFromSearch('?backend=cpu').config };
     const one = columns([{ step: 1, dLoss: 1, gLoss: 1, dReal: 1, dFake: 1 }]);

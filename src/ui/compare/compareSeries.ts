@@ -2,17 +2,17 @@
  * The comparison's curves, built from plain data: one run's every logged loss point and its
  * epoch records become curves against step or wall time, each loss smoothed the way TensorBoard
  * smooths (a debiased moving average), with the raw values kept to draw faintly beneath. Quality
- * (FD and score) comes from the checkpoint records. Curves are columns of numbers at full
+ * (FD, score and the checkpoint C2ST) comes from the checkpoint records. Curves are columns of numbers at full
  * resolution; the charts thin them to their width (shared/lineDecimation.ts) when they draw.
  */
 import type { EpochEntry, RunRecord } from '../../storage/records';
-import { pointFromEntry, type QualityPoint } from '../quality/qualityState';
+import { latestC2stPoint, pointFromEntry, type QualityPoint } from '../quality/qualityState';
 import type { LossColumn } from '../run/lossSeries';
 import type { LineColumns } from '../shared/lineDecimation';
 
 export const LOSS_FIELDS = ['dLoss', 'gLoss', 'dReal', 'dFake'] as const;
 export type LossField = (typeof LOSS_FIELDS)[number];
-export type QualityField = 'fd' | 'score';
+export type QualityField = 'fd' | 'score' | 'c2st';
 export type Axis = 'step' | 'time';
 
 /** One curve: each point's x (step, or seconds of training; increasing) and y. */
@@ -21,10 +21,16 @@ export interface Curve extends LineColumns {
   readonly y: Float64Array;
 }
 
+/** A run's checkpoint metrics as curves; each is empty where the run never measured it. */
+export interface QualityCurves extends Record<QualityField, Curve> {
+  /** The C2ST of real digits against real ones, the C2ST's floor (the latest measured), or null. */
+  c2stFloor: number | null;
+}
+
 export interface RunSeries {
   raw: Record<LossField, Curve>;
   smooth: Record<LossField, Curve>;
-  quality: Record<QualityField, Curve>;
+  quality: QualityCurves;
 }
 
 /** A run's logged loss points as columns (a LossSeries). */
@@ -86,7 +92,7 @@ export function wallTimeAt(epochs: readonly Pick<EpochEntry, 'step' | 'wallTimeM
   };
 }
 
-/** The run's checkpoints that carry FD and score, in epoch order. */
+/** The run's measured checkpoints (FD and score, or the C2ST alone, or both), in epoch order. */
 export function qualityPoints(run: RunRecord): QualityPoint[] {
   return run.epochs.map(pointFromEntry).filter((p): p is QualityPoint => p !== null);
 }
@@ -124,16 +130,24 @@ export function lossCurves(
   return { raw, smooth };
 }
 
-/** One run's FD and score against `axis`, a point per measured checkpoint. */
-export function qualityCurves(run: RunRecord, axis: Axis): RunSeries['quality'] {
-  const checkpoints = run.epochs.flatMap((entry) => {
-    const q = pointFromEntry(entry);
-    // Checkpoints measured by the C2ST alone (unlabelled data) have no FD or score.
-    return q && q.fd !== null && q.score !== null ? [{ x: axis === 'step' ? entry.step : entry.wallTimeMs / 1000, fd: q.fd, score: q.score }] : [];
+/**
+ * One run's FD, score and C2ST against `axis`, a point per checkpoint that measured each:
+ * checkpoints on unlabelled data have a C2ST and no FD or score; those where the C2ST was off
+ * have FD and score alone.
+ */
+export function qualityCurves(run: RunRecord, axis: Axis): QualityCurves {
+  const points = run.epochs.flatMap((entry) => {
+    const point = pointFromEntry(entry);
+    return point ? [{ point, x: axis === 'step' ? entry.step : entry.wallTimeMs / 1000 }] : [];
   });
-  const x = Float64Array.from(checkpoints, (c) => c.x);
+  const curve = (field: QualityField): Curve => {
+    const measured = points.filter(({ point }) => point[field] !== null);
+    return { x: Float64Array.from(measured, (m) => m.x), y: Float64Array.from(measured, (m) => m.point[field] ?? Number.NaN) };
+  };
   return {
-    fd: { x, y: Float64Array.from(checkpoints, (c) => c.fd) },
-    score: { x, y: Float64Array.from(checkpoints, (c) => c.score) },
+    fd: curve('fd'),
+    score: curve('score'),
+    c2st: curve('c2st'),
+    c2stFloor: latestC2stPoint(points.map((m) => m.point))?.c2stFloor ?? null,
   };
 }
