@@ -1,14 +1,13 @@
 import { memo, useMemo } from 'react';
 import type { RunRecord } from '../../storage/records';
-import { formatDuration } from '../shared/units';
 import { useLab } from '../shared/useLab';
-import { type SortKey, type TableSort, compareRows, formatSetting, sortRows } from './compareTable';
+import { type MetricKey, type SortKey, type TableSort, compareRows, formatSetting, metricText, sortRows } from './compareTable';
 import { runColour } from './runColours';
 
-const METRICS: { key: SortKey; label: string; title: string }[] = [
+const METRICS: { key: Exclude<MetricKey, 'name'>; label: string; title: string }[] = [
   { key: 'bestFd', label: 'Best FD', title: 'The lowest FD of any checkpoint (lower = closer to real digits), and its epoch.' },
   { key: 'finalFd', label: 'Final FD', title: "The last checkpoint's FD." },
-  { key: 'finalScore', label: 'Final score', title: "The last checkpoint's score (1–10)." },
+  { key: 'finalScore', label: 'Final score', title: "The last checkpoint's score, from 1 to the class count of the classifier that judged (10 for MNIST)." },
   { key: 'finalC2st', label: 'Final C2ST', title: "The last checkpoint C2ST: how often the lab's critic told the digits from real ones (0.5 = it could not)." },
   { key: 'stepsPerSecond', label: 'Speed', title: 'Steps per second of training time, pauses excluded.' },
   { key: 'backend', label: 'Backend', title: 'The backend the run trained on.' },
@@ -59,14 +58,11 @@ export const CompareTable = memo(function CompareTable({ runs, sort }: Props) {
                   {formatSetting(row.settings[field])}
                 </td>
               ))}
-              <td className="counter">{row.bestFd === null ? '—' : `${formatFd(row.bestFd)} (epoch ${row.bestFdEpoch})`}</td>
-              <td className="counter">{row.finalFd === null ? '—' : formatFd(row.finalFd)}</td>
-              <td className="counter">{row.finalScore === null ? '—' : `${row.finalScore.toFixed(2)} / 10`}</td>
-              <td className="counter">{row.finalC2st === null ? '—' : row.finalC2st.toFixed(2)}</td>
-              <td className="counter">{row.stepsPerSecond === null ? '—' : `${row.stepsPerSecond.toFixed(2)} steps/s`}</td>
-              <td>{row.backend}</td>
-              <td className="counter">{row.epochs}</td>
-              <td className="counter">{formatDuration(row.wallTimeMs / 1000)}</td>
+              {METRICS.map(({ key }) => (
+                <td key={key} className={key === 'backend' ? undefined : 'counter'} data-metric={key}>
+                  {metricText(row, key)}
+                </td>
+              ))}
             </tr>
           ))}
         </tbody>
@@ -75,7 +71,3 @@ export const CompareTable = memo(function CompareTable({ runs, sort }: Props) {
     </div>
   );
 });
-
-function formatFd(fd: number): string {
-  return fd.toFixed(fd >= 100 ? 0 : 2);
-}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfigFromSearch } from '../../core/config';
 import type { RunRecord } from '../../storage/records';
 import { runRecord } from '../../testing/testLab';
-import { compareRows, differingFields, nextSort, sortRows, valueAt } from './compareTable';
+import { compareRows, differingFields, metricText, nextSort, sortRows, valueAt } from './compareTable';
 
 function run(id: string, search: string, fds: number[] = [], createdAt = 1): RunRecord {
   const record = runRecord(id, fds.map((_, i) => i + 1), createdAt);
@@ -58,6 +58,27 @@ describe('the comparison table', () => {
     expect(flipped).toEqual({ key: 'bestFd', descending: true });
     expect(sortRows(rows, flipped).map((r) => r.runId)).toEqual(['worse', 'mid', 'best', 'none']);
     expect(sortRows(rows, { key: 'name', descending: false }).map((r) => r.runId)).toEqual(['best', 'mid', 'none', 'worse']);
+  });
+
+  it("shows the final score out of the judging classifier's classes", () => {
+    const mnist = run('mnist', '?', [40]);
+    const letters = run('letters', '?', [30]);
+    letters.epochs[0].metrics = { ...letters.epochs[0].metrics, classes: 26, count0: 5, count25: 3 };
+    const { rows } = compareRows([mnist, letters]);
+    expect(rows.map((r) => r.scoreClasses)).toEqual([10, 26]);
+    expect(rows.map((r) => metricText(r, 'finalScore'))).toEqual(['5.00 / 10', '5.00 / 26']);
+  });
+
+  it('reads "—" for the FD and score of a run measured by the C2ST alone, and sorts it after runs with an FD', () => {
+    const unlabelled = run('unlabelled', '?');
+    unlabelled.epochs = runRecord('unlabelled', [1, 2]).epochs.map((e) => ({ ...e, wallTimeMs: 1000, metrics: { c2st: 0.8, c2stFloor: 0.5 } }));
+    const { rows } = compareRows([unlabelled, run('labelled', '?', [50])]);
+    const row = rows[0];
+    expect(row).toMatchObject({ bestFd: null, finalFd: null, finalScore: null, scoreClasses: null, finalC2st: 0.8 });
+    expect((['bestFd', 'finalFd', 'finalScore'] as const).map((key) => metricText(row, key))).toEqual(['—', '—', '—']);
+    expect(metricText(row, 'finalC2st')).toBe('0.80');
+    expect(sortRows(rows, { key: 'bestFd', descending: false }).map((r) => r.runId)).toEqual(['labelled', 'unlabelled']);
+    expect(sortRows(rows, { key: 'finalFd', descending: true }).map((r) => r.runId)).toEqual(['labelled', 'unlabelled']);
   });
 
   it('sorts by a differing setting numerically', () => {

@@ -1,12 +1,14 @@
 /**
  * The comparison's table: one row per run with the settings in which the runs differ (only
  * those) and what each run reached: best and final FD, final score and C2ST, speed, backend, time. Sorted
- * best FD first unless the user picks another column.
+ * best FD first unless the user picks another column; runs measured by the C2ST alone (unlabelled
+ * data) have no FD and go last.
  */
 import type { RunConfig } from '../../core/config';
 import { recipeDifferences } from '../../core/recipe';
 import type { RunRecord } from '../../storage/records';
 import { latestC2stPoint } from '../quality/qualityState';
+import { formatDuration } from '../shared/units';
 import { qualityPoints } from './compareSeries';
 
 /** Config settings compared besides the recipe (the backend has its own column). */
@@ -22,6 +24,8 @@ export interface CompareRow {
   bestFdEpoch: number | null;
   finalFd: number | null;
   finalScore: number | null;
+  /** The number of classes of the classifier that gave the final score (10 for MNIST), or null. */
+  scoreClasses: number | null;
   /** The last checkpoint C2ST measured in the lab (0.5 = indistinguishable from real), or null. */
   finalC2st: number | null;
   /** Steps per second of training time (pauses excluded), over the saved epochs. */
@@ -82,6 +86,7 @@ export function compareRows(runs: readonly RunRecord[]): { fields: string[]; row
       bestFdEpoch: best?.epoch ?? null,
       finalFd: final?.fd ?? null,
       finalScore: final?.score ?? null,
+      scoreClasses: final?.score != null ? final.counts.length : null,
       finalC2st: latestC2stPoint(quality)?.c2st ?? null,
       stepsPerSecond: last && last.wallTimeMs > 0 ? last.step / (last.wallTimeMs / 1000) : null,
       backend: run.backend ?? '—',
@@ -90,6 +95,35 @@ export function compareRows(runs: readonly RunRecord[]): { fields: string[]; row
     };
   });
   return { fields, rows };
+}
+
+/** A metric as a table cell: "—" where the run has no value (no FD on unlabelled data, say). */
+export function metricText(row: CompareRow, key: MetricKey): string {
+  switch (key) {
+    case 'name':
+      return row.name;
+    case 'bestFd':
+      return row.bestFd === null ? '—' : `${formatFd(row.bestFd)} (epoch ${row.bestFdEpoch})`;
+    case 'finalFd':
+      return row.finalFd === null ? '—' : formatFd(row.finalFd);
+    case 'finalScore':
+      // Out of the classes of the classifier that judged: 10 for MNIST, an imported dataset's own.
+      return row.finalScore === null ? '—' : `${row.finalScore.toFixed(2)} / ${row.scoreClasses}`;
+    case 'finalC2st':
+      return row.finalC2st === null ? '—' : row.finalC2st.toFixed(2);
+    case 'stepsPerSecond':
+      return row.stepsPerSecond === null ? '—' : `${row.stepsPerSecond.toFixed(2)} steps/s`;
+    case 'backend':
+      return row.backend;
+    case 'epochs':
+      return String(row.epochs);
+    case 'wallTimeMs':
+      return formatDuration(row.wallTimeMs / 1000);
+  }
+}
+
+function formatFd(fd: number): string {
+  return fd.toFixed(fd >= 100 ? 0 : 2);
 }
 
 function sortValue(row: CompareRow, key: SortKey): unknown {

@@ -16,6 +16,12 @@ describe('run list order', () => {
     expect(bestFd(runs[1])).toBeNull();
   });
 
+  it('puts runs measured by the C2ST alone (no FD) after those with an FD', () => {
+    const unlabelled = { ...run('u', 'unlabelled', 4, []), epochs: runRecord('u', [1]).epochs.map((e) => ({ ...e, metrics: { c2st: 0.7, c2stFloor: 0.5 } })) };
+    expect(bestFd(unlabelled)).toBeNull();
+    expect(sortRuns([unlabelled, ...runs], 'bestFd').map((r) => r.id)).toEqual(['a', 'c', 'u', 'b']);
+  });
+
   it('sorts newest first, best FD first (unmeasured last), or by name with numbers in order', () => {
     expect(sortRuns(runs, 'date').map((r) => r.id)).toEqual(['b', 'c', 'a']);
     expect(sortRuns(runs, 'bestFd').map((r) => r.id)).toEqual(['a', 'c', 'b']);
