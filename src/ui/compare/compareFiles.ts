@@ -39,15 +39,16 @@ function csvCell(value: string | number | null): string {
 
 /**
  * One row per step that any run logged. Per run: the four loss series, the training time at
- * that step (seconds) and FD, score and C2ST where a checkpoint ended at that step; empty cells where
- * a run has no value at the step.
+ * that step (seconds) and FD, score, C2ST and the C2ST's floor (real against real) where a
+ * checkpoint ended at that step; empty cells where a run has no value at the step (no FD or score
+ * on unlabelled data, no C2ST where it was off).
  */
 export function compareCsv(runs: readonly CsvRun[]): string {
   const labels = runLabels(runs.map((r) => r.run));
   const header = ['step'];
   labels.forEach((label) => {
     for (const [name] of CSV_SERIES) header.push(`${label}: ${name}`);
-    header.push(`${label}: wall_s`, `${label}: fd`, `${label}: score`, `${label}: c2st`);
+    header.push(`${label}: wall_s`, `${label}: fd`, `${label}: score`, `${label}: c2st`, `${label}: c2st_floor`);
   });
   const byStep = runs.map(({ run, points }) => {
     const losses = new Map(points.map((p) => [p.step, p]));
@@ -68,7 +69,7 @@ export function compareCsv(runs: readonly CsvRun[]): string {
       for (const [, read] of CSV_SERIES) cells.push(point ? read(point) : null);
       const q = quality.get(step);
       const seconds = point || q ? timeAt(step) : null;
-      cells.push(seconds === null ? null : Number(seconds.toFixed(3)), q?.fd ?? null, q?.score ?? null, q?.c2st ?? null);
+      cells.push(seconds === null ? null : Number(seconds.toFixed(3)), q?.fd ?? null, q?.score ?? null, q?.c2st ?? null, q?.c2stFloor ?? null);
     }
     lines.push(cells.map(csvCell).join(','));
   }
