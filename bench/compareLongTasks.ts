@@ -94,13 +94,13 @@ function describe(name: string, f: Figures): string {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Every comparison chart shows `n` runs (`charts`: the keys to check; all six by default). */
+/** Every comparison chart shows `n` runs (`charts`: the keys to check; all seven by default). */
 async function waitForSeries(page: Page, n: number, charts?: string[]): Promise<void> {
   await page.waitForFunction(
     ({ n, charts }) => {
       const figures = Array.from(document.querySelectorAll<HTMLElement>('[data-testid="runs-compare-chart"]'));
       const checked = charts ? figures.filter((f) => charts.includes(f.dataset.chart ?? '')) : figures;
-      return figures.length === 6 && checked.every((f) => f.dataset.series === String(n));
+      return figures.length === 7 && checked.every((f) => f.dataset.series === String(n));
     },
     { n, charts },
     { timeout: 60_000, polling: 100 },

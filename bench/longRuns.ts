@@ -81,7 +81,9 @@ export async function writeLongRuns(page: Page, count: number): Promise<string[]
             loss: { dLoss: 1.2, gLoss: 1, dReal: 0.6, dFake: 0.4, points: pointsPerEpoch },
             hasGenerator: checkpoint,
             hasFullState: false,
-            ...(checkpoint ? { metrics: { fd: 200 / Math.sqrt(epoch) + 5 * r, score: Math.min(9.5, 2 + epoch / 30), n: 1000 } } : {}),
+            ...(checkpoint
+              ? { metrics: { fd: 200 / Math.sqrt(epoch) + 5 * r, score: Math.min(9.5, 2 + epoch / 30), n: 1000, c2st: 0.55 + 0.45 / Math.sqrt(epoch) + 0.01 * r, c2stFloor: 0.5 } }
+              : {}),
             generatorBytes: 0,
             stateBytes: 0,
             bytes: 1,

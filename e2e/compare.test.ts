@@ -1,7 +1,8 @@
 /**
  * Comparing runs: two tiny runs that differ only in learning rate are ticked and compared; each
- * chart shows two series, the table shows the learning rate as the difference, the CSV holds
- * both runs' columns, and after a reload the choice and the comparison come back.
+ * chart shows two series (the C2ST chart one per run that measured it), the table shows the
+ * learning rate as the difference, the CSV holds both runs' columns, and after a reload the
+ * choice and the comparison come back.
  */
 import { readFile } from 'node:fs/promises';
 import type { Browser, Download, Page } from 'playwright-core';
@@ -44,12 +45,27 @@ async function trainTiny(page: Page, lr: string, runs: number): Promise<void> {
   );
 }
 
-/** Every chart of the comparison shows `n` runs (the quality ones once both checkpoints are measured). */
+/**
+ * Every chart of the comparison shows `n` runs (the quality ones once both checkpoints are
+ * measured); the C2ST chart as many as the table has a C2ST for (the C2ST may be off on cpu),
+ * and says so when none has.
+ */
 async function expectSeries(page: Page, n: number): Promise<void> {
-  await waitFor(page, `${n} series in every comparison chart`, `[...document.querySelectorAll('[data-testid="runs-compare-chart"]')].length === 6 && [...document.querySelectorAll('[data-testid="runs-compare-chart"]')].every((c) => c.dataset.series === '${n}')`, 30_000);
-  for (const key of ['dLoss', 'gLoss', 'dReal', 'dFake', 'fd', 'score']) {
+  const keys = ['dLoss', 'gLoss', 'dReal', 'dFake', 'fd', 'score'];
+  const judged = `[...document.querySelectorAll('[data-testid="runs-compare-row"] td[data-metric="finalC2st"]')].filter((td) => td.textContent !== '—').length`;
+  await waitFor(
+    page,
+    `${n} series in every comparison chart`,
+    `document.querySelectorAll('[data-testid="runs-compare-chart"]').length === 7 && ${JSON.stringify(keys)}.every((key) => document.querySelector('[data-testid="runs-compare-chart"][data-chart="' + key + '"]')?.dataset.series === '${n}') && document.querySelector('${chart('c2st')}')?.dataset.series === String(${judged})`,
+    30_000,
+  );
+  for (const key of keys) {
     expect(await page.locator(chart(key)).getAttribute('data-series'), key).toBe(String(n));
   }
+  const c2stRuns = Number(await page.locator(chart('c2st')).getAttribute('data-series'));
+  expect(await page.locator(`${chart('c2st')} [data-testid="runs-compare-chart-empty"]`).count()).toBe(c2stRuns === 0 ? 1 : 0);
+  const drawn = await page.locator(`${chart('c2st')} .compare-line.checkpoints path`).evaluateAll((paths) => paths.filter((p) => p.getAttribute('d')).length);
+  expect(drawn).toBe(c2stRuns);
   // Two runs, two smoothed lines (and two faint raw ones) drawn in the D loss chart.
   expect(await page.locator(`${chart('dLoss')} .compare-line`).count()).toBe(2 * n);
 }
@@ -70,7 +86,9 @@ it('compares two runs with different learning rates, and keeps the comparison th
     await waitFor(page, 'the comparison', `document.querySelector('[data-testid="runs-compare"]')?.dataset.runs === '2'`);
     await expectSeries(page, 2);
 
-    // The table: the learning rate is the difference (both networks'), nothing else.
+    // The table: MNIST's scores are out of 10.
+    for (const score of await page.locator('[data-testid="runs-compare-row"] td[data-metric="finalScore"]').allTextContents()) expect(score).toMatch(/^\d+\.\d\d \/ 10$/);
+    // The learning rate is the difference (both networks'), nothing else.
     const settings = await page.locator('[data-testid="runs-compare-sort"][data-key^="setting:"]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.key));
     expect(settings).toEqual(['setting:recipe.gOptimizer.lr', 'setting:recipe.dOptimizer.lr']);
     const lrs = await page.locator('[data-testid="runs-compare-row"] td[data-field="recipe.gOptimizer.lr"]').allTextContents();
@@ -91,7 +109,7 @@ it('compares two runs with different learning rates, and keeps the comparison th
     expect(labels).toHaveLength(2);
     expect(labels[1]).toBe(`${labels[0]} (2)`);
     for (const label of labels) {
-      for (const series of ['d_loss', 'g_loss', 'd_x', 'd_g_z', 'wall_s', 'fd', 'score']) expect(header).toContain(`${label}: ${series}`);
+      for (const series of ['d_loss', 'g_loss', 'd_x', 'd_g_z', 'wall_s', 'fd', 'score', 'c2st', 'c2st_floor']) expect(header).toContain(`${label}: ${series}`);
     }
     // Four logged steps, each with both runs' losses.
     expect(lines.map((cells) => cells[0])).toEqual(['1', '2', '3', '4']);

@@ -24,14 +24,14 @@ afterAll(async () => {
   await browser?.close();
 });
 
-/** The comparison shows its six charts, and those named (all by default) draw `n` runs. */
+/** The comparison shows its seven charts, and those named (all by default) draw `n` runs. */
 async function expectSeries(page: Page, n: number, charts?: string[]): Promise<void> {
   const all = '[data-testid="runs-compare-chart"]';
   const named = charts ? charts.map((key) => `${all}[data-chart="${key}"]`).join(', ') : all;
   await waitFor(
     page,
     `${n} series in the comparison's charts`,
-    `document.querySelectorAll('${all}').length === 6 && [...document.querySelectorAll('${named}')].every((c) => c.dataset.series === '${n}')`,
+    `document.querySelectorAll('${all}').length === 7 && [...document.querySelectorAll('${named}')].every((c) => c.dataset.series === '${n}')`,
     30_000,
   );
 }
