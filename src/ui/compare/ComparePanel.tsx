@@ -51,13 +51,13 @@ export function ComparePanel() {
             data-testid="runs-compare-axis-time"
             aria-pressed={axis === 'time'}
             onClick={() => compare.setAxis('time')}
-            title="Which recipe gives the best digits in the time you have: FD and score against training time."
+            title="Which recipe gives the best digits in the time you have: FD, score and C2ST against training time."
           >
             against training time
           </button>
         </div>
         <div className="downloads">
-          <button type="button" className="button" data-testid="runs-compare-csv" onClick={compare.downloadCsv} title="Every logged loss point, training time, FD and score: a column per run and series.">
+          <button type="button" className="button" data-testid="runs-compare-csv" onClick={compare.downloadCsv} title="Every logged loss point, training time, FD, score, C2ST and its floor: a column per run and series.">
             CSV
           </button>
           <button type="button" className="button" data-testid="runs-compare-json" onClick={compare.downloadJson} title="The runs, their settings and notes, and the table.">
@@ -73,7 +73,7 @@ export function ComparePanel() {
       </div>
       <p className="hint">
         One colour per run. Losses are smoothed (a moving average, as TensorBoard does) with the raw values faint beneath;
-        FD and score are measured at checkpoints. Against training time, pauses are left out. A run still training grows as it goes.
+        FD, score and the C2ST are measured at checkpoints. Against training time, pauses are left out. A run still training grows as it goes.
       </p>
       {problem && (
         <p className="storage-problem" role="alert">
