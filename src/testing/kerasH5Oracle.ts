@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { type NetworkSpec, SEED_GENERATOR, parameterShapes, weightShapes } from '../core/architecture';
 import { Rng } from '../core/rng';
 import { generatorForward } from '../core/sampling';
-import type { SpecWithWeights } from '../core/export/generatorLayers';
+import { type SpecWithWeights, networkFromSpec } from '../core/export/generatorLayers';
+import { kerasModel, writeKerasH5 } from '../core/export/kerasH5Export';
 
 /** Debian's Python, which has h5py and NumPy (the one on PATH may not). */
 export const PYTHON = '/usr/bin/python3';
@@ -34,6 +35,24 @@ export const CONV_BN_GENERATOR: NetworkSpec = {
 };
 
 export { SEED_GENERATOR };
+
+/** A small dense generator (dropout included, which the .h5 export leaves out): quick to write and read. */
+export const SMALL_GENERATOR: NetworkSpec = {
+  name: 'generator',
+  inputSize: 16,
+  layers: [
+    { kind: 'dense', units: 32 },
+    { kind: 'leakyRelu', alpha: 0.2 },
+    { kind: 'dropout', rate: 0.3 },
+    { kind: 'dense', units: 784 },
+    { kind: 'tanh' },
+  ],
+};
+
+/** `generator` as a Keras 2 .h5 file named `name`, written by the lab's own export. */
+export async function kerasH5File(generator: SpecWithWeights, name: string): Promise<File> {
+  return new File([await writeKerasH5(kerasModel(networkFromSpec(generator)))], name);
+}
 
 /** Random weights (positive variances) so every bias, scale and statistic matters. */
 export function randomWeights(spec: NetworkSpec, seed: number): SpecWithWeights {

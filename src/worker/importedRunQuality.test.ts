@@ -5,30 +5,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { NetworkSpec } from '../core/architecture';
-import { networkFromSpec } from '../core/export/generatorLayers';
-import { kerasModel, writeKerasH5 } from '../core/export/kerasH5Export';
 import { CLASSIFIER_MODEL_JSON, CLASSIFIER_WEIGHTS, classifierFromFiles, loadClassifier } from '../core/metrics/classifier';
 import { RunRepository } from '../storage/runRepository';
 import { openLabStores } from '../storage/storeNames';
-import { randomWeights } from '../testing/kerasH5Oracle';
+import { SMALL_GENERATOR, kerasH5File, randomWeights } from '../testing/kerasH5Oracle';
 import { sessionHarness } from '../testing/sessionHarness';
 import { syntheticSplit } from '../testing/syntheticMnist';
 
 const CLASSIFIER_DIR = join(__dirname, '../../public/classifier');
-const SMALL: NetworkSpec = {
-  name: 'generator',
-  inputSize: 16,
-  layers: [
-    { kind: 'dense', units: 32 },
-    { kind: 'leakyRelu', alpha: 0.2 },
-    { kind: 'dense', units: 784 },
-    { kind: 'tanh' },
-  ],
-};
-
 async function h5File(seed: number, name: string): Promise<File> {
-  return new File([await writeKerasH5(kerasModel(networkFromSpec(randomWeights(SMALL, seed))))], name);
+  return kerasH5File(randomWeights(SMALL_GENERATOR, seed), name);
 }
 
 describe("an imported run's quality", () => {

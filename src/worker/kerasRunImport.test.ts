@@ -16,12 +16,10 @@ import { decodeSnapshot, generatorOf } from '../core/checkpointCodec';
 import { DEFAULT_CONFIG } from '../core/config';
 import { GRID_DIGITS, toPixels } from '../core/digits';
 import { fixedNoise } from '../core/gan';
-import { type SpecWithWeights, networkFromSpec } from '../core/export/generatorLayers';
-import { kerasModel, writeKerasH5 } from '../core/export/kerasH5Export';
 import { importKerasH5 } from '../core/export/kerasH5Import';
 import { RunRepository } from '../storage/runRepository';
 import { openLabStores } from '../storage/storeNames';
-import { PYTHON, labImages, noise, randomWeights } from '../testing/kerasH5Oracle';
+import { PYTHON, SMALL_GENERATOR, kerasH5File, labImages, noise, randomWeights } from '../testing/kerasH5Oracle';
 import { sessionHarness } from '../testing/sessionHarness';
 import { epochOfFileName, importKerasRun } from './kerasRunImport';
 import type { WorkerEvent } from './protocol';
@@ -30,24 +28,8 @@ const repo = new RunRepository(openLabStores());
 const { events, send } = sessionHarness({ storage: repo });
 let nextRequest = 1;
 
-/** A small dense generator, so that three of them are quick to write and read. */
-const SMALL: NetworkSpec = {
-  name: 'generator',
-  inputSize: 16,
-  layers: [
-    { kind: 'dense', units: 32 },
-    { kind: 'leakyRelu', alpha: 0.2 },
-    { kind: 'dropout', rate: 0.3 },
-    { kind: 'dense', units: 784 },
-    { kind: 'tanh' },
-  ],
-};
+const WIDER: NetworkSpec = { ...SMALL_GENERATOR, layers: [{ kind: 'dense', units: 48 }, ...SMALL_GENERATOR.layers.slice(1)] };
 
-const WIDER: NetworkSpec = { ...SMALL, layers: [{ kind: 'dense', units: 48 }, ...SMALL.layers.slice(1)] };
-
-async function h5File(generator: SpecWithWeights, name: string): Promise<File> {
-  return new File([await writeKerasH5(kerasModel(networkFromSpec(generator)))], name);
-}
 
 /** Sends an import of `files`; its reply or its error. */
 async function importFiles(files: File[]): Promise<WorkerEvent> {
@@ -70,12 +52,12 @@ async function storedRuns(): Promise<string> {
 
 describe('a folder of Keras generators becomes one imported run', () => {
   it('stores generators at epochs 20, 40 and 60 with their outputs and fixed-noise grids, skipping the discriminators', async () => {
-    const generators = [randomWeights(SMALL, 1), randomWeights(SMALL, 2), randomWeights(SMALL, 3)];
+    const generators = [randomWeights(SMALL_GENERATOR, 1), randomWeights(SMALL_GENERATOR, 2), randomWeights(SMALL_GENERATOR, 3)];
     const files = [
-      await h5File(generators[1], 'gan_generator_epoch_40.h5'),
-      await h5File(generators[0], 'gan_generator_epoch_20.h5'),
+      await kerasH5File(generators[1], 'gan_generator_epoch_40.h5'),
+      await kerasH5File(generators[0], 'gan_generator_epoch_20.h5'),
       new File(['never read'], 'gan_discriminator_epoch_20.h5'),
-      await h5File(generators[2], 'gan_generator_epoch_60.h5'),
+      await kerasH5File(generators[2], 'gan_generator_epoch_60.h5'),
       new File(['a folder picker brings it along'], '.DS_Store'),
     ];
     const answer = await importFiles(files);
@@ -96,10 +78,10 @@ describe('a folder of Keras generators becomes one imported run', () => {
     ]);
     expect(run.config.epochs).toBe(60);
     // The lab's .h5 export leaves dropout out (it does nothing when sampling).
-    expect(run.config.recipe.generator).toEqual({ ...SMALL, layers: SMALL.layers.filter((l) => l.kind !== 'dropout') });
+    expect(run.config.recipe.generator).toEqual({ ...SMALL_GENERATOR, layers: SMALL_GENERATOR.layers.filter((l) => l.kind !== 'dropout') });
 
-    const input = noise(SMALL, 6, 11);
-    const gridNoise = fixedNoise(DEFAULT_CONFIG.seed, GRID_DIGITS, SMALL.inputSize);
+    const input = noise(SMALL_GENERATOR, 6, 11);
+    const gridNoise = fixedNoise(DEFAULT_CONFIG.seed, GRID_DIGITS, SMALL_GENERATOR.inputSize);
     for (const [i, epoch] of [20, 40, 60].entries()) {
       const snapshot = generatorOf(decodeSnapshot(await repo.getGenerator(runId, epoch)));
       expect(snapshot.step).toBe(epoch * 128);
@@ -170,22 +152,22 @@ describe('a folder of Keras generators becomes one imported run', () => {
   });
 
   it('refuses a folder that cannot be one run, naming the file, and stores nothing', async () => {
-    const [a, b] = [randomWeights(SMALL, 4), randomWeights(SMALL, 5)];
+    const [a, b] = [randomWeights(SMALL_GENERATOR, 4), randomWeights(SMALL_GENERATOR, 5)];
     const cases: [File[], RegExp][] = [
       [
-        [await h5File(a, 'gan_generator_epoch_20.h5'), await h5File(randomWeights(WIDER, 6), 'gan_generator_epoch_40.h5')],
+        [await kerasH5File(a, 'gan_generator_epoch_20.h5'), await kerasH5File(randomWeights(WIDER, 6), 'gan_generator_epoch_40.h5')],
         /^gan_generator_epoch_40\.h5: its network differs from gan_generator_epoch_20\.h5's \(layer 1 is \{"kind":"dense","units":48\}/,
       ],
       [
-        [await h5File(a, 'gan_generator_epoch_20.h5'), await h5File(b, 'generator-epoch20.h5')],
+        [await kerasH5File(a, 'gan_generator_epoch_20.h5'), await kerasH5File(b, 'generator-epoch20.h5')],
         /^gan_generator_epoch_20\.h5 and generator-epoch20\.h5 are both epoch 20; choose one generator per epoch/,
       ],
       [
-        [await h5File(a, 'gan_generator_epoch_20.h5'), await h5File(b, 'gan_generator_final.h5')],
+        [await kerasH5File(a, 'gan_generator_epoch_20.h5'), await kerasH5File(b, 'gan_generator_final.h5')],
         /^gan_generator_final\.h5: its name holds no epoch number/,
       ],
       [
-        [await h5File(a, 'gan_generator_epoch_20.h5'), await h5File(b, 'gan_generator_epoch_40.h5'), new File(['x'], 'notes.txt')],
+        [await kerasH5File(a, 'gan_generator_epoch_20.h5'), await kerasH5File(b, 'gan_generator_epoch_40.h5'), new File(['x'], 'notes.txt')],
         /^notes\.txt was chosen with several Keras \.h5 files/,
       ],
       [
@@ -193,7 +175,7 @@ describe('a folder of Keras generators becomes one imported run', () => {
         /only discriminator files were chosen/,
       ],
       [
-        [await h5File(a, 'gan_generator_epoch_20.h5'), new File(['not hdf5'], 'gan_generator_epoch_40.h5')],
+        [await kerasH5File(a, 'gan_generator_epoch_20.h5'), new File(['not hdf5'], 'gan_generator_epoch_40.h5')],
         /^gan_generator_epoch_40\.h5: this is not an HDF5 file/,
       ],
     ];
@@ -215,7 +197,7 @@ describe('a folder of Keras generators becomes one imported run', () => {
         return repo.saveEpoch(runId, parts);
       },
     });
-    const files = [await h5File(randomWeights(SMALL, 8), 'gan_generator_epoch_1.h5'), await h5File(randomWeights(SMALL, 9), 'gan_generator_epoch_2.h5')];
+    const files = [await kerasH5File(randomWeights(SMALL_GENERATOR, 8), 'gan_generator_epoch_1.h5'), await kerasH5File(randomWeights(SMALL_GENERATOR, 9), 'gan_generator_epoch_2.h5')];
     await expect(importKerasRun(files, full, { newRunId: () => 'full-disk' })).rejects.toThrow(/quota/);
     expect(saves).toBe(2);
     expect(await repo.getRun('full-disk')).toBeUndefined();
