@@ -6,7 +6,7 @@
  * generator would score at this N).
  *
  * Usage (worker): `const meter = await QualityMeter.create(classifier, train, test)` once per
- * session, then `await meter.measure(await meter.generatedDigits(gan))` at each checkpoint.
+ * session, then `await meter.measure(await checkpointDigits(gan, meter.n))` at each checkpoint.
  */
 import { DIGIT_PIXELS } from '../digits';
 import { latentSize } from '../recipe';
@@ -98,11 +98,6 @@ export class QualityMeter {
       histogram: classHistogram(probabilities, this.classifier.classes),
       ms: Date.now() - started,
     };
-  }
-
-  /** N digits from the GAN's generator, from fixed noise so checkpoints compare fairly. */
-  generatedDigits(gan: Gan, chunk = 250): Promise<Float32Array> {
-    return checkpointDigits(gan, this.n, chunk);
   }
 }
 
