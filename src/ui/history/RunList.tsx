@@ -5,7 +5,7 @@ import { describeRecipe } from '../../core/recipeCost';
 import { checkpointEpochs, runBytes, type RunRecord } from '../../storage/records';
 import { RunCompareBox, RunListTools, useOrderedRuns } from '../compare/RunListTools';
 import { RunNameEditor } from '../compare/RunNameEditor';
-import type { RunState } from '../run/runState';
+import { type RunState, isRunActive } from '../run/runState';
 import { formatBytes } from '../shared/units';
 import { useLab, useLabState } from '../shared/useLab';
 import { useBusyRuns } from './useBusyRuns';
@@ -30,7 +30,7 @@ function statusOf(record: RunRecord, live: LiveRun): string {
     const files = record.imported.files.length;
     return `imported from ${files} .h5 file${files === 1 ? '' : 's'}`;
   }
-  if (live && live.runId === record.id && live.status !== 'stopped') {
+  if (live && live.runId === record.id && isRunActive(live)) {
     return live.status === 'paused' ? 'paused' : 'training now';
   }
   switch (record.status) {
@@ -64,7 +64,7 @@ export function RunList() {
   const keepFullStates = useLabState((s) => s.history.keepFullStates);
   const [confirmDelete, setConfirmDelete] = useState<string | null>(null);
   const [extendTo, setExtendTo] = useState<Record<string, string>>({});
-  const anyActive = live !== null && live.status !== 'stopped';
+  const anyActive = isRunActive(live);
   const trainingElsewhere = useBusyRuns();
 
   return (

@@ -120,7 +120,7 @@ export const runSlice: Slice<RunState | null> = {
   },
 };
 
-export function isRunActive(run: RunState | null): boolean {
+export function isRunActive(run: Pick<RunState, 'status'> | null): boolean {
   return run !== null && run.status !== 'stopped';
 }
 
