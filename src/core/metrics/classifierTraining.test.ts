@@ -39,6 +39,23 @@ describe("training the evaluation classifier on a dataset's own classes", () => 
     classifier.dispose();
   }, 60_000);
 
+  it('trains a small set for more epochs to reach its minimum steps, up to its most epochs, and the budget still stops it', async () => {
+    await tf.setBackend('cpu');
+    const small = bandedSplit(100, 3, 7);
+    const counted: number[] = [];
+    const fit = await trainClassifierModel(small, { classes: 3, epochs: 1, minSteps: 10, batch: 32, seed: 2, onStep: (step) => void counted.push(step) });
+    fit.model.dispose();
+    // 100 images at 32 a batch: 3 steps an epoch, so 4 epochs for 10 steps.
+    expect({ epochs: fit.epochs, steps: fit.steps, planned: fit.plannedSteps }).toEqual({ epochs: 4, steps: 12, planned: 12 });
+    expect(counted).toHaveLength(12);
+    const capped = await trainClassifierModel(small, { classes: 3, epochs: 1, minSteps: 10, maxEpochs: 2, batch: 32, seed: 2 });
+    capped.model.dispose();
+    expect({ epochs: capped.epochs, steps: capped.steps }).toEqual({ epochs: 2, steps: 6 });
+    const cut = await trainClassifierModel(small, { classes: 3, epochs: 1, minSteps: 10, batch: 32, seed: 2, budgetMs: 0 });
+    cut.model.dispose();
+    expect({ steps: cut.steps, planned: cut.plannedSteps }).toEqual({ steps: 1, planned: 12 });
+  }, 60_000);
+
   it('stores as plain arrays and loads back to the same outputs; a wrong shape is refused', async () => {
     await tf.setBackend('cpu');
     const { model } = await trainClassifierModel(bandedSplit(64, 3, 5), { classes: 3, epochs: 1, batch: 32, seed: 2, maxImages: 32 });

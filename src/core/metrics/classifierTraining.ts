@@ -18,6 +18,10 @@ export interface ClassifierTrainingOptions {
   seed: number;
   /** Train on at most this many images (a seeded choice), to bound the time; all by default. */
   maxImages?: number;
+  /** At least this many steps: a small set trains for more epochs than `epochs` (none by default)… */
+  minSteps?: number;
+  /** …but for no more than this many epochs (a few hundred images need not go round a hundred times). */
+  maxEpochs?: number;
   /** After every step (awaited: a worker yields here to hear a stop); `loss` every 50th step, else null. */
   onStep?: (step: number, steps: number, loss: number | null) => void | Promise<void>;
   /** After every epoch, with the classifier as it stands (disposed after the call). */
@@ -32,6 +36,8 @@ export interface TrainedClassifier {
   steps: number;
   /** The planned steps; more than `steps` when the budget ran out. */
   plannedSteps: number;
+  /** The planned epochs: `options.epochs`, or more to reach `options.minSteps`. */
+  epochs: number;
 }
 
 const DROPOUT = 0.3;
@@ -45,10 +51,11 @@ export type LabelledSplit = ImageSplit & { labels: Uint8Array };
  */
 export async function trainClassifierModel(split: LabelledSplit, options: ClassifierTrainingOptions): Promise<TrainedClassifier> {
   const started = Date.now();
-  const { classes, epochs, batch, seed } = options;
+  const { classes, batch, seed } = options;
   const rng = new Rng(seed);
   const pool = seededOrder(split.count, rng).subarray(0, Math.min(split.count, options.maxImages ?? split.count));
   const stepsPerEpoch = Math.max(1, Math.floor(pool.length / batch));
+  const epochs = Math.max(options.epochs, Math.min(options.maxEpochs ?? Infinity, Math.ceil((options.minSteps ?? 0) / stepsPerEpoch)));
   const size = Math.min(batch, pool.length);
   const model = buildClassifierModel(classes);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -84,7 +91,7 @@ export async function trainClassifierModel(split: LabelledSplit, options: Classi
         steps += 1;
         await options.onStep?.(steps, plannedSteps, logged);
         if (options.budgetMs !== undefined && Date.now() - started > options.budgetMs) {
-          return { model, steps, plannedSteps };
+          return { model, steps, plannedSteps, epochs };
         }
       }
       if (options.onEpoch) {
@@ -96,7 +103,7 @@ export async function trainClassifierModel(split: LabelledSplit, options: Classi
         }
       }
     }
-    return { model, steps, plannedSteps };
+    return { model, steps, plannedSteps, epochs };
   } catch (error) {
     model.dispose();
     throw error;
