@@ -18,9 +18,9 @@ export interface EvaluatorStore {
 
 /**
  * How the dataset's classifier is trained: bounded so it costs seconds, not minutes; a small set
- * trains for more epochs (up to 30) to make 400 steps, since 3 epochs of a thousand images are 42.
+ * trains for more epochs (up to 10) to make 400 steps, since 3 epochs of a thousand images are 42.
  */
-export const EVALUATOR_TRAINING = { epochs: 3, minSteps: 400, maxEpochs: 30, batch: 64, seed: 1, maxImages: 12_000, testImages: 2_000, budgetMs: 60_000 } as const;
+export const EVALUATOR_TRAINING = { epochs: 3, minSteps: 400, maxEpochs: 10, batch: 64, seed: 1, maxImages: 12_000, testImages: 2_000, budgetMs: 60_000 } as const;
 
 /** Labels over 2 to 255 classes in both splits: what a dataset needs for its own classifier. */
 export function canTrainEvaluator(data: TrainingData): data is TrainingData & { train: LabelledSplit; test: LabelledSplit } {
