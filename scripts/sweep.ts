@@ -278,6 +278,8 @@ export async function main(args: string[]): Promise<void> {
     }
     for (const entry of entries) {
       const row = await runRecipe(entry, { judge, train, settings, options, minutes, seed, origin, out });
+      // Another sweep into the same folder may have added rows meanwhile: keep them.
+      file = readSweep(jsonPath, settings) ?? file;
       file.rows = [...file.rows.filter((r) => r.name !== row.name), row];
       writeFileSync(jsonPath, `${JSON.stringify(file, null, 1)}\n`);
       writeFileSync(join(out, 'README.md'), sweepTable(file));
