@@ -1,6 +1,6 @@
 /**
  * `npm run sweep -- [--minutes 5] [--only a,b] [--n 5000] [--seeds 3] [--epochs 3] [--seed 42]
- * [--out docs/runs/sweep] [--allow-dirty] [--list]`: trains each recipe of sweepRecipes.ts in
+ * [--out docs/runs/sweep] [--allow-dirty] [--list] [--table]`: trains each recipe of sweepRecipes.ts in
  * Node on wasm (one thread, the lab's own training step) for the same budget of CPU minutes,
  * then judges its generator as `npm run eval` does (judge.ts: FD, score and classes in the
  * evaluation classifier's features; C2ST by every critic design over `seeds` seeds, the
@@ -12,8 +12,10 @@
  *
  * The budget is CPU time of this process, not wall time, so rows measured while the machine is
  * shared still compare: a recipe gets as many steps as its cost per step allows. The number of
- * steps is fixed before training from a short timed trial, so that schedules that end with the
- * run (a linear learning-rate decay, annealed instance noise) know when it ends.
+ * steps is fixed before training from a short timed trial (10 CPU seconds), so that schedules
+ * that end with the run (a linear learning-rate decay, annealed instance noise) know when it
+ * ends; the table shows the CPU minutes each row used beside its budget.
+ * `--table` only writes README.md again from the folder's sweep.json.
  * Rows are kept across invocations (`--only` reruns some); rows judged with other settings
  * (n, seeds, epochs) are dropped, as their figures would not compare.
  */
@@ -97,8 +99,10 @@ const cpuSeconds = () => {
   return (user + system) / 1e6;
 };
 
-/** Trial steps timed to plan a run (after two untimed ones). */
+/** Trial steps timed to plan a run (after two untimed ones): at least this many, and… */
 const TRIAL_STEPS = 8;
+/** …at least this many CPU seconds (8 steps read a quarter slow beside other work). */
+const TRIAL_SECONDS = 10;
 
 /** CPU seconds a training step of `recipe` takes here, from a short trial on a throwaway GAN. */
 function secondsPerStep(recipe: Recipe, train: MnistSplit, seed: number): number {
@@ -106,11 +110,12 @@ function secondsPerStep(recipe: Recipe, train: MnistSplit, seed: number): number
   const inputs = allocateStepInputs(recipe);
   try {
     let started = 0;
-    for (let step = 1; step <= TRIAL_STEPS + 2; step++) {
+    let step = 1;
+    for (; step <= TRIAL_STEPS + 2 || cpuSeconds() - started < TRIAL_SECONDS; step++) {
       if (step === 3) started = cpuSeconds();
       trainStep(gan, drawStepInputs(inputs, train, recipe, seed, step)).dispose();
     }
-    return (cpuSeconds() - started) / TRIAL_STEPS;
+    return (cpuSeconds() - started) / (step - 3);
   } finally {
     disposeGan(gan);
   }
@@ -219,16 +224,16 @@ export function sweepTable(file: SweepFile): string {
     '',
     'Written by `npm run sweep` (scripts/sweep.ts, recipes in scripts/sweepRecipes.ts); the rows and',
     'their recipes are in `sweep.json`. Each recipe trained in Node on wasm, one thread, for its',
-    'budget of CPU minutes, then was judged as `npm run eval` judges: ' +
+    'budget of CPU minutes (its steps planned from a short timed trial, so the minutes used differ a little), then was judged as `npm run eval` judges: ' +
       `${n} digits, FD in the evaluation classifier's features, C2ST by every critic over ${seeds.length} seeds ` +
       `(${epochs} epochs each; the strongest critic shown, mean ± sd).`,
     `Floor (real vs real, the same critics and seeds): ${file.floor.map(c2stCell).join(', ')}.`,
     `Machine: ${file.machine.cpu}, ${file.machine.cores} cores, Node ${file.machine.node}.`,
     '',
-    '| recipe | change | budget (CPU min) | steps | steps/s | FD ↓ | score ↑ | C2ST ↓ | − floor | modes (smallest) | commit | grid |',
+    '| recipe | change | CPU min (budget) | steps | steps/s | FD ↓ | score ↑ | C2ST ↓ | − floor | modes (smallest) | commit | grid |',
     '|---|---|---:|---:|---:|---:|---:|---|---:|---|---|---|',
     ...rows.map((r) =>
-      `| ${r.name} | ${r.change}${r.diverged ? ' (losses not finite: stopped)' : ''} | ${r.budgetCpuMinutes} | ${r.steps} | ` +
+      `| ${r.name} | ${r.change}${r.diverged ? ' (losses not finite: stopped)' : ''} | ${r.cpuMinutes.toFixed(1)} (${r.budgetCpuMinutes}) | ${r.steps} | ` +
         `${(r.steps / (r.cpuMinutes * 60)).toFixed(2)} | ${r.fd.toFixed(2)} | ${r.score.toFixed(2)} | ${c2stCell(r.c2st)} | ` +
         `${(r.c2st.mean - (file.floor.find((f) => f.critic === r.c2st.critic) ?? floor).mean).toFixed(3)} | ` +
         `${r.modes} (${(100 * r.smallestShare).toFixed(1)}%) | ${r.commit}${r.dirty ? ' (dirty)' : ''} | ![${r.name}](${r.name}.png) |`,
@@ -248,6 +253,12 @@ function readSweep(path: string, settings: Settings): SweepFile | null {
 export async function main(args: string[]): Promise<void> {
   if (args.includes('--list')) {
     for (const r of SWEEP_RECIPES) console.log(`${r.name.padEnd(16)} ${r.base.padEnd(9)} ${r.change}`);
+    return;
+  }
+  if (args.includes('--table')) {
+    const dir = resolve(option(args, 'out', 'docs/runs/sweep'));
+    writeFileSync(join(dir, 'README.md'), sweepTable(JSON.parse(readFileSync(join(dir, 'sweep.json'), 'utf8')) as SweepFile));
+    console.log(`Wrote ${join(dir, 'README.md')} from its sweep.json.`);
     return;
   }
   const root = process.cwd();
@@ -278,6 +289,8 @@ export async function main(args: string[]): Promise<void> {
     }
     for (const entry of entries) {
       const row = await runRecipe(entry, { judge, train, settings, options, minutes, seed, origin, out });
+      // Another sweep into the same folder may have added rows meanwhile: keep them.
+      file = readSweep(jsonPath, settings) ?? file;
       file.rows = [...file.rows.filter((r) => r.name !== row.name), row];
       writeFileSync(jsonPath, `${JSON.stringify(file, null, 1)}\n`);
       writeFileSync(join(out, 'README.md'), sweepTable(file));
