@@ -18,6 +18,10 @@ describe('the sweep recipes', () => {
     }
   });
 
+  it('give the class-ema preset exactly the recipe its sweep row measured', () => {
+    expect(sameRecipe(PRESETS['class-ema'].recipe, sweepRecipe('ema-batch64-class').recipe)).toBe(true);
+  });
+
   it('put batch norm in G and minibatch std in D where they say', () => {
     const bn = sweepRecipe('dcgan-bn-ema').recipe.generator.layers.map((l) => l.kind);
     expect(bn.filter((k) => k === 'batchNorm')).toHaveLength(2);

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildLayersModel } from './network';
 import { PRESETS } from './presets';
+import { recipeNetworks } from './recipe';
 import { describeRecipe, multiplyAdds, recipeCost, secondsPerEpoch } from './recipeCost';
 import { Rng } from './rng';
 
@@ -13,8 +14,10 @@ describe('recipe cost', () => {
   it('counts the parameters tf.layers builds for each preset', () => {
     for (const preset of Object.values(PRESETS)) {
       const cost = recipeCost(preset.recipe);
-      const g = buildLayersModel(preset.recipe.generator, new Rng(1));
-      const d = buildLayersModel(preset.recipe.discriminator, new Rng(2));
+      // The networks the recipe trains: a class-conditional one also takes the label.
+      const { generator, discriminator } = recipeNetworks(preset.recipe);
+      const g = buildLayersModel(generator, new Rng(1));
+      const d = buildLayersModel(discriminator, new Rng(2));
       expect([cost.generatorParameters, cost.discriminatorParameters]).toEqual([g.countParams(), d.countParams()]);
       g.dispose();
       d.dispose();
