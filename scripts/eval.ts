@@ -16,8 +16,11 @@ import { digitGridPng } from './pngGrid';
 import { basename, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { DIGIT_PIXELS, LATENT_SIZE } from '../src/core/digits';
-import { importGenerator } from '../src/core/export/generatorImport';
+import { DIGIT_CLASSES, DIGIT_PIXELS, LATENT_SIZE } from '../src/core/digits';
+import { IMPORT_LIMITS, importGenerator } from '../src/core/export/generatorImport';
+import { cyclingLabels } from '../src/core/sampling';
+import { ONNX_LABEL } from '../src/core/export/onnxExport';
+import { oneHotLabels } from '../src/core/network';
 import { C2ST_DEFAULTS, type CriticRun, asExported, criticSeeds, judgeC2st } from '../src/core/metrics/c2st';
 import { CHECKPOINT_C2ST, CheckpointC2st } from '../src/core/metrics/checkpointC2st';
 import { CRITICS, criticByName } from '../src/core/metrics/critics';
@@ -32,11 +35,19 @@ function option(args: string[], name: string, fallback: string): string {
 
 type Sampler = (noise: Float32Array, rows: number) => Promise<Float32Array>;
 
+/** A class-conditional generator's one-hot labels for `rows` digits: 0–9 in turn, as the lab samples. */
+function labelsInTurn(rows: number, classes: number): tf.Tensor2D {
+  return oneHotLabels(cyclingLabels(rows), classes);
+}
+
 async function tfjsSampler(bytes: Uint8Array, name: string): Promise<{ sample: Sampler; dispose: () => void }> {
-  const { model } = await importGenerator({ name, bytes });
+  const { model, classes } = await importGenerator({ name, bytes }, IMPORT_LIMITS, { conditional: true });
   return {
     sample: async (noise, rows) => {
-      const out = tf.tidy(() => model.predict(tf.tensor2d(noise, [rows, LATENT_SIZE])) as tf.Tensor);
+      const out = tf.tidy(() => {
+        const z = tf.tensor2d(noise, [rows, LATENT_SIZE]);
+        return model.predict(classes === null ? z : [z, labelsInTurn(rows, classes)]) as tf.Tensor;
+      });
       const values = (await out.data()) as Float32Array;
       out.dispose();
       return values;
@@ -51,7 +62,16 @@ async function onnxSampler(bytes: Uint8Array): Promise<{ sample: Sampler; dispos
   const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
   return {
     sample: async (noise, rows) => {
-      const result = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', noise, [rows, LATENT_SIZE]) });
+      const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {
+        [session.inputNames[0]]: new ort.Tensor('float32', noise, [rows, LATENT_SIZE]),
+      };
+      // A class-conditional export's second input is its one-hot label (generatorManifest.ts).
+      if (session.inputNames[1] === ONNX_LABEL) {
+        const labels = labelsInTurn(rows, DIGIT_CLASSES);
+        feeds[ONNX_LABEL] = new ort.Tensor('float32', labels.dataSync() as Float32Array, [rows, DIGIT_CLASSES]);
+        labels.dispose();
+      }
+      const result = await session.run(feeds);
       return new Float32Array(result[session.outputNames[0]].data as Float32Array);
     },
     dispose: () => void session.release(),

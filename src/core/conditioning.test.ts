@@ -11,7 +11,9 @@ import { parameterCount } from './architecture';
 import { restoreGan, snapshotGan } from './checkpointCodec';
 import { parseConfig } from './config';
 import { DIGIT_CLASSES, DIGIT_PIXELS } from './digits';
+import { IMPORT_LIMITS, importGenerator } from './export/generatorImport';
 import { ONNX_INPUT, ONNX_LABEL, ONNX_OUTPUT, exportGeneratorOnnx } from './export/onnxExport';
+import { exportGeneratorTfjs } from './export/tfjsExport';
 import { allocateStepInputs, createGan, disposeGan, drawStepInputs, generate, generatorWeights, trainStep } from './gan';
 import type { MnistSplit } from './mnistIdx';
 import { buildLayersModel, forward, oneHotLabels } from './network';
@@ -241,6 +243,33 @@ describe('the ONNX export of a conditional generator', () => {
       oneHot.dispose();
     } finally {
       await session.release();
+      expected.dispose();
+      disposeGan(gan);
+    }
+  });
+});
+
+describe('the TF.js export of a conditional generator, imported again', () => {
+  it('is refused where generators take noise alone, and loads for the judge with its classes, drawing what tfjs draws', async () => {
+    await tf.setBackend('cpu');
+    const gan = createGan({ ...seed, conditioning: 'class' }, 9);
+    const count = 5;
+    const noise = new Rng(4).fillNormal(new Float32Array(count * seed.generator.inputSize));
+    const labels = [0, 1, 2, 3, 4];
+    const expected = generate(gan, noise, labels);
+    const weights = await Promise.all(generatorWeights(gan).map(async (w) => new Float32Array(await w.data())));
+    const bytes = await exportGeneratorTfjs({ spec: gan.networks.generator, weights }, { recipe: gan.recipe });
+    const file = { name: 'conditional.zip', bytes };
+    await expect(importGenerator(file)).rejects.toThrow(/class-conditional.*Sample it by digit/);
+    const { model, classes, latentSize } = await importGenerator(file, IMPORT_LIMITS, { conditional: true });
+    try {
+      expect([latentSize, classes]).toEqual([seed.generator.inputSize, DIGIT_CLASSES]);
+      const oneHot = oneHotLabels(labels, DIGIT_CLASSES);
+      const drawn = model.predict([tf.tensor2d(noise, [count, seed.generator.inputSize]), oneHot]) as tf.Tensor;
+      expect(maxDiff((await drawn.data()) as Float32Array, expected)).toBeLessThan(1e-5);
+      tf.dispose([oneHot, drawn]);
+    } finally {
+      model.dispose();
       expected.dispose();
       disposeGan(gan);
     }

@@ -47,6 +47,11 @@ export interface ImportedGenerator {
   manifest: GeneratorManifest | null;
   /** Noise values per sample the model takes (its input's width), 1 to MAX_LATENT_SIZE. */
   latentSize: number;
+  /**
+   * A class-conditional generator's number of classes (its second input, `label`, one-hot);
+   * null for one that takes noise alone. Only `{ conditional: true }` imports load such a one.
+   */
+  classes: number | null;
 }
 
 function megabytes(bytes: number): string {
@@ -426,15 +431,23 @@ function shapeText(shape: (number | null)[]): string {
   return `[${shape.map((d) => (d === null ? '*' : d)).join(', ')}]`;
 }
 
-/** Checks that the model maps [*, L] noise (L from 1 to MAX_LATENT_SIZE) to 784 values per sample; L. */
-function checkGeneratorShape(model: tf.LayersModel): number {
-  if (model.inputs.length === 2 && model.inputNames[1] === LABEL_INPUT) {
+/**
+ * Checks that the model maps [*, L] noise (L from 1 to MAX_LATENT_SIZE), and where `conditional`
+ * allows it a [*, C] one-hot label, to 784 values per sample; L and C (null without a label).
+ */
+function checkGeneratorShape(model: tf.LayersModel, conditional: boolean): { latentSize: number; classes: number | null } {
+  const labelled = model.inputs.length === 2 && model.inputNames[1] === LABEL_INPUT;
+  if (labelled && !conditional) {
     throw new ImportError(
       'This generator is class-conditional (its second input is a digit label); the lab imports generators ' +
         'that take noise alone. Sample it by digit from the run it was trained in.',
     );
   }
-  if (model.inputs.length !== 1 || model.outputs.length !== 1) {
+  const classes = labelled ? model.inputs[1].shape[1] : null;
+  if (labelled && !(classes !== null && classes !== undefined && classes >= 2)) {
+    throw new ImportError(`The model's label input has shape ${shapeText(model.inputs[1].shape)}; it needs [*, C], C classes from 2.`);
+  }
+  if (model.inputs.length !== (labelled ? 2 : 1) || model.outputs.length !== 1) {
     throw new ImportError(
       `The model has ${model.inputs.length} inputs and ${model.outputs.length} outputs; a generator has one of each.`,
     );
@@ -455,16 +468,19 @@ function checkGeneratorShape(model: tf.LayersModel): number {
         `(shape ${shapeText(model.outputs[0].shape)}); the lab needs ${DIGIT_PIXELS} (a 28x28 image).`,
     );
   }
-  return latentSize;
+  return { latentSize, classes: classes ?? null };
 }
 
 /**
  * Loads a generator from the chosen files: one zip (as the lab exports), or model.json with its
  * weights file(s) and optionally manifest.json. Throws ImportError with a message for the user.
+ * A class-conditional generator loads only with `conditional` (the judge samples it by digit;
+ * the lab's imported generators take noise alone).
  */
 export async function importGenerator(
   input: ImportFile | ImportFile[],
   limits: ImportLimits = IMPORT_LIMITS,
+  { conditional = false }: { conditional?: boolean } = {},
 ): Promise<ImportedGenerator> {
   const files = fileSet(Array.isArray(input) ? input : [input], limits);
   const modelPath = findModelJson(files);
@@ -497,14 +513,14 @@ export async function importGenerator(
     tf.engine().endScope();
   }
   try {
-    const latentSize = checkGeneratorShape(model);
+    const { latentSize, classes } = checkGeneratorShape(model, conditional);
     if (manifest && manifest.latentSize !== latentSize) {
       throw new ImportError(
         `manifest.json says the generator takes ${manifest.latentSize} noise values but its model takes ${latentSize}; ` +
           'the two do not belong together. Export the generator again.',
       );
     }
-    return { model, manifest, latentSize };
+    return { model, manifest, latentSize, classes };
   } catch (error) {
     model.dispose();
     throw error;

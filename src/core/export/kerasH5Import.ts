@@ -92,7 +92,7 @@ export async function importKerasH5(file: ImportFile, options: KerasImportOption
   } catch (error) {
     throw kerasFileError(file)(`tfjs could not build its layers (${(error as Error).message}); the lab cannot read this generator.`);
   }
-  return { model, manifest: null, latentSize: planned.latentSize };
+  return { model, manifest: null, latentSize: planned.latentSize, classes: null };
 }
 
 /** The checked layer plan of a Keras generator file: each layer with its shapes and weights. */
