@@ -73,6 +73,18 @@ export const SWEEP_RECIPES: readonly SweepRecipe[] = [
   { name: 'ema-ttur-batch64', base: 'seed', change: 'average with warm-up, G lr 1e-4, D lr 4e-4, batch 64', recipe: { ...adam(averaged, 1e-4, 4e-4), batchSize: 64 } },
   { name: 'ema-batch64-0.9995', base: 'seed', change: 'average 0.9995 with warm-up, batch 64', recipe: { ...averaged, batchSize: 64, average: { decay: 0.9995, warmup: true } } },
   { name: 'ema-batch64-class', base: 'seed', change: 'average with warm-up, batch 64, class-conditional G and D', recipe: { ...averaged, batchSize: 64, conditioning: 'class' } },
+  {
+    name: 'ema-batch64-class-0.9995',
+    base: 'seed',
+    change: 'average 0.9995 with warm-up, batch 64, class-conditional G and D',
+    recipe: { ...averaged, batchSize: 64, conditioning: 'class', average: { decay: 0.9995, warmup: true } },
+  },
+  {
+    name: 'ema-lr4-batch64-class',
+    base: 'seed',
+    change: 'average with warm-up, both lr 4e-4, batch 64, class-conditional G and D',
+    recipe: { ...adam(averaged, 4e-4, 4e-4), batchSize: 64, conditioning: 'class' },
+  },
   { name: 'ema-batch32', base: 'seed', change: 'average with warm-up, batch 32', recipe: { ...averaged, batchSize: 32 } },
   { name: 'ema-batch256', base: 'seed', change: 'average with warm-up, batch 256', recipe: { ...averaged, batchSize: 256 } },
   { name: 'ema-conv-d', base: 'seed', change: 'average with warm-up, DCGAN D at half width (32, 64 filters)', recipe: { ...averaged, discriminator: SLIM_CONV_D } },
