@@ -138,11 +138,11 @@ it('trains a hinge-loss recipe with spectral norm in D on wasm, from a link', as
   }
 });
 
-it('trains a class-conditional recipe whose Sample draws the chosen digit, in TF.js and in ONNX Runtime alike', async () => {
-  const recipe: Recipe = { ...PRESETS.seed.recipe, conditioning: 'class', batchSize: 8 };
-  const lab = await openLab(browser, `${RUN}&recipe=${encodeRecipe(recipe)}`);
+it('trains the class-conditional preset, whose Sample draws the chosen digit, in TF.js and in ONNX Runtime alike', async () => {
+  const lab = await openLab(browser, `${RUN}&preset=class-ema`);
   const { page } = lab;
   try {
+    expect(await byTestId(page, 'preset-select').inputValue()).toBe('class-ema');
     await openRecipe(page);
     // The label's ten one-hot rows join each network's first dense layer.
     expect(await parameterCounts(page)).toEqual([seedG + 10 * 256, seedD + 10 * 1024]);
