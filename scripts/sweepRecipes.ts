@@ -87,6 +87,12 @@ export const SWEEP_RECIPES: readonly SweepRecipe[] = [
   },
   { name: 'ema-batch32', base: 'seed', change: 'average with warm-up, batch 32', recipe: { ...averaged, batchSize: 32 } },
   { name: 'ema-batch256', base: 'seed', change: 'average with warm-up, batch 256', recipe: { ...averaged, batchSize: 256 } },
+  {
+    name: 'ema-batch64-class-conv-d',
+    base: 'seed',
+    change: 'average with warm-up, batch 64, class-conditional G and D, DCGAN D at half width',
+    recipe: { ...averaged, batchSize: 64, conditioning: 'class', discriminator: SLIM_CONV_D },
+  },
   { name: 'ema-conv-d', base: 'seed', change: 'average with warm-up, DCGAN D at half width (32, 64 filters)', recipe: { ...averaged, discriminator: SLIM_CONV_D } },
   {
     name: 'dcgan-bn-ema',
