@@ -68,3 +68,30 @@ it('measures every checkpoint and keeps the metrics across a reload', async () =
     await lab.close();
   }
 });
+
+it('leaves the C2ST out when its critic is given 0 epochs, says why the field refuses a bad count, and keeps FD', async () => {
+  const lab = await openLab(browser, '/?backend=wasm&epochs=1&stepsPerEpoch=2&batchSize=8&seed=4&c2stEpochs=0');
+  try {
+    const field = byTestId(lab.page, 'config-c2stEpochs');
+    expect(await field.inputValue()).toBe('0');
+    await field.fill('-3');
+    expect(await byTestId(lab.page, 'train-button').isDisabled()).toBe(true);
+    expect(await lab.page.locator('#config-c2stEpochs-problem').textContent()).toBe('c2stEpochs must be at least 0 and at most 100, got -3.');
+    await field.fill('0');
+    await byTestId(lab.page, 'train-button').click();
+    await waitForNumber(lab, 'quality-fd', 0, 120_000);
+    await lab.page.waitForFunction(
+      () => document.querySelector('[data-testid="run-row"][data-epochs="1"] [data-testid="run-status"]')?.textContent === 'completed',
+      null,
+      { timeout: 60_000, polling: 250 },
+    );
+    expect(await byTestId(lab.page, 'quality-c2st').textContent()).toBe('—');
+    await lab.page.reload();
+    await waitForNumber(lab, 'quality-fd', 0, 30_000);
+    expect(await byTestId(lab.page, 'quality-c2st').textContent()).toBe('—');
+    expect(await byTestId(lab.page, 'config-c2stEpochs').inputValue()).toBe('0');
+    expect(lab.problems).toEqual([]);
+  } finally {
+    await lab.close();
+  }
+});

@@ -33,6 +33,19 @@ describe('config', () => {
     expect(config.epochs).toBe(200);
   });
 
+  it("reads the checkpoint C2ST's critic epochs: 10 unless given, 0 turns it off, a negative or fractional count is refused", () => {
+    expect(DEFAULT_CONFIG.c2stEpochs).toBe(10);
+    expect(parseConfigFromSearch('?preset=class-ema').config.c2stEpochs).toBe(10);
+    const off = parseConfigFromSearch('?c2stEpochs=0');
+    expect(off.problems).toEqual([]);
+    expect(off.config.c2stEpochs).toBe(0);
+    expect(configToSearch(off.config)).toBe('?preset=seed&c2stEpochs=0');
+    const bad = parseConfigFromSearch('?c2stEpochs=-1&epochs=2');
+    expect(bad.problems).toEqual([{ key: 'c2stEpochs', message: 'c2stEpochs must be at least 0 and at most 100, got -1.' }]);
+    expect(bad.config).toMatchObject({ c2stEpochs: 10, epochs: 2 });
+    expect(parseConfigFromSearch('?c2stEpochs=2.5').problems[0].message).toBe('c2stEpochs must be a whole number, got 2.5.');
+  });
+
   it('round-trips through the URL', () => {
     const { config } = parseConfig({ epochs: 5, lr: 0.0003, seed: 9, backend: 'cpu' });
     const search = configToSearch(config);

@@ -23,6 +23,11 @@ export interface RunConfig {
   seed: number;
   /** Losses are read back from the device every this many steps. */
   logEvery: number;
+  /**
+   * Epochs the checkpoint C2ST's critic trains on each checkpoint's digits (metrics/checkpointC2st.ts);
+   * 0 turns the C2ST off. More epochs read closer to `npm run eval`'s judge and pause training longer.
+   */
+  c2stEpochs: number;
   /** Everything that defines training; starts as the preset's. */
   recipe: Recipe;
   /** What it trains on: `mnist` (built in), or the id of a dataset imported into this browser. */
@@ -43,6 +48,7 @@ export const DEFAULT_CONFIG: RunConfig = {
   ...PRESETS.seed.schedule,
   seed: 42,
   logEvery: 8,
+  c2stEpochs: 10,
   recipe: PRESETS.seed.recipe,
   dataset: MNIST_DATASET,
 };
@@ -94,6 +100,7 @@ const NUMBER_RULES: Record<Exclude<ConfigKey, 'preset' | 'backend' | 'recipe' | 
   checkpointEvery: { kind: 'int', min: 1, max: 100_000 },
   seed: { kind: 'int', min: 0, max: 2 ** 32 - 1 },
   logEvery: { kind: 'int', min: 1, max: 10_000 },
+  c2stEpochs: { kind: 'int', min: 0, max: 100 },
 };
 
 export interface ConfigProblem {

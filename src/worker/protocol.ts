@@ -271,7 +271,7 @@ export interface QualityEvent {
    * accuracy on n generated vs n real training digits, its floor (real vs real) and its cost.
    * Absent when it is off (too slow on this backend, or failed).
    */
-  c2st?: { critic: 'strided' | 'maxpool'; n: number; accuracy: number; floor: number; ms: number };
+  c2st?: { critic: 'strided' | 'maxpool'; n: number; epochs: number; accuracy: number; floor: number; ms: number };
 }
 
 /**

@@ -15,7 +15,7 @@ import { describeError } from '../core/errors';
 import type { Gan } from '../core/gan';
 import type { Classifier } from '../core/metrics/classifier';
 import { CriticOverBudget } from '../core/metrics/c2st';
-import { CheckpointC2st, type CheckpointC2stResult } from '../core/metrics/checkpointC2st';
+import { CHECKPOINT_C2ST, CheckpointC2st, type CheckpointC2stResult } from '../core/metrics/checkpointC2st';
 import { QualityMeter, type QualityMetrics, type QualityReference, checkpointDigits, pickDisjoint } from '../core/metrics/quality';
 import { MNIST_DATASET } from '../core/config';
 import { type EvaluatorStore, canTrainEvaluator, datasetEvaluator } from './datasetEvaluator';
@@ -53,6 +53,8 @@ export class QualityTracker {
   private constructor(
     readonly backend: BackendName,
     readonly dataset: string,
+    /** The C2ST critic's epochs asked for (0: no C2ST). */
+    readonly c2stEpochs: number,
     /** Digits generated per checkpoint (the classifier's N or the C2ST's, whichever is larger). */
     private readonly n: number,
     /** Absent on data without labels: the C2ST alone measures it. */
@@ -65,21 +67,31 @@ export class QualityTracker {
    * Measures the real-data reference on `data` with `judge` (owned from here on), or, without
    * one, prepares the C2ST alone. The classifier's N is QUALITY_N, or fewer when the splits are
    * smaller; the C2ST compares up to QUALITY_N generated digits with as many real training
-   * digits (half the split at most: its floor needs two disjoint sets).
+   * digits (half the split at most: its floor needs two disjoint sets), its critic trained for
+   * `c2stEpochs` (0: no C2ST).
    */
-  static async open(judge: Judge | null, data: TrainingData, backend: BackendName): Promise<QualityTracker> {
+  static async open(
+    judge: Judge | null,
+    data: TrainingData,
+    backend: BackendName,
+    c2stEpochs = CHECKPOINT_C2ST.epochs,
+  ): Promise<QualityTracker> {
     try {
       const meter = judge ? await QualityMeter.create(judge.classifier, data.train, data.test, Math.min(QUALITY_N, data.train.count, data.test.count)) : null;
       const c2stN = Math.min(QUALITY_N, Math.floor(data.train.count / 2));
       let c2st: CheckpointC2st | null = null;
-      if (c2stN >= MIN_C2ST_N) {
+      if (c2stEpochs > 0 && c2stN >= MIN_C2ST_N) {
         const [real, otherReal] = pickDisjoint(data.train, c2stN, 2, C2ST_REAL_SEED);
-        c2st = new CheckpointC2st(real, otherReal);
+        c2st = new CheckpointC2st(real, otherReal, { ...CHECKPOINT_C2ST, epochs: c2stEpochs });
       } else if (!meter) {
-        throw new Error(`the dataset has ${data.train.count} training images, and the C2ST needs at least ${2 * MIN_C2ST_N}`);
+        throw new Error(
+          c2stEpochs === 0
+            ? 'the dataset has no labels, so the C2ST alone measures it, and it is off (C2ST critic: 0 epochs)'
+            : `the dataset has ${data.train.count} training images, and the C2ST needs at least ${2 * MIN_C2ST_N}`,
+        );
       }
       const n = Math.max(meter?.n ?? 0, c2st?.n ?? 0);
-      return new QualityTracker(backend, data.dataset, n, meter && judge ? { judge, meter } : null, c2st);
+      return new QualityTracker(backend, data.dataset, c2stEpochs, n, meter && judge ? { judge, meter } : null, c2st);
     } catch (error) {
       judge?.classifier.dispose();
       throw error;
@@ -189,6 +201,7 @@ export function metricsRecord(event: QualityEvent): Record<string, number> {
     record.c2st = event.c2st.accuracy;
     record.c2stFloor = event.c2st.floor;
     record.c2stN = event.c2st.n;
+    record.c2stEpochs = event.c2st.epochs;
     record.c2stMs = event.c2st.ms;
   }
   return record;
@@ -223,9 +236,19 @@ export class CheckpointQuality {
     private readonly evaluators?: EvaluatorStore,
   ) {}
 
-  /** Before a run trains on `backend`; without a loader (or when it fails) metrics are off. */
-  async prepare(load: ClassifierLoader | undefined, runId: string, data: TrainingData, backend: BackendName): Promise<void> {
-    if (this.tracker?.backend === backend && this.tracker.dataset === data.dataset) return;
+  /**
+   * Before a run trains on `backend`, its C2ST critic trained for `c2stEpochs` (0: none); without
+   * a loader (or when it fails) metrics are off.
+   */
+  async prepare(
+    load: ClassifierLoader | undefined,
+    runId: string,
+    data: TrainingData,
+    backend: BackendName,
+    c2stEpochs = CHECKPOINT_C2ST.epochs,
+  ): Promise<void> {
+    const tracker = this.tracker;
+    if (tracker?.backend === backend && tracker.dataset === data.dataset && tracker.c2stEpochs === c2stEpochs) return;
     this.tracker?.dispose();
     this.tracker = null;
     if (!load) return;
@@ -241,7 +264,7 @@ export class CheckpointQuality {
       notice(`FD and the score are off for this run: the dataset's evaluation classifier could not be made (${describeError(error)}). The C2ST goes on.`);
     }
     try {
-      this.tracker = await QualityTracker.open(judge, data, backend);
+      this.tracker = await QualityTracker.open(judge, data, backend, c2stEpochs);
     } catch (error) {
       notice(data.dataset === MNIST_DATASET ? qualityNotice(error, 'load') : `Quality metrics are off for this run: ${describeError(error)}. Training goes on.`);
     }

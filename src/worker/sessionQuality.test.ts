@@ -38,7 +38,17 @@ const config = parseConfig({
   logEvery: 1,
   checkpointEvery: 2,
   seed: 4,
+  // On cpu (plain JavaScript) ten critic epochs would be over the C2ST's budget: two keep it on.
+  c2stEpochs: 2,
 }).config;
+
+const fromDisk = () =>
+  loadClassifier(
+    classifierFromFiles(
+      readFileSync(join(CLASSIFIER_DIR, CLASSIFIER_MODEL_JSON), 'utf8'),
+      new Uint8Array(readFileSync(join(CLASSIFIER_DIR, CLASSIFIER_WEIGHTS))),
+    ),
+  );
 
 let repo: RunRepository;
 beforeEach(async () => {
@@ -48,13 +58,6 @@ beforeEach(async () => {
 
 describe('quality metrics per checkpoint', () => {
   it('measures every generator checkpoint, posts it and saves it in the checkpoint record', async () => {
-    const fromDisk = () =>
-      loadClassifier(
-        classifierFromFiles(
-          readFileSync(join(CLASSIFIER_DIR, CLASSIFIER_MODEL_JSON), 'utf8'),
-          new Uint8Array(readFileSync(join(CLASSIFIER_DIR, CLASSIFIER_WEIGHTS))),
-        ),
-      );
     const h = harness(repo, fromDisk);
     await h.session.handleMessage({ type: 'start', runId: 'q1', config });
     expect(h.events.at(-1)).toMatchObject({ type: 'stopped', reason: 'completed' });
@@ -74,7 +77,7 @@ describe('quality metrics per checkpoint', () => {
       expect(event.reference!.n).toBe(N);
       expect(Number.isFinite(event.reference!.fd)).toBe(true);
       // The C2ST: half the training split on each real side (its floor needs two disjoint sets).
-      expect(event.c2st).toMatchObject({ critic: 'maxpool', n: N / 2 });
+      expect(event.c2st).toMatchObject({ critic: 'maxpool', n: N / 2, epochs: config.c2stEpochs });
       expect(event.c2st!.accuracy).toBeGreaterThanOrEqual(0);
       expect(event.c2st!.accuracy).toBeLessThanOrEqual(1);
       expect(event.c2st!.floor).toBe(quality[0].c2st!.floor);
@@ -96,10 +99,28 @@ describe('quality metrics per checkpoint', () => {
         c2st: event.c2st!.accuracy,
         c2stFloor: event.c2st!.floor,
         c2stN: N / 2,
+        c2stEpochs: config.c2stEpochs,
       });
       const counts = Array.from({ length: 10 }, (_, d) => metrics![`count${d}`]);
       expect(counts).toEqual(event.histogram!.counts);
     }
+    expect(h.of('notice')).toEqual([]);
+  });
+
+  it("leaves the C2ST out of a run that asks for 0 critic epochs, and runs it again for the next run that asks for some", async () => {
+    const h = harness(repo, fromDisk);
+    await h.session.handleMessage({ type: 'start', runId: 'q3', config: { ...config, epochs: 1, c2stEpochs: 0 } });
+    expect(h.events.at(-1)).toMatchObject({ type: 'stopped', reason: 'completed' });
+    const [without] = h.of('quality');
+    expect(Number.isFinite(without.fd)).toBe(true);
+    expect(without.c2st).toBeUndefined();
+    expect((await repo.requireRun('q3')).epochs[0].metrics).not.toHaveProperty('c2st');
+
+    await h.session.handleMessage({ type: 'start', runId: 'q4', config: { ...config, epochs: 1, c2stEpochs: 3 } });
+    expect(h.events.at(-1)).toMatchObject({ type: 'stopped', reason: 'completed' });
+    const withIt = h.of('quality').find((e) => e.runId === 'q4')!;
+    expect(withIt.c2st).toMatchObject({ critic: 'maxpool', n: N / 2, epochs: 3 });
+    expect((await repo.requireRun('q4')).epochs[0].metrics).toMatchObject({ c2st: withIt.c2st!.accuracy, c2stEpochs: 3 });
     expect(h.of('notice')).toEqual([]);
   });
 

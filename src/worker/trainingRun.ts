@@ -194,7 +194,7 @@ export class TrainingRun {
     // A resumed run trains on with the settings last changed, not the recipe's.
     stretch.liveChanges = [...(stretch.history?.liveChanges ?? [])];
     gan.live = liveSettingsAfter(gan.live, stretch.liveChanges);
-    await services.quality.prepare(services.loadClassifier, runId, data, selection.backend);
+    await services.quality.prepare(services.loadClassifier, runId, data, selection.backend, config.c2stEpochs);
     const noise = fixedNoise(config.seed, GRID_DIGITS, latentSize(config.recipe));
     const grid = new GridPacer({
       runId,

@@ -12,7 +12,7 @@ import { formatDuration } from '../shared/units';
 import { qualityPoints } from './compareSeries';
 
 /** Config settings compared besides the recipe (the backend has its own column). */
-const CONFIG_FIELDS = ['preset', 'epochs', 'stepsPerEpoch', 'checkpointEvery', 'seed', 'logEvery'] as const satisfies readonly (keyof RunConfig)[];
+const CONFIG_FIELDS = ['preset', 'epochs', 'stepsPerEpoch', 'checkpointEvery', 'seed', 'logEvery', 'c2stEpochs'] as const satisfies readonly (keyof RunConfig)[];
 
 export interface CompareRow {
   runId: string;

@@ -104,10 +104,10 @@ describe('quality state', () => {
   it('keeps the checkpoint C2ST and its floor through the saved record, and none where it did not run', () => {
     const judged: QualityEvent = {
       ...quality('r1', 2, 80),
-      c2st: { critic: 'maxpool', n: 1000, accuracy: 0.91, floor: 0.52, ms: 2100 },
+      c2st: { critic: 'maxpool', n: 1000, epochs: 10, accuracy: 0.91, floor: 0.52, ms: 2100 },
     };
     const record = metricsRecord(judged);
-    expect(record).toMatchObject({ c2st: 0.91, c2stFloor: 0.52, c2stN: 1000, c2stMs: 2100 });
+    expect(record).toMatchObject({ c2st: 0.91, c2stFloor: 0.52, c2stN: 1000, c2stEpochs: 10, c2stMs: 2100 });
     const points = qualitySeries({ runId: null, points: [] }, savedRun('r1', [entry(1, metricsRecord(quality('r1', 1, 300))), entry(2, record)]));
     expect(points.map((p) => [p.c2st, p.c2stFloor, p.c2stMs])).toEqual([
       [null, null, null],
@@ -132,11 +132,11 @@ describe('quality state', () => {
       step: 8,
       n: 500,
       ms: 900,
-      c2st: { critic: 'maxpool', n: 500, accuracy: 0.8, floor: 0.5, ms: 800 },
+      c2st: { critic: 'maxpool', n: 500, epochs: 10, accuracy: 0.8, floor: 0.5, ms: 800 },
     };
     expect(metricsRecord(ownClassifier)).toMatchObject({ classes: 4, count3: 200, classifierAccuracy: 0.93 });
     expect(metricsRecord(ownClassifier)).not.toHaveProperty('count4');
-    expect(Object.keys(metricsRecord(c2stOnly)).sort()).toEqual(['c2st', 'c2stFloor', 'c2stMs', 'c2stN', 'ms', 'n']);
+    expect(Object.keys(metricsRecord(c2stOnly)).sort()).toEqual(['c2st', 'c2stEpochs', 'c2stFloor', 'c2stMs', 'c2stN', 'ms', 'n']);
     const points = qualitySeries({ runId: null, points: [] }, savedRun('r1', [entry(1, metricsRecord(ownClassifier)), entry(2, metricsRecord(c2stOnly))]));
     expect(points[0]).toMatchObject({ counts: [300, 250, 250, 200], modes: 4, score: 3.1, classifierAccuracy: 0.93 });
     expect(points[1]).toMatchObject({ epoch: 2, fd: null, score: null, counts: [], modes: null, c2st: 0.8, c2stFloor: 0.5 });

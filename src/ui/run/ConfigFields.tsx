@@ -18,6 +18,13 @@ const FIELD_LABELS: Record<FieldKey, { label: string; unit: string; hint: string
   batchSize: { label: 'Batch size', unit: 'digits', hint: 'Real and generated digits per step.' },
   lr: { label: 'Learning rate', unit: '', hint: "Adam's step size, for both D and G." },
   seed: { label: 'Seed', unit: '', hint: 'Same seed and settings, same run.' },
+  c2stEpochs: {
+    label: 'C2ST critic',
+    unit: 'epochs',
+    hint:
+      "Epochs the Quality panel's C2ST critic trains at each checkpoint; 0 turns it off. More read closer to npm run eval's judge " +
+      'and pause training longer (about 1.3 s an epoch on wasm).',
+  },
 };
 
 /** The run settings, editable before Train; each field says what is wrong with it. */

@@ -15,6 +15,7 @@ export const FIELD_KEYS = [
   'batchSize',
   'lr',
   'seed',
+  'c2stEpochs',
 ] as const;
 export type FieldKey = (typeof FIELD_KEYS)[number];
 
