@@ -1,6 +1,6 @@
 /**
  * `npm run eval -- <generator> [--n 10000] [--seeds 3] [--critics strided,maxpool] [--epochs 3]
- * [--out report.json] [--backend wasm]`: judges a generator file the lab exported (TF.js zip, or
+ * [--out report.json] [--backend wasm] [--shapes]`: judges a generator file the lab exported (TF.js zip, or
  * .onnx) against MNIST:
  * - FD: Fréchet distance between n generated and the n real test digits, in the evaluation
  *   classifier's features (public/classifier/), with the real-train-vs-test reference;
@@ -8,7 +8,9 @@
  * - C2ST (src/core/metrics/c2st.ts): every critic design trained `epochs` epochs, once per seed,
  *   to tell the n generated digits, rounded to 8-bit grey as exported, from n real training
  *   digits; accuracy on a held-out 20% of each (0.5 = indistinguishable). The reported C2ST is
- *   the design with the highest mean; the floor is the same test on two disjoint real sets.
+ *   the design with the highest mean; the floor is the same test on two disjoint real sets;
+ * - the grey levels of both sets (metrics/greyLevels.ts), and with `--shapes` the strongest
+ *   critic's C2ST on both sets binarised: what is left when the greys cannot give digits away.
  * Prints a table and writes JSON next to the input (or to --out).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -24,9 +26,13 @@ import { oneHotLabels } from '../src/core/network';
 import { C2ST_DEFAULTS, type CriticRun, asExported, criticSeeds, judgeC2st } from '../src/core/metrics/c2st';
 import { CHECKPOINT_C2ST, CheckpointC2st } from '../src/core/metrics/checkpointC2st';
 import { CRITICS, criticByName } from '../src/core/metrics/critics';
+import { GREY_BANDS, type GreyLevels, binarised, greyLevels } from '../src/core/metrics/greyLevels';
 import { QUALITY_N } from '../src/worker/quality';
 import { Rng } from '../src/core/rng';
 import { classifierScores, openJudge } from './judge';
+
+/** Options that take no value. */
+const FLAGS = ['--shapes'];
 
 function option(args: string[], name: string, fallback: string): string {
   const index = args.indexOf(`--${name}`);
@@ -102,10 +108,10 @@ function c2stCell(run: CriticRun): string {
 }
 
 export async function main(args: string[]): Promise<void> {
-  const file = args.find((arg, i) => !arg.startsWith('--') && (i === 0 || !args[i - 1].startsWith('--')));
+  const file = args.find((arg, i) => !arg.startsWith('--') && (i === 0 || !args[i - 1].startsWith('--') || FLAGS.includes(args[i - 1])));
   if (!file) {
     console.error(
-      'Usage: npm run eval -- <generator.zip | generator.onnx> [--n 10000] [--seeds 3] [--critics strided,maxpool] [--epochs 3] [--out report.json]',
+      'Usage: npm run eval -- <generator.zip | generator.onnx> [--n 10000] [--seeds 3] [--critics strided,maxpool] [--epochs 3] [--out report.json] [--shapes]',
     );
     process.exitCode = 2;
     return;
@@ -136,6 +142,19 @@ export async function main(args: string[]): Promise<void> {
     console.log(`  ${critic} ${set} seed ${seed}: ${accuracy.toFixed(4)}`),
   );
   const strongest = verdict.critics.find((c) => c.critic === verdict.strongest)!;
+  const greys = { generated: greyLevels(generated), realTrain: greyLevels(realA) };
+  // The shapes alone: the strongest design again, on both sets binarised.
+  const shapes = args.includes('--shapes')
+    ? (
+        await judgeC2st(
+          { generated: binarised(generated), real: binarised(realA), otherReal: binarised(realB) },
+          [criticByName(verdict.strongest)],
+          seeds,
+          c2stOptions,
+          (critic, set, seed, accuracy) => console.log(`  ${critic} ${set} (binarised) seed ${seed}: ${accuracy.toFixed(4)}`),
+        )
+      ).critics[0]
+    : null;
   // What the lab's Quality panel says of the same digits: its checkpoint C2ST, as sized there.
   const checkpointN = Math.min(QUALITY_N, n);
   const firstDigits = (set: Float32Array) => set.subarray(0, checkpointN * DIGIT_PIXELS);
@@ -157,6 +176,16 @@ export async function main(args: string[]): Promise<void> {
       critics: verdict.critics,
     },
     checkpointC2st: { ...checkpoint, seconds: checkpoint.ms / 1000 },
+    greyLevels: { bands: GREY_BANDS, ...greys },
+    ...(shapes && {
+      c2stShapes: {
+        judged: 'both sets binarised at grey 128 (greyLevels.ts, binarised)',
+        critic: shapes.critic,
+        generated: { mean: shapes.generated.mean, sd: shapes.generated.sd },
+        floor: { mean: shapes.floor.mean, sd: shapes.floor.sd },
+        runs: shapes,
+      },
+    }),
     seconds: Math.round((Date.now() - started) / 1000),
   };
   const row = (name: string, r: typeof report.generated, c2st: CriticRun) =>
@@ -181,6 +210,13 @@ export async function main(args: string[]): Promise<void> {
     `The lab's checkpoint C2ST (${checkpoint.critic}, ${checkpoint.n} digits each, ${CHECKPOINT_C2ST.epochs} epochs, one seed) on the first ` +
       `${checkpoint.n} of these digits: ${checkpoint.accuracy.toFixed(3)}, floor ${checkpoint.floor.toFixed(3)}.`,
   );
+  const greyRow = (name: string, levels: GreyLevels) =>
+    `  ${name.padEnd(10)} black ${(100 * levels.black).toFixed(1)}% of pixels; lit: ` +
+    levels.lit.map((share, i) => `${GREY_BANDS[i].name} ${(100 * share).toFixed(1)}%`).join(', ');
+  console.log(`Grey levels (8-bit; bands ${GREY_BANDS.map((band) => `${band.name} ≤ ${band.upTo}`).join(', ')}):`);
+  console.log(greyRow('generated', greys.generated));
+  console.log(greyRow('real', greys.realTrain));
+  if (shapes) console.log(`C2ST of the shapes alone (both sets binarised, ${shapes.critic}): generated ${c2stCell(shapes.generated)}, floor ${c2stCell(shapes.floor)}.`);
   writeFileSync(out, JSON.stringify(report, null, 2));
   // The first 100 of the sampled digits (noise seed 12345), as the README shows them.
   const png = out.replace(/\.json$/i, '') + '.png';
