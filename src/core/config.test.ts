@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, configToSearch, parseConfig, parseConfigFromSearch, totalSteps } from './config';
+import { DEFAULT_CONFIG, SAVED_C2ST_EPOCHS, configToSearch, parseConfig, parseConfigFromSearch, parseSavedConfig, totalSteps } from './config';
 import { PRESETS } from './presets';
 
 describe('config', () => {
@@ -44,6 +44,14 @@ describe('config', () => {
     expect(bad.problems).toEqual([{ key: 'c2stEpochs', message: 'c2stEpochs must be at least 0 and at most 100, got -1.' }]);
     expect(bad.config).toMatchObject({ c2stEpochs: 10, epochs: 2 });
     expect(parseConfigFromSearch('?c2stEpochs=2.5').problems[0].message).toBe('c2stEpochs must be a whole number, got 2.5.');
+  });
+
+  it('reads a config saved before runs chose the critic\'s epochs as the 2 it measured with, and a saved choice as saved', () => {
+    const saved = { preset: 'seed', backend: 'cpu', epochs: 2, stepsPerEpoch: 2, checkpointEvery: 1, seed: 1, logEvery: 1 };
+    expect(parseSavedConfig(saved)).toEqual({ config: { ...parseConfig(saved).config, c2stEpochs: SAVED_C2ST_EPOCHS }, problems: [] });
+    expect(SAVED_C2ST_EPOCHS).toBe(2);
+    expect(parseSavedConfig({ ...saved, c2stEpochs: 10 }).config.c2stEpochs).toBe(10);
+    expect(parseSavedConfig({ ...saved, c2stEpochs: 0 }).config.c2stEpochs).toBe(0);
   });
 
   it('round-trips through the URL', () => {

@@ -203,14 +203,20 @@ export function parseConfig(input: Record<string, RawValue>): ParsedConfig {
   return { config, problems };
 }
 
+/** The checkpoint C2ST's critic epochs before runs could choose them: configs saved then measured with these. */
+export const SAVED_C2ST_EPOCHS = 2;
+
 /**
  * A config saved by an earlier version of the lab (a run record, a checkpoint) as today's:
- * parseConfig, after its recipe gets the fields added since, switched off (upgradeSavedRecipe).
+ * parseConfig, after its recipe gets the fields added since, switched off (upgradeSavedRecipe),
+ * and with the C2ST critic's epochs it measured with (SAVED_C2ST_EPOCHS) if it names none, so a
+ * resumed run goes on measuring as it did.
  */
 export function parseSavedConfig(input: Record<string, RawValue>): ParsedConfig {
-  const recipe = input.recipe;
-  if (recipe === undefined || recipe === null || typeof recipe !== 'object') return parseConfig(input);
-  return parseConfig({ ...input, recipe: upgradeSavedRecipe(recipe) as RawValue });
+  const saved: Record<string, RawValue> = { c2stEpochs: SAVED_C2ST_EPOCHS, ...input };
+  const recipe = saved.recipe;
+  if (recipe === undefined || recipe === null || typeof recipe !== 'object') return parseConfig(saved);
+  return parseConfig({ ...saved, recipe: upgradeSavedRecipe(recipe) as RawValue });
 }
 
 function parseRecipe(raw: RawValue, problems: ConfigProblem[]): Recipe | null {
