@@ -24,7 +24,7 @@ import { cyclingLabels } from '../src/core/sampling';
 import { ONNX_LABEL } from '../src/core/export/onnxExport';
 import { oneHotLabels } from '../src/core/network';
 import { C2ST_DEFAULTS, type CriticRun, asExported, criticSeeds, judgeC2st } from '../src/core/metrics/c2st';
-import { CHECKPOINT_C2ST, CheckpointC2st } from '../src/core/metrics/checkpointC2st';
+import { CheckpointC2st } from '../src/core/metrics/checkpointC2st';
 import { CRITICS, criticByName } from '../src/core/metrics/critics';
 import { GREY_BANDS, type GreyLevels, binarised, greyLevels } from '../src/core/metrics/greyLevels';
 import { QUALITY_N } from '../src/worker/quality';
@@ -207,7 +207,7 @@ export async function main(args: string[]): Promise<void> {
     );
   }
   console.log(
-    `The lab's checkpoint C2ST (${checkpoint.critic}, ${checkpoint.n} digits each, ${CHECKPOINT_C2ST.epochs} epochs, one seed) on the first ` +
+    `The lab's checkpoint C2ST (${checkpoint.critic}, ${checkpoint.n} digits each, ${checkpoint.epochs} epochs, one seed) on the first ` +
       `${checkpoint.n} of these digits: ${checkpoint.accuracy.toFixed(3)}, floor ${checkpoint.floor.toFixed(3)}.`,
   );
   const greyRow = (name: string, levels: GreyLevels) =>

@@ -245,7 +245,7 @@ export class CheckpointQuality {
     runId: string,
     data: TrainingData,
     backend: BackendName,
-    c2stEpochs = CHECKPOINT_C2ST.epochs,
+    c2stEpochs: number,
   ): Promise<void> {
     const tracker = this.tracker;
     if (tracker?.backend === backend && tracker.dataset === data.dataset && tracker.c2stEpochs === c2stEpochs) return;

@@ -23,7 +23,7 @@ const FIELD_LABELS: Record<FieldKey, { label: string; unit: string; hint: string
     unit: 'epochs',
     hint:
       "Epochs the Quality panel's C2ST critic trains at each checkpoint; 0 turns it off. More read closer to npm run eval's judge " +
-      'and pause training longer (about 1.3 s an epoch on wasm).',
+      'and pause training longer (about 1.2 s an epoch on wasm).',
   },
 };
 
